@@ -1,0 +1,67 @@
+/**
+ * What every sidecar gets unless told otherwise: right-sized resources and a security
+ * context that passes the Pod Security Standards "restricted" profile.
+ */
+import { Size } from 'cdk8s';
+import { kplus } from './kplus';
+
+/**
+ * Resources of a sidecar that states none.
+ *
+ * cdk8s-plus gives every container 1 CPU / 512Mi requested and 1.5 CPU / 2Gi as limits,
+ * sized for an application, not for a helper beside it: on a 100-replica Deployment a
+ * sidecar with those requests reserves 100 CPUs that it never uses. A sidecar asks for
+ * 50m / 64Mi and may burst to 500m / 256Mi; each helper narrows this to its program.
+ */
+export const SIDECAR_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+  memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+};
+
+/**
+ * The UID and GID a sidecar runs as when neither the helper nor the user names one.
+ *
+ * 65532 is the `nonroot` user of the distroless and Chainguard base images, the most common
+ * non-root user of current images; any non-zero UID satisfies the restricted profile.
+ */
+export const DEFAULT_SIDECAR_USER = 65532;
+
+/**
+ * The restricted profile, per container: non-root with an explicit non-zero UID, no privilege
+ * escalation, every capability dropped, the runtime's default seccomp profile, and a
+ * read-only root filesystem (writable paths come from emptyDir volumes).
+ *
+ * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+ */
+export function sidecarSecurityContext(
+  given: kplus.ContainerSecurityContextProps = {},
+  image: { user?: number; group?: number } = {},
+): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: true,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    user: image.user ?? DEFAULT_SIDECAR_USER,
+    group: image.group ?? image.user ?? DEFAULT_SIDECAR_USER,
+    capabilities: { drop: [kplus.Capability.ALL] },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    ...definedOnly(given),
+  };
+}
+
+/** Resources: each of cpu, memory and ephemeral storage the user gives replaces the default for that one. */
+export function sidecarResources(
+  given: kplus.ContainerResources | undefined,
+  defaults: kplus.ContainerResources = SIDECAR_RESOURCES,
+): kplus.ContainerResources {
+  return {
+    cpu: given?.cpu ?? defaults.cpu,
+    memory: given?.memory ?? defaults.memory,
+    ephemeralStorage: given?.ephemeralStorage ?? defaults.ephemeralStorage,
+  };
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

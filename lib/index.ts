@@ -1,0 +1,4 @@
+export * from './bound-port';
+export * from './shared-volume';
+export * from './sidecar-mode';
+export * from './sidecar';

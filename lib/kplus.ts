@@ -1,0 +1,158 @@
+/**
+ * The one door to cdk8s-plus.
+ *
+ * Every module of this library imports cdk8s-plus through this file, so that a move to a
+ * later `cdk8s-plus-XX` is a change here and nowhere else. The few places where the library
+ * has to reach past cdk8s-plus's public API live here too, each with the reason and a test
+ * (test/kplus.test.ts) that fails when an upgrade changes the internals they rely on.
+ */
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as kplus from 'cdk8s-plus-28';
+
+export { kplus };
+
+/** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
+export type Workload = kplus.AbstractPod;
+
+/** The kind of a workload, as Kubernetes names it. */
+export function workloadKind(workload: Workload): string {
+  if (workload instanceof kplus.Deployment) return 'Deployment';
+  if (workload instanceof kplus.StatefulSet) return 'StatefulSet';
+  if (workload instanceof kplus.DaemonSet) return 'DaemonSet';
+  if (workload instanceof kplus.CronJob) return 'CronJob';
+  if (workload instanceof kplus.Job) return 'Job';
+  if (workload instanceof kplus.Pod) return 'Pod';
+  return workload.constructor.name;
+}
+
+/** True for workloads whose pods are meant to run to completion (Job, CronJob). */
+export function runsToCompletion(workload: Workload): boolean {
+  return workload instanceof kplus.Job || workload instanceof kplus.CronJob;
+}
+
+/** True when `container` is a Kubernetes native sidecar: an init container with `restartPolicy: Always`. */
+export function isNativeSidecar(container: kplus.Container): boolean {
+  return container.restartPolicy === kplus.ContainerRestartPolicy.ALWAYS;
+}
+
+/**
+ * JSON pointer to the pod spec inside the workload's manifest, for the pod fields that
+ * cdk8s-plus-28 has no API for (`shareProcessNamespace`).
+ */
+function podSpecPointer(workload: Workload): string {
+  if (workload instanceof kplus.Pod) return '/spec';
+  if (workload instanceof kplus.CronJob) return '/spec/jobTemplate/spec/template/spec';
+  return '/spec/template/spec';
+}
+
+/** Sets a pod-spec field that cdk8s-plus does not model, through a JSON patch on the manifest. */
+export function setPodSpecField(workload: Workload, field: 'shareProcessNamespace', value: unknown): void {
+  ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPointer(workload)}/${field}`, value));
+}
+
+interface PodInternals {
+  _initContainers: kplus.Container[];
+}
+
+/**
+ * Moves `container` (an init container of `workload`) to position `index` among the init containers.
+ *
+ * cdk8s-plus appends init containers in call order and offers no way to insert one earlier; a
+ * sidecar that must start before everything else (`first: true`) needs that. The private
+ * array is reached here and only here; the shape is checked so an upgrade fails loudly.
+ */
+export function moveInitContainer(workload: Workload, container: kplus.Container, index: number): void {
+  const list = (workload as unknown as PodInternals)._initContainers;
+  if (!Array.isArray(list) || !list.includes(container)) {
+    throw new Error('cdk8s-sidecars: cannot reorder init containers with this version of cdk8s-plus; '
+      + 'please report it, and attach the sidecar that must go first before the others meanwhile');
+  }
+  list.splice(list.indexOf(container), 1);
+  list.splice(index, 0, container);
+}
+
+interface MutablePodSecurityContext {
+  fsGroup?: number;
+}
+
+/**
+ * Sets the pod's `fsGroup` when the user has not chosen one; returns the group in effect.
+ *
+ * cdk8s-plus takes `fsGroup` only at construction; a helper that shares files between two
+ * users (git-sync writes as 65533, the app reads) must set it later. A group the user set
+ * is never changed: the caller gets it back and decides.
+ */
+export function ensurePodFsGroup(workload: Workload, group: number): number {
+  const context = workload.securityContext as unknown as MutablePodSecurityContext;
+  if (context.fsGroup === undefined) {
+    context.fsGroup = group;
+  }
+  return context.fsGroup;
+}
+
+const guardedDeployments = new WeakMap<kplus.Deployment, Set<string>>();
+
+/**
+ * Keeps the ports of `containerName` out of Services that `Deployment.exposeViaService()`
+ * (and `exposeViaIngress()`) derive from the containers' ports.
+ *
+ * cdk8s-plus collects the ports of every regular container, so a classic sidecar's ports
+ * would leak into the app's Service. The deployment's method is wrapped once; a call that
+ * passes `ports` explicitly is left alone (that is how a user asks for a sidecar port).
+ */
+export function keepOutOfServices(workload: Workload, containerName: string): void {
+  if (!(workload instanceof kplus.Deployment)) {
+    // StatefulSet builds its headless Service in its constructor, before any sidecar exists;
+    // DaemonSet, Job, CronJob and Pod have no exposeViaService.
+    return;
+  }
+  let excluded = guardedDeployments.get(workload);
+  if (!excluded) {
+    const hidden = new Set<string>();
+    excluded = hidden;
+    guardedDeployments.set(workload, hidden);
+    const deployment = workload;
+    const original = deployment.exposeViaService.bind(deployment);
+    Object.defineProperty(deployment, 'exposeViaService', {
+      configurable: true,
+      value: (options: kplus.DeploymentExposeViaServiceOptions = {}): kplus.Service => {
+        if (options.ports) {
+          return original(options);
+        }
+        const ports = deployment.containers
+          .filter((c) => !hidden.has(c.name))
+          .flatMap((c) => c.ports)
+          .map((p) => ({ port: p.number, targetPort: p.number, protocol: p.protocol, name: p.name }));
+        return original({ ...options, ports });
+      },
+    });
+  }
+  excluded.add(containerName);
+}
+
+/**
+ * A volume of a source cdk8s-plus-28 has no factory for (a `projected` volume, for a service
+ * account token that only one container mounts). cdk8s-plus renders a volume as its name plus
+ * the source object given here.
+ */
+export function volumeFromSource(scope: Construct, id: string, name: string, source: Record<string, unknown>): kplus.Volume {
+  const VolumeClass = kplus.Volume as unknown as new (s: Construct, i: string, n: string, config: Record<string, unknown>) => kplus.Volume;
+  return new VolumeClass(scope, id, name, source);
+}
+
+interface MutablePod {
+  serviceAccount?: kplus.IServiceAccount;
+}
+
+/**
+ * Runs the pod as `serviceAccount` when the user has not chosen one; returns the account in
+ * effect. cdk8s-plus takes the service account only at construction.
+ */
+export function ensurePodServiceAccount(workload: Workload, serviceAccount: kplus.IServiceAccount): kplus.IServiceAccount {
+  const pod = workload as unknown as MutablePod;
+  if (pod.serviceAccount === undefined) {
+    pod.serviceAccount = serviceAccount;
+  }
+  return pod.serviceAccount;
+}

@@ -1,0 +1,142 @@
+import { kplus, Workload } from './kplus';
+import { SharedVolumeOptions } from './shared-volume';
+import { checkPod } from './validation';
+import { describeContainer, LedgerPort, portKey, SidecarInfo, viewPod } from './validation/pod-view';
+import { dnsLabelProblem } from './validation/syntax';
+
+interface SharedVolumeRecord {
+  readonly volume: kplus.Volume;
+  readonly medium?: kplus.EmptyDirMedium;
+  readonly sizeLimitMebibytes?: number;
+}
+
+const registries = new WeakMap<Workload, PodRegistry>();
+
+/**
+ * What the library keeps per workload: its sidecars, the ports their programs bind without
+ * declaring them (the port ledger), and the shared volumes. The first sidecar attached to a
+ * workload registers the one validation that checks the whole pod at synthesis.
+ */
+export class PodRegistry {
+  /** The registry of `workload`, created (and its validation registered) on first use. */
+  public static of(workload: Workload): PodRegistry {
+    let registry = registries.get(workload);
+    if (!registry) {
+      registry = new PodRegistry(workload);
+      registries.set(workload, registry);
+    }
+    return registry;
+  }
+
+  private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
+  private readonly ledger: LedgerPort[] = [];
+  private readonly hints = new Map<string, string>();
+  private readonly shared = new Map<string, SharedVolumeRecord>();
+  private firstSidecars = 0;
+
+  private constructor(public readonly workload: Workload) {
+    workload.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** Records a sidecar the library attached. */
+  public addSidecar(container: kplus.Container, info: SidecarInfo): void {
+    this.sidecars.set(container, info);
+  }
+
+  /**
+   * Refuses a container name the pod already uses (by a container, an init container, or a
+   * sidecar of this library), naming what holds it.
+   */
+  public claimName(where: string, name: string): void {
+    const taken = [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
+    if (taken) {
+      throw new Error(`${where}: ${this.isSidecar(taken)
+        ? `the workload already has a sidecar named "${name}"; give the second one another name`
+        : `the workload already has a container named "${name}"; give the sidecar another name`}`);
+    }
+  }
+
+  /** The app containers: regular containers that are not sidecars of this library. */
+  public appContainers(): kplus.Container[] {
+    return this.workload.containers.filter((c) => !this.sidecars.has(c));
+  }
+
+  /** True when `container` was attached by this library as a sidecar. */
+  public isSidecar(container: kplus.Container): boolean {
+    return this.sidecars.has(container);
+  }
+
+  /**
+   * Reserves the next place at the front of the init containers for a sidecar that must start
+   * before all others; sidecars asking for it keep their attach order among themselves.
+   */
+  public nextFirstIndex(): number {
+    return this.firstSidecars++;
+  }
+
+  /** Adds a port that `container` binds without declaring it. */
+  public bindPort(port: LedgerPort): void {
+    this.ledger.push(port);
+  }
+
+  /** Every port in the ledger, for call-time checks of helpers. */
+  public get boundPorts(): readonly LedgerPort[] {
+    return [...this.ledger];
+  }
+
+  /**
+   * Says how to move a port (`pass adminPort to withProxy`), quoted when the port clashes.
+   */
+  public hintPort(container: string, number: number, protocol: kplus.Protocol, hint: string): void {
+    this.hints.set(portKey(container, number, protocol), hint);
+  }
+
+  /**
+   * The pod-level emptyDir of this name: created on first request, the same object after.
+   * A second request that asks for another medium or size limit is refused, since one volume
+   * cannot be both.
+   */
+  public sharedVolume(options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): kplus.Volume {
+    const { name, medium, sizeLimit } = options;
+    const problem = dnsLabelProblem(name);
+    if (problem) {
+      throw new Error(`${this.workload.node.path}: shared volume name "${name}" ${problem}`);
+    }
+    const sizeLimitMebibytes = sizeLimit?.toMebibytes();
+    const existing = this.shared.get(name);
+    if (existing) {
+      if (medium !== undefined && medium !== (existing.medium ?? kplus.EmptyDirMedium.DEFAULT)) {
+        throw new Error(`${this.workload.node.path}: shared volume "${name}" exists with medium `
+          + `"${existing.medium ?? 'default'}"; it cannot also be "${medium}": use another name for the second volume`);
+      }
+      if (sizeLimitMebibytes !== undefined && sizeLimitMebibytes !== existing.sizeLimitMebibytes) {
+        throw new Error(`${this.workload.node.path}: shared volume "${name}" exists with sizeLimit `
+          + `${existing.sizeLimitMebibytes === undefined ? 'none' : `${existing.sizeLimitMebibytes}Mi`}; `
+          + `it cannot also be ${sizeLimitMebibytes}Mi: ask for the same limit, or use another name`);
+      }
+      return existing.volume;
+    }
+    const taken = this.volumeNamed(name);
+    if (taken) {
+      throw new Error(`${this.workload.node.path}: the pod already has a volume named "${name}" that `
+        + `cdk8s-sidecars did not make (used by ${taken}); choose another name for the shared volume`);
+    }
+    const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
+    this.shared.set(name, { volume, medium, sizeLimitMebibytes });
+    return volume;
+  }
+
+  /** The problems of the whole pod as it stands now. */
+  public validate(): string[] {
+    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints));
+  }
+
+  private volumeNamed(name: string): string | undefined {
+    if (this.workload.volumes.some((v) => v.name === name)) {
+      return 'the pod';
+    }
+    const view = viewPod(this.workload, this.sidecars, [], this.hints);
+    const user = view.containers.find((c) => c.container.mounts.some((m) => m.volume.name === name));
+    return user ? describeContainer(user) : undefined;
+  }
+}

@@ -1,0 +1,239 @@
+import { Construct } from 'constructs';
+import { BoundPort } from './bound-port';
+import { sidecarResources, sidecarSecurityContext } from './defaults';
+import { keepOutOfServices, kplus, moveInitContainer, Workload, workloadKind } from './kplus';
+import { PodRegistry } from './pod-registry';
+import { SharedVolume, SharedVolumeOptions } from './shared-volume';
+import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
+import { dnsLabelProblem, mountPathProblem, portNameProblem, portNumberProblem, samePath } from './validation/syntax';
+
+/**
+ * A sidecar: everything `kplus.ContainerProps` takes, and how it joins the pod.
+ */
+export interface SidecarOptions extends kplus.ContainerProps {
+  /**
+   * The container name, unique in the pod; a DNS-1123 label.
+   */
+  readonly name: string;
+
+  /**
+   * Native sidecar (an init container with `restartPolicy: Always`) or a regular container.
+   * @default - the nearest `setDefaultSidecarMode` above the workload, else `SidecarMode.NATIVE`
+   */
+  readonly mode?: SidecarMode;
+
+  /**
+   * Ports the sidecar program binds without a `containerPort` (admin, metrics, health). They
+   * join the pod's port ledger, which the synth-time checks compare with every other port.
+   * @default - none
+   */
+  readonly boundPorts?: BoundPort[];
+
+  /**
+   * Pod-level emptyDir volumes to mount into the sidecar and into the app containers.
+   * @default - none
+   */
+  readonly sharedVolumes?: SharedVolumeOptions[];
+
+  /**
+   * Start before every other init container and native sidecar, for a sidecar that the others
+   * need (a proxy, a log shipper). Sidecars asking for it keep their attach order among
+   * themselves. Native mode only: classic containers all start together.
+   * @default false - placed in attach order
+   */
+  readonly first?: boolean;
+
+  /**
+   * What this sidecar is, shown in error messages.
+   * @default 'withSidecar'
+   */
+  readonly purpose?: string;
+}
+
+/**
+ * Props of the `Sidecar` construct: the sidecar and the workload it joins.
+ */
+export interface SidecarProps extends SidecarOptions {
+  /** The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. */
+  readonly workload: kplus.AbstractPod;
+}
+
+/**
+ * Attaches one sidecar container to a workload's pods.
+ *
+ * In `SidecarMode.NATIVE` (the default) the container is an init container with
+ * `restartPolicy: Always`; in `SidecarMode.CLASSIC` a regular container. Either way it gets
+ * the restricted security context and small resources unless told otherwise, its shared
+ * volumes are mounted on both sides, and the workload's whole pod is checked at synthesis.
+ *
+ * @example
+ * const sidecar = new Sidecar(chart, 'metrics', {
+ *   workload: web,
+ *   name: 'exporter',
+ *   image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+ *   ports: [{ number: 9102, name: 'metrics' }],
+ * });
+ */
+export class Sidecar extends Construct {
+  /** The sidecar's container; adjust it as any `kplus.Container`. */
+  public readonly container: kplus.Container;
+
+  /** How the sidecar joined the pod. */
+  public readonly mode: SidecarMode;
+
+  /** The workload the sidecar joined. */
+  public readonly workload: kplus.AbstractPod;
+
+  /** The shared volumes, with where each is mounted. */
+  public readonly sharedVolumes: SharedVolume[];
+
+  public constructor(scope: Construct, id: string, props: SidecarProps) {
+    super(scope, id);
+    const { workload, mode: requestedMode, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar', ...containerProps } = props;
+    this.workload = workload;
+    const where = `${workloadKind(workload)} "${workload.node.path}", sidecar "${props.name}"`;
+    checkOptions(where, workload, props);
+
+    const registry = PodRegistry.of(workload);
+    this.mode = requestedMode ?? defaultSidecarMode(workload);
+    // Everything that can be refused is checked before the pod is touched.
+    const shares = sharedVolumes.map((options) => ({
+      options,
+      volume: registry.sharedVolume(options),
+      appContainers: resolveAppContainers(where, workload, registry, options),
+    }));
+
+    const finalProps: kplus.ContainerProps = {
+      ...containerProps,
+      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      resources: sidecarResources(props.resources),
+      securityContext: sidecarSecurityContext(props.securityContext),
+    };
+    try {
+      this.container = this.mode === SidecarMode.NATIVE
+        ? workload.addInitContainer({ ...finalProps, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
+        : workload.addContainer(finalProps);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
+    if (this.mode === SidecarMode.NATIVE && first) {
+      moveInitContainer(workload, this.container, registry.nextFirstIndex());
+    }
+    if (this.mode === SidecarMode.CLASSIC) {
+      keepOutOfServices(workload, props.name);
+    }
+    registry.addSidecar(this.container, { mode: this.mode, purpose });
+
+    for (const port of boundPorts) {
+      registry.bindPort({
+        container: props.name,
+        number: port.number,
+        protocol: port.protocol ?? kplus.Protocol.TCP,
+        purpose: port.purpose,
+        address: port.address ?? '0.0.0.0',
+      });
+    }
+
+    this.sharedVolumes = shares.map(({ options, volume, appContainers }) => {
+      const appPath = options.appPath ?? options.path;
+      this.container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
+      for (const app of appContainers) {
+        app.mount(appPath, volume, { readOnly: options.appReadOnly ?? false });
+      }
+      return { volume, path: options.path, appPath, appContainers };
+    });
+  }
+
+  /** The shared volumes' pod-level emptyDir volumes. */
+  public get volumes(): kplus.Volume[] {
+    return this.sharedVolumes.map((s) => s.volume);
+  }
+}
+
+/**
+ * Attaches a sidecar container to every pod of `workload`.
+ *
+ * @example
+ * const web = new kplus.Deployment(chart, 'web', {
+ *   containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }],
+ * });
+ * withSidecar(web, {
+ *   name: 'exporter',
+ *   image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+ *   ports: [{ number: 9102, name: 'metrics' }],
+ *   boundPorts: [{ number: 9125, protocol: kplus.Protocol.UDP, purpose: 'statsd' }],
+ * });
+ */
+export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
+  return new Sidecar(workload, `sidecar-${options.name}`, { ...options, workload });
+}
+
+/** Input that is wrong by itself, whatever else the pod holds: refused at the call. */
+function checkOptions(where: string, workload: Workload, props: SidecarProps): void {
+  const fail = (problem: string): never => {
+    throw new Error(`${where}: ${problem}`);
+  };
+  const nameProblem = dnsLabelProblem(props.name);
+  if (nameProblem) fail(`the name ${nameProblem}`);
+  if (typeof props.image !== 'string' || props.image.trim() === '') {
+    fail('image is empty; give an image reference with a pinned tag, for example "registry.example/tool:1.2.3"');
+  }
+  if (props.restartPolicy !== undefined) {
+    fail('restartPolicy is set by the sidecar mode; remove it and pass mode: SidecarMode.NATIVE or SidecarMode.CLASSIC');
+  }
+  PodRegistry.of(workload).claimName(where, props.name);
+  const declared = [...(props.ports ?? []), ...(props.portNumber ? [{ number: props.portNumber }] : [])];
+  for (const port of declared) {
+    const problem = portNumberProblem(port.number);
+    if (problem) fail(`port ${port.number} ${problem}`);
+    const namedProblem = port.name === undefined ? undefined : portNameProblem(port.name);
+    if (namedProblem) fail(`port name "${port.name}" is not an IANA service name: it ${namedProblem}`);
+  }
+  for (const port of props.boundPorts ?? []) {
+    const problem = portNumberProblem(port.number);
+    if (problem) fail(`bound port ${port.number}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
+    if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
+  }
+  const paths: string[] = (props.volumeMounts ?? []).map((m) => m.path);
+  for (const shared of props.sharedVolumes ?? []) {
+    for (const [label, path] of [['path', shared.path], ['appPath', shared.appPath]] as const) {
+      if (path === undefined) continue;
+      const problem = mountPathProblem(path);
+      if (problem) fail(`shared volume "${shared.name}": ${label} "${path}" ${problem}`);
+    }
+    const clash = paths.find((p) => samePath(p, shared.path));
+    if (clash) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
+    paths.push(shared.path);
+  }
+}
+
+/** The containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
+function resolveAppContainers(where: string, workload: Workload, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
+  const all = [...workload.initContainers, ...workload.containers];
+  let targets: kplus.Container[];
+  if (options.appContainers) {
+    targets = options.appContainers.map((name) => {
+      const found = all.find((c) => c.name === name);
+      if (!found) {
+        throw new Error(`${where}: shared volume "${options.name}": no container named "${name}" in the pod `
+          + `(it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); add the container before attaching the sidecar`);
+      }
+      return found;
+    });
+  } else {
+    targets = registry.appContainers();
+    if (targets.length === 0) {
+      throw new Error(`${where}: shared volume "${options.name}": the pod has no app container to mount it into yet; `
+        + 'add the app containers before attaching the sidecar, or pass appContainers: [] to keep the volume to the sidecar');
+    }
+  }
+  const appPath = options.appPath ?? options.path;
+  for (const target of targets) {
+    const existing = target.mounts.find((m) => samePath(m.path, appPath));
+    if (existing && existing.volume.name !== options.name) {
+      throw new Error(`${where}: shared volume "${options.name}": container "${target.name}" already mounts volume `
+        + `"${existing.volume.name}" at "${existing.path}"; pass another appPath, or mount the app's volume elsewhere`);
+    }
+  }
+  return targets.filter((t) => !t.mounts.some((m) => samePath(m.path, appPath) && m.volume.name === options.name));
+}

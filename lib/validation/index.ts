@@ -1,0 +1,18 @@
+import { checkJobCompletion } from './job-completion';
+import { checkMounts } from './mounts';
+import { checkContainers } from './names';
+import { PodView } from './pod-view';
+import { checkPorts } from './ports';
+
+/** Every whole-pod rule, in the order their messages are reported. */
+const RULES: ReadonlyArray<(pod: PodView) => string[]> = [
+  checkContainers,
+  checkPorts,
+  checkMounts,
+  checkJobCompletion,
+];
+
+/** Runs every rule over the pod and returns all problems together. */
+export function checkPod(pod: PodView): string[] {
+  return RULES.flatMap((rule) => rule(pod));
+}

@@ -1,0 +1,50 @@
+import { kplus } from '../kplus';
+import { bothOrAll, groupBy, joinAnd } from './group';
+import { describeContainer, PodView } from './pod-view';
+import { mountPathProblem, normalizePath } from './syntax';
+
+/**
+ * Volumes and mounts: one volume a name, one mount a path in each container, absolute paths.
+ * cdk8s-plus reports two volumes of one name only while rendering; this says it first,
+ * with the containers that mount each.
+ */
+export function checkMounts(pod: PodView): string[] {
+  const problems: string[] = [];
+
+  // Every distinct volume object, with who refers to it.
+  const users = new Map<kplus.Volume, string[]>();
+  const note = (volume: kplus.Volume, who: string) => {
+    const list = users.get(volume) ?? [];
+    if (!list.includes(who)) list.push(who);
+    users.set(volume, list);
+  };
+  for (const volume of pod.volumes) note(volume, 'the pod');
+  for (const c of pod.containers) {
+    for (const mount of c.container.mounts) note(mount.volume, describeContainer(c));
+  }
+  for (const [name, volumes] of groupBy(users.keys(), (v) => v.name)) {
+    if (volumes.length > 1) {
+      const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd(users.get(v)!)})`);
+      problems.push(`volume name "${name}": ${joinAnd(parties)} are different volumes of one name, `
+        + 'and a pod can hold only one; give each its own name, or mount the same volume object in each container');
+    }
+  }
+
+  for (const c of pod.containers) {
+    for (const mount of c.container.mounts) {
+      const problem = mountPathProblem(mount.path);
+      if (problem) {
+        problems.push(`mount path "${mount.path}" of volume "${mount.volume.name}" in ${describeContainer(c)} ${problem}; `
+          + 'give the absolute path inside the container');
+      }
+    }
+    for (const [path, mounts] of groupBy(c.container.mounts, (m) => normalizePath(m.path))) {
+      if (mounts.length > 1) {
+        const what = mounts.map((m) => `volume "${m.volume.name}"`);
+        problems.push(`mount path "${path}" in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(mounts.length)} `
+          + 'mounted there, and a path takes one mount; move all but one to another path');
+      }
+    }
+  }
+  return problems;
+}

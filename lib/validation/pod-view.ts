@@ -1,0 +1,81 @@
+import { isNativeSidecar, kplus, runsToCompletion, Workload, workloadKind } from '../kplus';
+import { SidecarMode } from '../sidecar-mode';
+
+/** A port in the pod's ledger: a bound port with the container that binds it. */
+export interface LedgerPort {
+  readonly container: string;
+  readonly number: number;
+  readonly protocol: kplus.Protocol;
+  readonly purpose?: string;
+  readonly address: string;
+}
+
+/** What the library knows of a sidecar it attached. */
+export interface SidecarInfo {
+  readonly mode: SidecarMode;
+  /** What attached it, for messages: `withSidecar`, `withProxy (Envoy)`, ... */
+  readonly purpose: string;
+}
+
+/** One container of the pod, as the rules see it at synthesis. */
+export interface ContainerView {
+  readonly name: string;
+  readonly container: kplus.Container;
+  /** Declared under `initContainers`. */
+  readonly init: boolean;
+  /** Runs for the life of the pod: a regular container or a native sidecar. */
+  readonly longRunning: boolean;
+  /** Set when this library attached the container as a sidecar. */
+  readonly sidecar?: SidecarInfo;
+}
+
+/** The pod as it stands at synthesis: every container and volume, added by anyone. */
+export interface PodView {
+  readonly kind: string;
+  readonly runsToCompletion: boolean;
+  /** Init containers in order, then regular containers. */
+  readonly containers: ContainerView[];
+  /** Volumes added to the pod itself (mounted volumes are on the containers). */
+  readonly volumes: kplus.Volume[];
+  /** Ports the programs bind without declaring them. */
+  readonly boundPorts: LedgerPort[];
+  /** How to move a port, by `container/number/protocol`, shown in messages. */
+  readonly portHints: ReadonlyMap<string, string>;
+}
+
+export function viewPod(
+  workload: Workload,
+  sidecars: ReadonlyMap<kplus.Container, SidecarInfo>,
+  boundPorts: LedgerPort[],
+  portHints: ReadonlyMap<string, string>,
+): PodView {
+  const containers: ContainerView[] = [
+    ...workload.initContainers.map((c) => ({
+      name: c.name, container: c, init: true, longRunning: isNativeSidecar(c), sidecar: sidecars.get(c),
+    })),
+    ...workload.containers.map((c) => ({
+      name: c.name, container: c, init: false, longRunning: true, sidecar: sidecars.get(c),
+    })),
+  ];
+  return {
+    kind: workloadKind(workload),
+    runsToCompletion: runsToCompletion(workload),
+    containers,
+    volumes: workload.volumes,
+    boundPorts,
+    portHints,
+  };
+}
+
+/** `container "proxy" (withProxy (Envoy), native sidecar)`, `init container "setup"`, `container "app"`. */
+export function describeContainer(view: ContainerView): string {
+  if (view.sidecar) {
+    const where = view.init ? 'native sidecar' : 'classic sidecar';
+    return `container "${view.name}" (${view.sidecar.purpose}, ${where})`;
+  }
+  return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
+}
+
+export function portKey(container: string, number: number, protocol: string): string {
+  return `${container}/${number}/${protocol}`;
+}

@@ -1,0 +1,118 @@
+import { kplus } from '../kplus';
+import { bothOrAll, groupBy, joinAnd } from './group';
+import { ContainerView, describeContainer, PodView, portKey } from './pod-view';
+import { portNameProblem, portNumberProblem } from './syntax';
+
+/** One listener of the pod: a declared containerPort or a port from the ledger. */
+interface Listener {
+  readonly owner: ContainerView;
+  readonly number: number;
+  readonly protocol: string;
+  readonly declared: boolean;
+  readonly name?: string;
+  readonly purpose?: string;
+  readonly address?: string;
+  readonly hostPort?: number;
+  readonly hostIp?: string;
+}
+
+/**
+ * Ports across the whole pod. Containers of one pod share a network namespace, so two
+ * long-running containers cannot listen on one port and protocol, declared or not. The
+ * API server only warns about declared duplicates and cannot see undeclared listeners.
+ */
+export function checkPorts(pod: PodView): string[] {
+  const problems: string[] = [];
+  const listeners = collectListeners(pod, problems);
+
+  // One port/protocol, two long-running containers (or twice in one).
+  const byPort = groupBy(listeners.filter((l) => l.owner.longRunning), (l) => `${l.number}/${l.protocol}`);
+  for (const [port, group] of byPort) {
+    if (group.length < 2) continue;
+    const hint = group.map((l) => hintFor(pod, l)).find((h) => h !== undefined)
+      ?? `give ${group.length === 2 ? 'one' : 'all but one'} of them another port`;
+    problems.push(`port ${port}: ${joinAnd(group.map(describeListener))} ${bothOrAll(group.length)} listen on it, `
+      + `and the containers of a pod share one network namespace; ${hint}`);
+  }
+
+  // hostPort clashes: one host port and protocol requested twice on overlapping host IPs.
+  const withHostPort = listeners.filter((l) => l.declared && l.hostPort !== undefined);
+  for (const [hostPort, group] of groupBy(withHostPort, (l) => `${l.hostPort}/${l.protocol}`)) {
+    const anyIp = (l: Listener) => l.hostIp === undefined || l.hostIp === '0.0.0.0';
+    const clash = group.length > 1 && (group.some(anyIp) || new Set(group.map((l) => l.hostIp)).size < group.length);
+    if (clash) {
+      problems.push(`hostPort ${hostPort}: requested by ${joinAnd(group.map(describeListener))}; `
+        + 'a node gives a host port to one container only: remove the hostPort from all but one');
+    }
+  }
+
+  // Port names: a Service or probe that targets a name must find one port.
+  const named = listeners.filter((l) => l.declared && l.name !== undefined);
+  for (const [name, group] of groupBy(named, (l) => l.name!)) {
+    if (group.length > 1) {
+      problems.push(`port name "${name}": used by ${joinAnd(group.map(describeListener))}; `
+        + 'a Service targetPort or probe that names a port must find exactly one: rename all but one');
+    }
+  }
+  for (const l of named) {
+    const problem = portNameProblem(l.name!);
+    if (problem) {
+      problems.push(`port name "${l.name}" of ${describeContainer(l.owner)} is not an IANA service name: it ${problem}; `
+        + 'rename it (for example "http", "metrics", "admin")');
+    }
+  }
+  return problems;
+}
+
+function collectListeners(pod: PodView, problems: string[]): Listener[] {
+  const listeners: Listener[] = [];
+  for (const owner of pod.containers) {
+    for (const port of owner.container.ports) {
+      const problem = portNumberProblem(port.number);
+      if (problem) {
+        problems.push(`port ${port.number} of ${describeContainer(owner)} ${problem}`);
+        continue;
+      }
+      listeners.push({
+        owner,
+        number: port.number,
+        protocol: port.protocol ?? kplus.Protocol.TCP,
+        declared: true,
+        name: port.name,
+        hostPort: port.hostPort,
+        hostIp: port.hostIp,
+      });
+    }
+  }
+  const byName = new Map(pod.containers.map((c) => [c.name, c]));
+  for (const bound of pod.boundPorts) {
+    const owner = byName.get(bound.container);
+    if (!owner) continue; // the container was removed from the pod; nothing binds it.
+    // A bound port the container also declares is one listener, not two.
+    if (listeners.some((l) => l.owner === owner && l.number === bound.number && l.protocol === bound.protocol && l.declared)) continue;
+    listeners.push({
+      owner,
+      number: bound.number,
+      protocol: bound.protocol,
+      declared: false,
+      purpose: bound.purpose,
+      address: bound.address,
+    });
+  }
+  return listeners;
+}
+
+function describeListener(l: Listener): string {
+  const details: string[] = [];
+  if (l.purpose) details.push(l.purpose);
+  if (l.declared) {
+    details.push(l.name ? `containerPort "${l.name}"` : 'containerPort');
+  } else {
+    details.push(`bound on ${l.address ?? '0.0.0.0'}, not declared`);
+  }
+  return `${describeContainer(l.owner)} [${details.join(', ')}]`;
+}
+
+function hintFor(pod: PodView, l: Listener): string | undefined {
+  return pod.portHints.get(portKey(l.owner.name, l.number, l.protocol));
+}
