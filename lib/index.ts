@@ -2,3 +2,6 @@ export * from './bound-port';
 export * from './shared-volume';
 export * from './sidecar-mode';
 export * from './sidecar';
+export * from './log-shipper';
+export * from './proxy';
+export * from './config-sync';

@@ -26,6 +26,11 @@ export function workloadKind(workload: Workload): string {
   return workload.constructor.name;
 }
 
+/** `Deployment "chart/web"`: how messages name a workload. */
+export function workloadLabel(workload: Workload): string {
+  return `${workloadKind(workload)} "${workload.node.path}"`;
+}
+
 /** True for workloads whose pods are meant to run to completion (Job, CronJob). */
 export function runsToCompletion(workload: Workload): boolean {
   return workload instanceof kplus.Job || workload instanceof kplus.CronJob;

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer, Workload, workloadKind } from './kplus';
+import { keepOutOfServices, kplus, moveInitContainer, Workload, workloadLabel } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
@@ -91,7 +91,7 @@ export class Sidecar extends Construct {
     super(scope, id);
     const { workload, mode: requestedMode, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar', ...containerProps } = props;
     this.workload = workload;
-    const where = `${workloadKind(workload)} "${workload.node.path}", sidecar "${props.name}"`;
+    const where = `${workloadLabel(workload)}, sidecar "${props.name}"`;
     checkOptions(where, workload, props);
 
     const registry = PodRegistry.of(workload);

@@ -1,0 +1,2 @@
+// Filled by the config-sync work (see the issue); exported from lib/index.ts.
+export {};

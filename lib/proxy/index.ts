@@ -1,0 +1,2 @@
+// Filled by the proxy work (see the issue); exported from lib/index.ts.
+export {};
