@@ -10,6 +10,10 @@ interface SharedVolumeRecord {
   readonly sizeLimitMebibytes?: number;
 }
 
+function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
+  return medium === kplus.EmptyDirMedium.MEMORY ? 'Memory (tmpfs)' : 'default (node disk)';
+}
+
 const registries = new WeakMap<Workload, PodRegistry>();
 
 /**
@@ -92,37 +96,49 @@ export class PodRegistry {
   }
 
   /**
-   * The pod-level emptyDir of this name: created on first request, the same object after.
-   * A second request that asks for another medium or size limit is refused, since one volume
-   * cannot be both.
+   * Refuses a shared volume that cannot be made: a bad name, a second request for one name
+   * with another medium or size limit (one volume cannot be both), or a name the pod already
+   * uses for a volume this library did not make.
    */
-  public sharedVolume(options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): kplus.Volume {
+  public checkSharedVolume(where: string, options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): void {
     const { name, medium, sizeLimit } = options;
     const problem = dnsLabelProblem(name);
     if (problem) {
-      throw new Error(`${this.workload.node.path}: shared volume name "${name}" ${problem}`);
+      throw new Error(`${where}: shared volume name "${name}" ${problem}`);
     }
-    const sizeLimitMebibytes = sizeLimit?.toMebibytes();
     const existing = this.shared.get(name);
     if (existing) {
       if (medium !== undefined && medium !== (existing.medium ?? kplus.EmptyDirMedium.DEFAULT)) {
-        throw new Error(`${this.workload.node.path}: shared volume "${name}" exists with medium `
-          + `"${existing.medium ?? 'default'}"; it cannot also be "${medium}": use another name for the second volume`);
+        throw new Error(`${where}: shared volume "${name}" exists with medium ${describeMedium(existing.medium)}; `
+          + `it cannot also be ${describeMedium(medium)}: ask for the same medium, or use another name`);
       }
-      if (sizeLimitMebibytes !== undefined && sizeLimitMebibytes !== existing.sizeLimitMebibytes) {
-        throw new Error(`${this.workload.node.path}: shared volume "${name}" exists with sizeLimit `
+      const mebibytes = sizeLimit?.toMebibytes();
+      if (mebibytes !== undefined && mebibytes !== existing.sizeLimitMebibytes) {
+        throw new Error(`${where}: shared volume "${name}" exists with sizeLimit `
           + `${existing.sizeLimitMebibytes === undefined ? 'none' : `${existing.sizeLimitMebibytes}Mi`}; `
-          + `it cannot also be ${sizeLimitMebibytes}Mi: ask for the same limit, or use another name`);
+          + `it cannot also be ${mebibytes}Mi: ask for the same limit, or use another name`);
       }
-      return existing.volume;
+      return;
     }
     const taken = this.volumeNamed(name);
     if (taken) {
-      throw new Error(`${this.workload.node.path}: the pod already has a volume named "${name}" that `
-        + `cdk8s-sidecars did not make (used by ${taken}); choose another name for the shared volume`);
+      throw new Error(`${where}: the pod already has a volume named "${name}" that cdk8s-sidecars did not make `
+        + `(used by ${taken}); choose another name for the shared volume`);
+    }
+  }
+
+  /**
+   * The pod-level emptyDir of this name: created on first request, the same object after.
+   * Call `checkSharedVolume` first.
+   */
+  public sharedVolume(options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): kplus.Volume {
+    const { name, medium, sizeLimit } = options;
+    const existing = this.shared.get(name);
+    if (existing) {
+      return existing.volume;
     }
     const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
-    this.shared.set(name, { volume, medium, sizeLimitMebibytes });
+    this.shared.set(name, { volume, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
     return volume;
   }
 

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer, Workload, workloadLabel } from './kplus';
+import { keepOutOfServices, kplus, moveInitContainer, workloadLabel } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
@@ -88,20 +88,17 @@ export class Sidecar extends Construct {
   public readonly sharedVolumes: SharedVolume[];
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
+    // Everything that can be refused is checked before anything is added, the construct
+    // itself included: a refused call leaves the app as it was.
+    const where = `${workloadLabel(props.workload)}, sidecar "${props.name}"`;
+    const registry = PodRegistry.of(props.workload);
+    checkOptions(where, registry, props);
+    const targets = (props.sharedVolumes ?? []).map((options) => resolveAppContainers(where, registry, options));
+
     super(scope, id);
     const { workload, mode: requestedMode, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar', ...containerProps } = props;
     this.workload = workload;
-    const where = `${workloadLabel(workload)}, sidecar "${props.name}"`;
-    checkOptions(where, workload, props);
-
-    const registry = PodRegistry.of(workload);
     this.mode = requestedMode ?? defaultSidecarMode(workload);
-    // Everything that can be refused is checked before the pod is touched.
-    const shares = sharedVolumes.map((options) => ({
-      options,
-      volume: registry.sharedVolume(options),
-      appContainers: resolveAppContainers(where, workload, registry, options),
-    }));
 
     const finalProps: kplus.ContainerProps = {
       ...containerProps,
@@ -134,7 +131,9 @@ export class Sidecar extends Construct {
       });
     }
 
-    this.sharedVolumes = shares.map(({ options, volume, appContainers }) => {
+    this.sharedVolumes = sharedVolumes.map((options, i) => {
+      const volume = registry.sharedVolume(options);
+      const appContainers = targets[i];
       const appPath = options.appPath ?? options.path;
       this.container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
       for (const app of appContainers) {
@@ -169,7 +168,7 @@ export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions
 }
 
 /** Input that is wrong by itself, whatever else the pod holds: refused at the call. */
-function checkOptions(where: string, workload: Workload, props: SidecarProps): void {
+function checkOptions(where: string, registry: PodRegistry, props: SidecarProps): void {
   const fail = (problem: string): never => {
     throw new Error(`${where}: ${problem}`);
   };
@@ -181,13 +180,18 @@ function checkOptions(where: string, workload: Workload, props: SidecarProps): v
   if (props.restartPolicy !== undefined) {
     fail('restartPolicy is set by the sidecar mode; remove it and pass mode: SidecarMode.NATIVE or SidecarMode.CLASSIC');
   }
-  PodRegistry.of(workload).claimName(where, props.name);
+  registry.claimName(where, props.name);
   const declared = [...(props.ports ?? []), ...(props.portNumber ? [{ number: props.portNumber }] : [])];
+  const seen = new Set<string>();
   for (const port of declared) {
     const problem = portNumberProblem(port.number);
     if (problem) fail(`port ${port.number} ${problem}`);
     const namedProblem = port.name === undefined ? undefined : portNameProblem(port.name);
     if (namedProblem) fail(`port name "${port.name}" is not an IANA service name: it ${namedProblem}`);
+    const key = `${port.number}/${(port as kplus.ContainerPort).protocol ?? kplus.Protocol.TCP}`;
+    if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
+    if (port.name !== undefined && seen.has(`name:${port.name}`)) fail(`two ports are named "${port.name}"; give each its own name`);
+    seen.add(key).add(`name:${port.name}`);
   }
   for (const port of props.boundPorts ?? []) {
     const problem = portNumberProblem(port.number);
@@ -208,8 +212,9 @@ function checkOptions(where: string, workload: Workload, props: SidecarProps): v
 }
 
 /** The containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
-function resolveAppContainers(where: string, workload: Workload, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
-  const all = [...workload.initContainers, ...workload.containers];
+function resolveAppContainers(where: string, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
+  registry.checkSharedVolume(where, options);
+  const all = [...registry.workload.initContainers, ...registry.workload.containers];
   let targets: kplus.Container[];
   if (options.appContainers) {
     targets = options.appContainers.map((name) => {
