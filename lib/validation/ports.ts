@@ -64,16 +64,18 @@ export function checkPorts(pod: PodView): string[] {
   return problems;
 }
 
+/** Every listener of the pod, in pod order: per container, its declared ports then its ledger ports. */
 function collectListeners(pod: PodView, problems: string[]): Listener[] {
   const listeners: Listener[] = [];
   for (const owner of pod.containers) {
+    const own: Listener[] = [];
     for (const port of owner.container.ports) {
       const problem = portNumberProblem(port.number);
       if (problem) {
         problems.push(`port ${port.number} of ${describeContainer(owner)} ${problem}`);
         continue;
       }
-      listeners.push({
+      own.push({
         owner,
         number: port.number,
         protocol: port.protocol ?? kplus.Protocol.TCP,
@@ -83,21 +85,12 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
         hostIp: port.hostIp,
       });
     }
-  }
-  const byName = new Map(pod.containers.map((c) => [c.name, c]));
-  for (const bound of pod.boundPorts) {
-    const owner = byName.get(bound.container);
-    if (!owner) continue; // the container was removed from the pod; nothing binds it.
-    // A bound port the container also declares is one listener, not two.
-    if (listeners.some((l) => l.owner === owner && l.number === bound.number && l.protocol === bound.protocol && l.declared)) continue;
-    listeners.push({
-      owner,
-      number: bound.number,
-      protocol: bound.protocol,
-      declared: false,
-      purpose: bound.purpose,
-      address: bound.address,
-    });
+    for (const bound of pod.boundPorts.filter((b) => b.container === owner.name)) {
+      // A bound port the container also declares is one listener, not two.
+      if (own.some((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol)) continue;
+      own.push({ owner, number: bound.number, protocol: bound.protocol, declared: false, purpose: bound.purpose, address: bound.address });
+    }
+    listeners.push(...own);
   }
   return listeners;
 }

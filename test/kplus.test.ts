@@ -1,0 +1,57 @@
+/**
+ * The adapter reaches past cdk8s-plus's public API in a few places; these tests fail when an
+ * upgrade of cdk8s-plus changes what they rely on.
+ */
+import * as kplus from 'cdk8s-plus-28';
+import { ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, volumeFromSource, workloadLabel } from '../lib/kplus';
+import { podSpecOf } from './util/restricted';
+import { find, newApp, synth } from './util/synth';
+import { APP, WORKLOADS } from './workloads';
+
+describe.each(WORKLOADS)('the cdk8s-plus adapter on a %s', (kind, make) => {
+  test('sets a pod-spec field cdk8s-plus does not model, at the right place', () => {
+    const { app, chart } = newApp();
+    setPodSpecField(make(chart), 'shareProcessNamespace', true);
+    expect(podSpecOf(find(synth(app).manifests, kind)).shareProcessNamespace).toBe(true);
+  });
+
+  test('sets fsGroup and a service account after construction', () => {
+    const { app, chart } = newApp();
+    const workload = make(chart);
+    const account = new kplus.ServiceAccount(chart, 'sa');
+    expect(ensurePodFsGroup(workload, 65533)).toBe(65533);
+    expect(ensurePodServiceAccount(workload, account)).toBe(account);
+    const spec = podSpecOf(find(synth(app).manifests, kind));
+    expect(spec.securityContext.fsGroup).toBe(65533);
+    expect(spec.serviceAccountName).toBe(account.name);
+  });
+
+  test('names the workload by kind and path', () => {
+    expect(workloadLabel(make(newApp().chart))).toBe(`${kind} "test/web"`);
+  });
+});
+
+test('a user\'s own fsGroup and service account are kept', () => {
+  const { chart } = newApp();
+  const own = new kplus.ServiceAccount(chart, 'own');
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP], securityContext: { fsGroup: 2000 }, serviceAccount: own });
+  expect(ensurePodFsGroup(web, 65533)).toBe(2000);
+  expect(ensurePodServiceAccount(web, new kplus.ServiceAccount(chart, 'other'))).toBe(own);
+});
+
+test('moves an init container to the front', () => {
+  const { chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP], initContainers: [{ name: 'a', image: 'a' }] });
+  const b = web.addInitContainer({ name: 'b', image: 'b' });
+  moveInitContainer(web, b, 0);
+  expect(web.initContainers.map((c) => c.name)).toEqual(['b', 'a']);
+});
+
+test('renders a volume of a source cdk8s-plus has no factory for', () => {
+  const { app, chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+  const token = volumeFromSource(web, 'token', 'token', { projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } });
+  web.containers[0].mount('/var/run/secrets/tokens', token, { readOnly: true });
+  const spec = podSpecOf(find(synth(app).manifests, 'Deployment'));
+  expect(spec.volumes).toEqual([{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }]);
+});
