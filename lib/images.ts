@@ -29,10 +29,97 @@ export function imageReference(image: UpstreamImage): string {
 // Each capability keeps its images in its own block below.
 
 // -- log shipper (lib/log-shipper) ------------------------------------------------------------
-// (filled by the log-shipper work)
+
+/**
+ * Fluent Bit, the default log shipper.
+ *
+ * Tag: 5.1.3, the newest stable release seen (fluent/helm-charts chart fluent-bit 0.58.3 has
+ * appVersion 5.1.3, chart index read 2026-10-09; 5.1.x is the current stable line, 5.0 and 4.2
+ * receive backports only: fluent/fluent-bit MAINTENANCE.md). `cr.fluentbit.io` is the project's
+ * own registry, the one its Helm chart pulls from.
+ *
+ * User: the image is built `FROM gcr.io/distroless/cc-debian13` with no `USER` line
+ * (fluent/fluent-bit dockerfiles/Dockerfile), so it runs as root (UID 0) unless told otherwise.
+ * Nothing in it needs root: `/fluent-bit/bin/fluent-bit` is installed 0755 and the config files
+ * 0644, both world-readable. We run it as 65532:65532, the `nonroot` user that every distroless
+ * base image lists in its /etc/passwd (GoogleContainerTools/distroless base/base.bzl), and give it
+ * writable emptyDirs for everything it writes (tail offsets database, filesystem buffer, S3
+ * staging). It reads the app's log files as "other" (files created with the usual umask 022 are
+ * 0644); see docs/log-shipper.md for apps with a stricter umask.
+ */
+export const FLUENT_BIT_IMAGE: UpstreamImage = {
+  repository: 'cr.fluentbit.io/fluent/fluent-bit',
+  tag: '5.1.3',
+  user: 65532,
+  group: 65532,
+  source: 'https://github.com/fluent/fluent-bit/blob/master/dockerfiles/Dockerfile (FROM gcr.io/distroless/cc-debian13, no USER); '
+    + 'tag: https://fluent.github.io/helm-charts/index.yaml (fluent-bit 0.58.3, appVersion 5.1.3)',
+};
+
+/**
+ * Vector, the alternative log shipper.
+ *
+ * Tag: 0.59.0, the newest release seen (Vector ships a minor release every six weeks or so:
+ * 0.57.0 2026-07-14, 0.58 release issue vectordotdev/vector#26136 2026-08-18, 0.59.0 in use
+ * since). The `-distroless-libc` variant: glibc build on `gcr.io/distroless/cc-debian12`, no
+ * shell or package manager (vectordotdev/vector distribution/docker/distroless-libc/Dockerfile).
+ *
+ * User: that Dockerfile has no `USER` line either, so the image runs as root; Vector needs no
+ * privilege to tail files and send them. We run it as 65532:65532, the distroless `nonroot`
+ * user, with its `data_dir` (file checkpoints, disk buffers) on a writable emptyDir.
+ */
+export const VECTOR_IMAGE: UpstreamImage = {
+  repository: 'timberio/vector',
+  tag: '0.59.0-distroless-libc',
+  user: 65532,
+  group: 65532,
+  source: 'https://github.com/vectordotdev/vector/blob/master/distribution/docker/distroless-libc/Dockerfile '
+    + '(FROM gcr.io/distroless/cc-debian12, no USER); tag: https://hub.docker.com/r/timberio/vector/tags',
+};
 
 // -- proxy (lib/proxy) -------------------------------------------------------------------------
-// (filled by the proxy work)
+
+/**
+ * Envoy, the default engine of `withProxy`.
+ *
+ * v1.40.2 (27 October 2026) is the newest stable release in Envoy's version history
+ * (https://www.envoyproxy.io/docs/envoy/v1.40.2/version_history/v1.39/v1.39.html lists
+ * "v1.40: 1.40.2 (October 27, 2026)"). The image is built from
+ * envoyproxy/envoy distribution/docker/Dockerfile-envoy (Ubuntu base, `adduser --group --system
+ * envoy`, binary at /usr/local/bin/envoy, ENTRYPOINT /docker-entrypoint.sh). The `envoy` user
+ * has UID and GID 101 (docs/root/start/docker.rst: "The default uid and gid for the envoy user
+ * are 101"). The entrypoint, when started as root, chowns /dev/stdout and switches user with
+ * su-exec (`ENVOY_UID`); a pod running as 101 with a read-only root filesystem must not go
+ * through it, so `withProxy` runs /usr/local/bin/envoy directly.
+ */
+export const ENVOY_IMAGE: UpstreamImage = {
+  repository: 'docker.io/envoyproxy/envoy',
+  tag: 'v1.40.2',
+  user: 101,
+  group: 101,
+  source: 'https://www.envoyproxy.io/docs/envoy/v1.40.2/version_history/v1.39/v1.39.html; '
+    + 'github.com/envoyproxy/envoy distribution/docker/Dockerfile-envoy, docs/root/start/docker.rst',
+};
+
+/**
+ * nginx built to run as a non-root user (the `ProxyEngine.NGINX` engine of `withProxy`).
+ *
+ * 1.30.5 is the newest nginx stable release seen in the image histories (ENV NGINX_VERSION=1.30.5,
+ * September 2026; the 1.30 branch fixed CVE-2026-42055 in the gRPC/HTTP2 proxy modules in 1.30.3).
+ * The image (nginx/docker-nginx-unprivileged, stable/debian/Dockerfile) creates the `nginx`
+ * user with `ARG UID=101` / `ARG GID=101` and ends with `USER $UID`; it removes the `user`
+ * directive, moves the pid file to /tmp/nginx.pid and every `*_temp_path` to /tmp, and listens
+ * on 8080. `withProxy` replaces nginx.conf entirely and mounts an emptyDir at /tmp for the pid
+ * file and temp paths.
+ */
+export const NGINX_IMAGE: UpstreamImage = {
+  repository: 'docker.io/nginxinc/nginx-unprivileged',
+  tag: '1.30.5',
+  user: 101,
+  group: 101,
+  source: 'github.com/nginx/docker-nginx-unprivileged stable/debian/Dockerfile and README.md; '
+    + 'nginx/nginx release-1.30.3 notes',
+};
 
 // -- config sync (lib/config-sync) -------------------------------------------------------------
 

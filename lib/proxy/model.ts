@@ -1,0 +1,42 @@
+/**
+ * What both proxy renderers take: the proxy reduced to plain values (ports, paths,
+ * milliseconds, bytes). `withProxy` checks and resolves the user's options into this; the
+ * renderers (envoy.ts, nginx.ts) are pure functions of it and never touch constructs.
+ */
+
+/** The protocol the proxy speaks to the app. */
+export type UpstreamKind = 'http1' | 'grpc';
+
+export interface ProxyModel {
+  /** The port the proxy listens on, on every IPv4 address of the pod. */
+  readonly listenPort: number;
+  /** The app's port, reached on 127.0.0.1. */
+  readonly upstreamPort: number;
+  /** HTTP/1.1, or HTTP/2 cleartext for gRPC servers. */
+  readonly upstream: UpstreamKind;
+  /** TLS termination: the certificate chain and key files, as mounted from the Secret. */
+  readonly tls?: { readonly certificateFile: string; readonly privateKeyFile: string };
+  readonly connectTimeoutMillis: number;
+  readonly requestTimeoutMillis: number;
+  readonly idleTimeoutMillis: number;
+  /** The largest request body accepted; larger ones get 413. Unset: no limit. */
+  readonly maxRequestBodyBytes?: number;
+  readonly accessLog: boolean;
+  /** Exact path the proxy answers itself with 200, for its probes. */
+  readonly healthPath: string;
+  /** Worker threads (Envoy `--concurrency`) or processes (nginx `worker_processes`). */
+  readonly workers: number;
+}
+
+/** A protobuf JSON Duration: decimal seconds followed by `s` (`5s`, `0.25s`). */
+export function protoDuration(millis: number): string {
+  return `${millis / 1000}s`;
+}
+
+/** An nginx time: whole seconds as `5s`, otherwise milliseconds as `250ms`. */
+export function nginxTime(millis: number): string {
+  return millis % 1000 === 0 ? `${millis / 1000}s` : `${millis}ms`;
+}
+
+/** The body the health endpoint answers with. */
+export const HEALTH_BODY = 'ok\n';

@@ -1,0 +1,155 @@
+/**
+ * nginx.conf for the `ProxyEngine.NGINX` proxy: a pure function of the proxy model.
+ *
+ * Written for the nginxinc/nginx-unprivileged image run with a read-only root filesystem:
+ * no `user` directive (the image runs as UID 101 and nginx warns about `user` when not root),
+ * the pid file and every temp path on the emptyDir at `tmpDir` (the image's own nginx.conf
+ * moves them to /tmp for the same reason; see its README, "If you override the default
+ * nginx.conf file"), logs to the container's stdout/stderr.
+ *
+ * @see https://github.com/nginx/docker-nginx-unprivileged (README.md, stable/debian/Dockerfile)
+ * @see https://nginx.org/en/docs/http/ngx_http_proxy_module.html
+ * @see https://nginx.org/en/docs/http/ngx_http_grpc_module.html
+ */
+import { block, directive, entry, NginxDirective, renderNginx, token } from './nginx-conf';
+import { HEALTH_BODY, nginxTime, ProxyModel } from './model';
+
+/** What nginx needs beyond the proxy model. */
+export interface NginxModel extends ProxyModel {
+  /** The writable emptyDir for the pid file and the temp paths. */
+  readonly tmpDir: string;
+  /**
+   * The version of the nginx that reads the file, `[major, minor, patch]`. nginx 1.25.1 added
+   * the `http2` directive and deprecated the `http2` parameter of `listen`
+   * (https://nginx.org/en/CHANGES, 1.25.1); older versions know only the parameter.
+   */
+  readonly version: readonly [number, number, number];
+}
+
+/** The nginx version of an image tag (`1.30.5`, `1.30.5-alpine`), when the tag starts with one. */
+export function nginxVersionOfTag(tag: string): [number, number, number] | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)/.exec(tag);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+function atLeast(version: readonly number[], wanted: readonly number[]): boolean {
+  for (let i = 0; i < wanted.length; i++) {
+    if ((version[i] ?? 0) !== wanted[i]) return (version[i] ?? 0) > wanted[i];
+  }
+  return true;
+}
+
+/** The text of nginx.conf. */
+export function renderNginxConf(model: NginxModel): string {
+  const grpc = model.upstream === 'grpc';
+  const tls = model.tls;
+  // HTTP/2 towards clients: always with TLS (negotiated by ALPN, HTTP/1.1 still works), and
+  // on a plaintext listener for gRPC clients, which speak HTTP/2 with prior knowledge.
+  const http2 = tls !== undefined || grpc;
+  const http2Directive = atLeast(model.version, [1, 25, 1]);
+  const tmp = (name: string) => `${model.tmpDir.replace(/\/+$/, '')}/${name}`;
+
+  const listen = directive('listen', model.listenPort,
+    ...(tls ? [token('ssl')] : []),
+    ...(http2 && !http2Directive ? [token('http2')] : []));
+
+  const server: NginxDirective[] = [
+    listen,
+    ...(http2 && http2Directive ? [directive('http2', token('on'))] : []),
+    ...(tls ? [
+      directive('ssl_certificate', tls.certificateFile),
+      directive('ssl_certificate_key', tls.privateKeyFile),
+      // Mozilla's "intermediate" profile: TLS 1.2 and 1.3 (nginx's default also allows 1.0/1.1
+      // before 1.27.3).
+      directive('ssl_protocols', token('TLSv1.2'), token('TLSv1.3')),
+      directive('ssl_session_cache', token('shared:SSL:10m')),
+      directive('ssl_session_timeout', token('1d')),
+    ] : []),
+    {
+      ...block('location', [token('='), model.healthPath], [
+        directive('access_log', token('off')),
+        directive('default_type', 'text/plain'),
+        directive('return', 200, HEALTH_BODY),
+      ]),
+      comment: 'The proxy\'s own health endpoint, for its probes; answered here, never sent to the app.',
+    },
+    block('location', ['/'], grpc ? grpcLocation(model) : httpLocation(model)),
+  ];
+
+  const http: NginxDirective[] = [
+    {
+      ...directive('client_body_temp_path', tmp('client_temp')),
+      comment: 'Every path nginx writes is on the emptyDir: the root filesystem is read-only.',
+    },
+    directive('proxy_temp_path', tmp('proxy_temp')),
+    directive('fastcgi_temp_path', tmp('fastcgi_temp')),
+    directive('uwsgi_temp_path', tmp('uwsgi_temp')),
+    directive('scgi_temp_path', tmp('scgi_temp')),
+    model.accessLog
+      ? directive('access_log', '/dev/stdout', token('combined'))
+      : directive('access_log', token('off')),
+    directive('server_tokens', token('off')),
+    directive('keepalive_timeout', token(nginxTime(model.idleTimeoutMillis))),
+    // 0 turns the check off (https://nginx.org/en/docs/http/ngx_http_core_module.html#client_max_body_size).
+    directive('client_max_body_size', model.maxRequestBodyBytes ?? 0),
+    {
+      ...block('map', [token('$http_upgrade'), token('$sidecar_connection')], [
+        directive('default', 'upgrade'),
+        entry('', 'close'),
+      ]),
+      comment: 'WebSocket and other upgrades pass through; every other upstream connection is closed after its request.',
+    },
+    {
+      ...block('map', [token('$http_host'), token('$sidecar_host')], [
+        entry('', token('$host')),
+        directive('default', token('$http_host')),
+      ]),
+      comment: 'The Host header the client sent, port included; $host when it sent none.',
+    },
+    block('server', [], server),
+  ];
+
+  return renderNginx([
+    directive('worker_processes', model.workers),
+    directive('pid', tmp('nginx.pid')),
+    directive('error_log', token('stderr'), token('warn')),
+    block('events', [], [directive('worker_connections', 1024)]),
+    block('http', [], http),
+  ], [
+    'Generated by cdk8s-sidecars (withProxy, nginx). Do not edit: the next synth replaces it.',
+  ]);
+}
+
+function httpLocation(model: ProxyModel): NginxDirective[] {
+  return [
+    directive('proxy_pass', token(`http://127.0.0.1:${model.upstreamPort}`)),
+    directive('proxy_http_version', token('1.1')),
+    directive('proxy_set_header', 'Host', token('$sidecar_host')),
+    directive('proxy_set_header', 'X-Real-IP', token('$remote_addr')),
+    directive('proxy_set_header', 'X-Forwarded-For', token('$proxy_add_x_forwarded_for')),
+    directive('proxy_set_header', 'X-Forwarded-Proto', token('$scheme')),
+    directive('proxy_set_header', 'Upgrade', token('$http_upgrade')),
+    directive('proxy_set_header', 'Connection', token('$sidecar_connection')),
+    directive('proxy_pass_header', 'Server'),
+    directive('proxy_connect_timeout', token(nginxTime(model.connectTimeoutMillis))),
+    directive('proxy_read_timeout', token(nginxTime(model.requestTimeoutMillis))),
+    directive('proxy_send_timeout', token(nginxTime(model.requestTimeoutMillis))),
+    {
+      ...directive('proxy_request_buffering', token('off')),
+      comment: 'Stream bodies both ways, as Envoy does, and never spill responses to temp files.',
+    },
+    directive('proxy_max_temp_file_size', 0),
+  ];
+}
+
+function grpcLocation(model: ProxyModel): NginxDirective[] {
+  return [
+    directive('grpc_pass', token(`grpc://127.0.0.1:${model.upstreamPort}`)),
+    directive('grpc_set_header', 'X-Real-IP', token('$remote_addr')),
+    directive('grpc_set_header', 'X-Forwarded-For', token('$proxy_add_x_forwarded_for')),
+    directive('grpc_set_header', 'X-Forwarded-Proto', token('$scheme')),
+    directive('grpc_connect_timeout', token(nginxTime(model.connectTimeoutMillis))),
+    directive('grpc_read_timeout', token(nginxTime(model.requestTimeoutMillis))),
+    directive('grpc_send_timeout', token(nginxTime(model.requestTimeoutMillis))),
+  ];
+}
