@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { JsonFile, javascript, typescript } from 'projen';
 
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-sidecars',
@@ -30,6 +30,8 @@ const project = new typescript.TypeScriptProject({
     // from kubernetes-types (unknown fields rejected) and kubernetes-models' validators (enums, formats).
     'kubernetes-types@1.29.0', 'ts-json-schema-generator@^2', 'ajv@^8', 'kubernetes-models@^4.5.1',
     'fast-check@^4', 'yaml@^2',
+    // API.md from TSDoc (a plain TypeScript library: no jsii-docgen).
+    'typedoc@^0.28.20', 'typedoc-plugin-markdown@^4.14.1',
   ],
 
   github: false,
@@ -46,6 +48,69 @@ const project = new typescript.TypeScriptProject({
     },
   },
 });
+
+// Examples (and benchmarks) are type-checked and linted like tests.
+for (const dir of ['examples']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([project.tsconfig!]),
+    include: ['**/*.ts'],
+    compilerOptions: { noEmit: true, rootDir: '..' },
+  });
+  project.eslint?.addLintPattern(dir);
+}
+
+// API.md: generated from the TSDoc of lib/ by typedoc, committed; `npm test` fails when stale.
+new JsonFile(project, 'typedoc.json', {
+  marker: false, // typedoc refuses unknown keys such as projen's "//" marker
+  obj: {
+    entryPoints: ['lib/index.ts'],
+    tsconfig: 'tsconfig.json',
+    plugin: ['typedoc-plugin-markdown'],
+    router: 'module',
+    entryFileName: 'API.md',
+    readme: 'none',
+    excludeInternal: true,
+    excludePrivate: true,
+    disableSources: true,
+    hidePageHeader: true,
+    hideBreadcrumbs: true,
+    sort: ['kind', 'alphabetical'],
+  },
+});
+project.npmignore?.exclude('/typedoc.json', '/API.md', '/examples/', '/.ci/');
+const docgen = project.addTask('docgen', {
+  description: 'Generate API.md from the TSDoc of lib/',
+  steps: [
+    { exec: 'rm -rf .api-md && typedoc --out .api-md --logLevel Warn --treatWarningsAsErrors' },
+    { exec: 'mv .api-md/API.md API.md && rm -rf .api-md' },
+  ],
+});
+project.postCompileTask.spawn(docgen);
+const apiCheck = project.addTask('api:check', {
+  description: 'Fail when API.md is not what the TSDoc of lib/ generates',
+  steps: [
+    { exec: 'rm -rf .api-md && typedoc --out .api-md --logLevel Warn --treatWarningsAsErrors' },
+    { exec: 'diff -u API.md .api-md/API.md > /dev/null || { diff -u API.md .api-md/API.md | head -40; echo "API.md is stale: run npx projen docgen and commit it"; rm -rf .api-md; exit 1; }; rm -rf .api-md' },
+  ],
+});
+project.gitignore.exclude('/.api-md/');
+
+// npm run synth: every example to plain Kubernetes YAML in dist/.
+project.addTask('synth', {
+  description: 'Synthesize every example under examples/ to dist/<example>.k8s.yaml',
+  exec: 'ts-node --project examples/tsconfig.json examples/synth.ts',
+});
+
+// The tarball installs into a fresh cdk8s app and works there.
+const packageSmoke = project.addTask('test:package', {
+  description: 'npm pack, install the tarball into a fresh cdk8s app (offline), compile and synthesize there',
+  exec: 'bash test/package/smoke.sh',
+});
+
+project.testTask.spawn(project.compileTask);
+project.testTask.spawn(apiCheck);
+project.testTask.spawn(packageSmoke);
 
 // Tests live under test/ only (lib/ holds no tests); replace projen's wider default.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);

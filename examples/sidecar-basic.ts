@@ -24,10 +24,11 @@ export class SidecarBasicChart extends Chart {
 
     withSidecar(web, {
       name: 'statsd-exporter',
-      image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+      image: 'quay.io/prometheus/statsd-exporter:v0.29.0',
       args: ['--statsd.listen-udp=:9125', '--web.listen-address=:9102'],
       ports: [{ number: 9102, name: 'metrics' }],
       boundPorts: [{ number: 9125, protocol: kplus.Protocol.UDP, purpose: 'statsd' }],
+      securityContext: { user: 65534, group: 65534 }, // the image's USER nobody
     });
 
     web.exposeViaService({ name: 'web' }); // only the app's port 8080: the sidecar's stays out

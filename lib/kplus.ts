@@ -7,8 +7,8 @@
  * (test/kplus.test.ts) that fails when an upgrade changes the internals they rely on.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 
 export { kplus };
 

@@ -50,6 +50,8 @@ export function setDefaultSidecarMode(scope: IConstruct, mode: SidecarMode): voi
 /**
  * The mode a sidecar attached to `construct` gets when it does not choose one: the nearest
  * setting of `setDefaultSidecarMode` above it, else `SidecarMode.NATIVE`.
+ *
+ * @internal
  */
 export function defaultSidecarMode(construct: IConstruct): SidecarMode {
   const scopes = [...construct.node.scopes].reverse();

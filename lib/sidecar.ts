@@ -70,7 +70,7 @@ export interface SidecarProps extends SidecarOptions {
  * const sidecar = new Sidecar(chart, 'metrics', {
  *   workload: web,
  *   name: 'exporter',
- *   image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+ *   image: 'quay.io/prometheus/statsd-exporter:v0.29.0',
  *   ports: [{ number: 9102, name: 'metrics' }],
  * });
  */
@@ -158,7 +158,7 @@ export class Sidecar extends Construct {
  * });
  * withSidecar(web, {
  *   name: 'exporter',
- *   image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+ *   image: 'quay.io/prometheus/statsd-exporter:v0.29.0',
  *   ports: [{ number: 9102, name: 'metrics' }],
  *   boundPorts: [{ number: 9125, protocol: kplus.Protocol.UDP, purpose: 'statsd' }],
  * });

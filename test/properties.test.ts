@@ -3,8 +3,8 @@
  * synthesize to valid manifests with nothing dropped; colliding ones always fail, naming the
  * collision, with no file written.
  */
-import * as fc from 'fast-check';
 import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
 import { SidecarMode, withSidecar } from '../lib';
 import { allContainers, podSpecOf, restrictedProblems } from './util/restricted';
 import { find, listFiles, newApp, synth, synthFails } from './util/synth';
@@ -36,7 +36,10 @@ const sidecarPlan: fc.Arbitrary<SidecarPlan> = fc.record({
   bound: fc.integer({ min: 0, max: 2 }),
   classic: fc.boolean(),
   first: fc.boolean(),
-  shares: fc.uniqueArray(fc.record({ volume: fc.integer({ min: 0, max: VOLUME_POOL.length - 1 }), appReadOnly: fc.boolean() }), { maxLength: 3, selector: (s) => s.volume }),
+  shares: fc.uniqueArray(
+    fc.record({ volume: fc.integer({ min: 0, max: VOLUME_POOL.length - 1 }), appReadOnly: fc.boolean() }),
+    { maxLength: 3, selector: (s) => s.volume },
+  ),
 });
 
 const composition: fc.Arbitrary<Composition> = fc.record({

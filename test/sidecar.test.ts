@@ -7,7 +7,7 @@ import { APP, RUN_TO_COMPLETION, WORKLOADS } from './workloads';
 
 const EXPORTER = {
   name: 'exporter',
-  image: 'quay.io/prometheus/statsd-exporter:v0.28.0',
+  image: 'quay.io/prometheus/statsd-exporter:v0.29.0',
   ports: [{ number: 9102, name: 'metrics' }],
 };
 

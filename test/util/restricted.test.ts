@@ -4,8 +4,11 @@ const compliant = {
   name: 'side',
   image: 'x',
   securityContext: {
-    runAsNonRoot: true, runAsUser: 1000, allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
   },
 };
 

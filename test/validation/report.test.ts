@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import * as kplus from 'cdk8s-plus-28';
 import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { SidecarMode, withSidecar } from '../../lib';
 import { listFiles, newApp, synthFails } from '../util/synth';
 import { APP } from '../workloads';
