@@ -144,7 +144,8 @@ export class PodRegistry {
 
   /** The problems of the whole pod as it stands now. */
   public validate(): string[] {
-    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints));
+    const shared = new Set([...this.shared.values()].map((s) => s.volume));
+    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, shared));
   }
 
   private volumeNamed(name: string): string | undefined {

@@ -4,7 +4,8 @@ import { describeContainer, PodView } from './pod-view';
 import { mountPathProblem, normalizePath } from './syntax';
 
 /**
- * Volumes and mounts: one volume a name, one mount a path in each container, absolute paths.
+ * Volumes and mounts: one volume a name, one mount a path in each container, absolute paths,
+ * no subPath into a volume another container writes.
  * cdk8s-plus reports two volumes of one name only while rendering; this says it first,
  * with the containers that mount each.
  */
@@ -36,6 +37,13 @@ export function checkMounts(pod: PodView): string[] {
       if (problem) {
         problems.push(`mount path "${mount.path}" of volume "${mount.volume.name}" in ${describeContainer(c)} ${problem}; `
           + 'give the absolute path inside the container');
+      }
+    }
+    for (const mount of c.container.mounts) {
+      if (pod.sharedVolumes.has(mount.volume) && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
+        problems.push(`shared volume "${mount.volume.name}" is mounted with a subPath in ${describeContainer(c)}; `
+          + 'another container writes this volume, and a subPath into a volume another container writes can be turned '
+          + 'into a symlink out of it (CVE-2021-25741): mount the whole volume at a path of its own');
       }
     }
     for (const [path, mounts] of groupBy(c.container.mounts, (m) => normalizePath(m.path))) {

@@ -41,6 +41,8 @@ export interface PodView {
   readonly boundPorts: LedgerPort[];
   /** How to move a port, by `container/number/protocol`, shown in messages. */
   readonly portHints: ReadonlyMap<string, string>;
+  /** The emptyDir volumes this library shares between containers. */
+  readonly sharedVolumes: ReadonlySet<kplus.Volume>;
 }
 
 export function viewPod(
@@ -48,6 +50,7 @@ export function viewPod(
   sidecars: ReadonlyMap<kplus.Container, SidecarInfo>,
   boundPorts: LedgerPort[],
   portHints: ReadonlyMap<string, string>,
+  sharedVolumes: ReadonlySet<kplus.Volume> = new Set(),
 ): PodView {
   const containers: ContainerView[] = [
     ...workload.initContainers.map((c) => ({
@@ -64,6 +67,7 @@ export function viewPod(
     volumes: workload.volumes,
     boundPorts,
     portHints,
+    sharedVolumes,
   };
 }
 

@@ -27,4 +27,13 @@ describe('volumes and mounts at synth time', () => {
     web.containers[0].mount('tmp', kplus.Volume.fromEmptyDir(chart, 'tmp', 'tmp'));
     expect(synthFails(app)).toContain('mount path "tmp" of volume "tmp" in container "app" must be an absolute path (starting with "/"); give the absolute path inside the container');
   });
+
+  test('fails when a shared volume is mounted with a subPath', () => {
+    const { app, chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    const side = withSidecar(web, { name: 'side', image: 's:1', sharedVolumes: [{ name: 'data', path: '/data', appContainers: [] }] });
+    web.containers[0].mount('/etc/app/settings.json', side.volumes[0], { subPath: 'settings.json', readOnly: true });
+    expect(synthFails(app)).toContain('shared volume "data" is mounted with a subPath in container "app"; another container writes this volume, '
+      + 'and a subPath into a volume another container writes can be turned into a symlink out of it (CVE-2021-25741)');
+  });
 });
