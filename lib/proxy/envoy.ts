@@ -50,34 +50,34 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     // envoyproxy/envoy#36946).
     httpFilters.push({
       name: 'envoy.filters.http.buffer',
-      typed_config: { '@type': ENVOY_TYPES.buffer, max_request_bytes: model.maxRequestBodyBytes },
+      typed_config: { '@type': ENVOY_TYPES.buffer, 'max_request_bytes': model.maxRequestBodyBytes },
     });
   }
   httpFilters.push({
     name: 'envoy.filters.http.router',
     // suppress_envoy_headers: the app sees the request as the client sent it, without x-envoy-*.
-    typed_config: { '@type': ENVOY_TYPES.router, suppress_envoy_headers: true },
+    typed_config: { '@type': ENVOY_TYPES.router, 'suppress_envoy_headers': true },
   });
 
   const connectionManager: Record<string, unknown> = {
     '@type': ENVOY_TYPES.httpConnectionManager,
-    stat_prefix: 'ingress_http',
+    'stat_prefix': 'ingress_http',
     // AUTO: HTTP/1.1, HTTP/2 by ALPN over TLS, and HTTP/2 with prior knowledge in cleartext.
-    codec_type: 'AUTO',
+    'codec_type': 'AUTO',
     // Append the client's address to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does.
-    use_remote_address: true,
+    'use_remote_address': true,
     // Keep the app's Server header, as a transparent proxy should.
-    server_header_transformation: 'PASS_THROUGH',
-    stream_idle_timeout: protoDuration(model.idleTimeoutMillis),
-    common_http_protocol_options: { idle_timeout: protoDuration(model.idleTimeoutMillis) },
-    upgrade_configs: [{ upgrade_type: 'websocket' }],
+    'server_header_transformation': 'PASS_THROUGH',
+    'stream_idle_timeout': protoDuration(model.idleTimeoutMillis),
+    'common_http_protocol_options': { idle_timeout: protoDuration(model.idleTimeoutMillis) },
+    'upgrade_configs': [{ upgrade_type: 'websocket' }],
     ...(model.accessLog ? {
       access_log: [{
         name: 'envoy.access_loggers.stdout',
         typed_config: { '@type': ENVOY_TYPES.stdoutAccessLog },
       }],
     } : {}),
-    route_config: {
+    'route_config': {
       name: 'local',
       virtual_hosts: [{
         name: 'app',
@@ -96,7 +96,7 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
         ],
       }],
     },
-    http_filters: httpFilters,
+    'http_filters': httpFilters,
   };
 
   const filterChain: Record<string, unknown> = {
@@ -107,7 +107,7 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
       name: 'envoy.transport_sockets.tls',
       typed_config: {
         '@type': ENVOY_TYPES.downstreamTlsContext,
-        common_tls_context: {
+        'common_tls_context': {
           tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
           tls_certificates: [{
             certificate_chain: { filename: model.tls.certificateFile },
@@ -134,8 +134,8 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     typed_extension_protocol_options: {
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': ENVOY_TYPES.httpProtocolOptions,
-        common_http_protocol_options: { idle_timeout: protoDuration(UPSTREAM_IDLE_TIMEOUT_MILLIS) },
-        explicit_http_config: grpc ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+        'common_http_protocol_options': { idle_timeout: protoDuration(UPSTREAM_IDLE_TIMEOUT_MILLIS) },
+        'explicit_http_config': grpc ? { http2_protocol_options: {} } : { http_protocol_options: {} },
       },
     },
   };

@@ -7,11 +7,11 @@ import { kplus, Workload, workloadLabel } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
-import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
 import { renderEnvoyBootstrap } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { setServiceTargetPortName } from './service-port';
+import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
 
 /**
  * The program that runs the proxy.

@@ -11,8 +11,8 @@
  * @see https://nginx.org/en/docs/http/ngx_http_proxy_module.html
  * @see https://nginx.org/en/docs/http/ngx_http_grpc_module.html
  */
-import { block, directive, entry, NginxDirective, renderNginx, token } from './nginx-conf';
 import { HEALTH_BODY, nginxTime, ProxyModel } from './model';
+import { block, directive, entry, NginxDirective, renderNginx, token } from './nginx-conf';
 
 /** What nginx needs beyond the proxy model. */
 export interface NginxModel extends ProxyModel {

@@ -1,0 +1,306 @@
+/**
+ * withProxy with ProxyEngine.NGINX against the real nginx: the synthesized configuration, laid
+ * out like the pod's mounts, passes `nginx -t`, then nginx runs in front of a small app started
+ * here and real requests go through it, in cleartext, over TLS (HTTP/1.1 and HTTP/2) and as
+ * gRPC over HTTP/2 cleartext.
+ *
+ * The configuration is rendered for the nginx installed here (Debian's 1.22 in CI) by passing
+ * its version in the image tag, as a user pinning an older mirror would; the only difference
+ * from the pinned image's rendering (1.30) is how HTTP/2 is switched on, checked at the end.
+ */
+import * as fs from 'fs';
+import * as http from 'http';
+import * as http2 from 'http2';
+import * as https from 'https';
+import * as net from 'net';
+import * as path from 'path';
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
+import { find, newApp, synth } from '../util/synth';
+import { layOutPod, PodLayout } from './pod-layout';
+import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, startEchoApp, startNginx, tempRoot } from './real-nginx';
+
+const NGINX = nginxBinary();
+if (!NGINX) {
+  throw new Error('nginx is not installed: the proxy tests run the real nginx (.ci/run installs it with apt-get install nginx)');
+}
+const VERSION = nginxVersion(NGINX);
+
+/** Synthesizes a Deployment with the app on `appPort` and an nginx proxy; lays the proxy out under `root`. */
+function synthesizeProxy(root: string, appPort: number, options: Parameters<typeof withProxy>[1], tls?: { cert: string; key: string }) {
+  const { app, chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', {
+    containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: appPort, securityContext: { user: 1000 } }],
+  });
+  const secret = tls ? new kplus.TlsSecret(chart, 'tls', { tlsCert: tls.cert, tlsKey: tls.key }) : undefined;
+  const proxy = withProxy(web, {
+    engine: ProxyEngine.NGINX,
+    image: `docker.io/nginxinc/nginx-unprivileged:${VERSION}`,
+    ...options,
+    ...(secret ? { tls: { secret } } : {}),
+  });
+  const { manifests } = synth(app);
+  const layout = layOutPod(manifests, find(manifests, 'Deployment'), proxy.container.name, root);
+  return { proxy, manifests, layout };
+}
+
+function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer; ca?: string } = {}):
+Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const lib = url.startsWith('https:') ? https : http;
+    const req = lib.request(url, { method: init.method ?? 'GET', headers: init.headers, ca: init.ca, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+describe('nginx proxy, cleartext HTTP/1.1', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let layout: PodLayout;
+  let port: number;
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-');
+    app = await startEchoApp();
+    port = await freePort();
+    ({ layout } = synthesizeProxy(root, app.port, { port, maxRequestBodySize: Size.kibibytes(4) }));
+    nginx = await startNginx(NGINX, layout, root, async () => (await request(`http://127.0.0.1:${port}/proxy-healthz`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('nginx -t accepts the configuration, read from the mounted ConfigMap', () => {
+    const result = nginxTest(NGINX, layout, root);
+    expect(result.output).toContain('syntax is ok');
+    expect(result.output).toContain('test is successful');
+    expect(result.status).toBe(0);
+    // nginx read the file where the pod mounts it, and wrote its pid and temp folders on the emptyDir.
+    const config = layout.mounts.find((m) => m.mountPath === '/etc/proxy/config')!;
+    expect(layout.argv).toContain(path.join(config.dir, 'nginx.conf'));
+    const tmp = layout.mounts.find((m) => m.mountPath === '/tmp')!;
+    expect(tmp.volume.emptyDir).toBeDefined();
+    expect(fs.readdirSync(tmp.dir).sort()).toEqual(expect.arrayContaining(['client_temp', 'nginx.pid', 'proxy_temp']));
+  });
+
+  test('passes method, path, query string, headers and body to the app, and the app\'s answer back', async () => {
+    const body = Buffer.from('hello from the client');
+    const res = await request(`http://127.0.0.1:${port}/a/b%20c/?x=1&y=%2F&z`, {
+      method: 'POST', headers: { 'x-custom': 'abc', 'content-type': 'text/plain' }, body,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers['x-app']).toBe('echo');
+    expect(res.headers.server).toBe('echo-app/1.0');
+    const seen = JSON.parse(res.body);
+    expect(seen.method).toBe('POST');
+    expect(seen.url).toBe('/a/b%20c/?x=1&y=%2F&z');
+    expect(seen.headers['x-custom']).toBe('abc');
+    expect(seen.headers.host).toBe(`127.0.0.1:${port}`);
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen.headers['x-forwarded-proto']).toBe('http');
+    expect(seen.bodyLength).toBe(body.length);
+  });
+
+  test('answers the health endpoint itself, without reaching the app', async () => {
+    const before = app.seen.length;
+    const res = await request(`http://127.0.0.1:${port}/proxy-healthz`);
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('ok\n');
+    expect(app.seen.length).toBe(before);
+    // Only the exact path: anything below it is the app's.
+    const below = await request(`http://127.0.0.1:${port}/proxy-healthz/more`);
+    expect(JSON.parse(below.body).url).toBe('/proxy-healthz/more');
+  });
+
+  test('refuses a body over maxRequestBodySize with 413, and passes one under it', async () => {
+    const over = await request(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: Buffer.alloc(4 * 1024 + 1, 'x') });
+    expect(over.status).toBe(413);
+    const under = await request(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: Buffer.alloc(4 * 1024, 'x') });
+    expect(under.status).toBe(200);
+    expect(JSON.parse(under.body).bodyLength).toBe(4 * 1024);
+  });
+
+  test('writes an access log line per request to stdout, none for the probes', async () => {
+    await request(`http://127.0.0.1:${port}/logged?q=1`);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(nginx!.stdout()).toMatch(/"GET \/logged\?q=1 HTTP\/1\.1" 200 /);
+    expect(nginx!.stdout()).toContain('"GET /proxy-healthz/more HTTP/1.1" 200 '); // the app's path
+    expect(nginx!.stdout()).not.toContain('"GET /proxy-healthz HTTP'); // probes are not logged
+  });
+
+  test('answers 502 when the app is not listening', async () => {
+    const down = await freePort();
+    const root2 = tempRoot('proxy-nginx-down-');
+    const proxyPort = await freePort();
+    const { layout: l2 } = synthesizeProxy(root2, down, { port: proxyPort, connectTimeout: undefined });
+    const n2 = await startNginx(NGINX, l2, root2, async () => (await request(`http://127.0.0.1:${proxyPort}/proxy-healthz`)).status === 200);
+    try {
+      expect((await request(`http://127.0.0.1:${proxyPort}/`)).status).toBe(502);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(n2.stderr()).toMatch(/connect\(\) failed \(111: Connection refused\) while connecting to upstream/); // error_log stderr
+    } finally {
+      await n2.stop();
+      fs.rmSync(root2, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('nginx proxy, TLS', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let port: number;
+  let ca: string;
+  let layout: PodLayout;
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-tls-');
+    const certificate = selfSignedCertificate(root);
+    ca = certificate.cert;
+    app = await startEchoApp();
+    port = await freePort();
+    ({ layout } = synthesizeProxy(root, app.port, { port }, certificate));
+    nginx = await startNginx(NGINX, layout, root,
+      async () => (await request(`https://127.0.0.1:${port}/proxy-healthz`, { ca })).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('reads the certificate and key from the mounted TLS Secret, read-only', () => {
+    const tls = layout.mounts.find((m) => m.mountPath === '/etc/proxy/tls')!;
+    expect(tls.volume.secret).toBeDefined();
+    expect(layout.container.volumeMounts.find((m: any) => m.mountPath === '/etc/proxy/tls').readOnly).toBe(true);
+    expect(fs.readdirSync(tls.dir).sort()).toEqual(['tls.crt', 'tls.key']);
+  });
+
+  test('terminates TLS with the Secret\'s certificate and forwards to the app', async () => {
+    const res = await request(`https://127.0.0.1:${port}/secure/path?k=v`, { headers: { 'x-custom': 'tls' }, ca });
+    expect(res.status).toBe(200);
+    const seen = JSON.parse(res.body);
+    expect(seen.url).toBe('/secure/path?k=v');
+    expect(seen.headers['x-custom']).toBe('tls');
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+  });
+
+  test('speaks HTTP/2 to clients that negotiate it by ALPN', async () => {
+    const session = http2.connect(`https://localhost:${port}`, { ca });
+    try {
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = session.request({ ':path': '/over/h2?x=2', 'x-custom': 'h2' });
+        let status = 0;
+        let data = '';
+        req.on('response', (h) => { status = Number(h[':status']); });
+        req.setEncoding('utf8');
+        req.on('data', (d) => { data += d; });
+        req.on('end', () => resolve({ status, body: data }));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(200);
+      const seen = JSON.parse(body);
+      expect(seen.url).toBe('/over/h2?x=2');
+      expect(seen.headers['x-custom']).toBe('h2');
+      expect(seen.headers.host).toBe(`localhost:${port}`);
+    } finally {
+      session.close();
+    }
+  });
+
+  test('refuses a client that does not trust the certificate', async () => {
+    await expect(request(`https://127.0.0.1:${port}/`)).rejects.toThrow(/self[- ]signed/);
+  });
+});
+
+describe('nginx proxy, gRPC upstream over HTTP/2 cleartext', () => {
+  let root: string;
+  let nginx: RunningNginx | undefined;
+  let server: http2.Http2Server;
+  let port: number;
+  const seen: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-grpc-');
+    // A stand-in gRPC server: h2c, answers with gRPC's framing and trailers.
+    server = http2.createServer();
+    server.on('stream', (stream, headers) => {
+      seen.push({ ...headers });
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'grpc-message': 'OK' }));
+        stream.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = await freePort();
+    const { layout } = synthesizeProxy(root, (server.address() as net.AddressInfo).port, { port, upstreamProtocol: UpstreamProtocol.GRPC });
+    const ready = () => new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    nginx = await startNginx(NGINX, layout, root, ready);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('forwards a gRPC call with grpc_pass and returns the trailers', async () => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      const result = await new Promise<{ status: number; trailers: http2.IncomingHttpHeaders }>((resolve, reject) => {
+        const req = session.request({
+          ':method': 'POST', ':path': '/acme.Greeter/SayHello', 'content-type': 'application/grpc', 'te': 'trailers',
+        });
+        let status = 0;
+        req.on('response', (h) => { status = Number(h[':status']); });
+        req.on('trailers', (trailers) => resolve({ status, trailers }));
+        req.on('data', () => undefined);
+        req.on('error', reject);
+        req.end(Buffer.from([0, 0, 0, 0, 0]));
+      });
+      expect(result.status).toBe(200);
+      expect(result.trailers['grpc-status']).toBe('0');
+      expect(seen.at(-1)?.[':path']).toBe('/acme.Greeter/SayHello');
+      expect(seen.at(-1)?.['x-forwarded-for']).toBe('127.0.0.1');
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe('nginx configuration across versions', () => {
+  test('the pinned image (1.30) switches HTTP/2 on with the http2 directive, older nginx with the listen parameter; nothing else differs', () => {
+    const render = (image?: string) => {
+      const { app, chart } = newApp();
+      const web = new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }] });
+      const secret = new kplus.TlsSecret(chart, 'tls', { tlsCert: 'c', tlsKey: 'k' });
+      const proxy = withProxy(web, { engine: ProxyEngine.NGINX, tls: { secret }, ...(image ? { image } : {}) });
+      void app;
+      return proxy.config;
+    };
+    const pinned = render();
+    const old = render('docker.io/nginxinc/nginx-unprivileged:1.22.1');
+    expect(pinned).toContain('        listen 8443 ssl;\n        http2 on;\n');
+    expect(old).toContain('        listen 8443 ssl http2;\n');
+    expect(old).not.toContain('http2 on;');
+    expect(pinned.replace('listen 8443 ssl;\n        http2 on;', 'X')).toBe(old.replace('listen 8443 ssl http2;', 'X'));
+  });
+});
