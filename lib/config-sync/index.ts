@@ -1,2 +1,1125 @@
-// Filled by the config-sync work (see the issue); exported from lib/index.ts.
-export {};
+/**
+ * withConfigSync: keep a folder of configuration files current from git (git-sync) or from
+ * labelled ConfigMaps/Secrets (kiwigrid/k8s-sidecar), and tell the app when it changes.
+ */
+import { createHash } from 'crypto';
+import { Duration, Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import { sidecarResources, sidecarSecurityContext } from '../defaults';
+import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE, UpstreamImage } from '../images';
+import {
+  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
+  Workload, workloadKind, workloadLabel,
+} from '../kplus';
+import { PodRegistry } from '../pod-registry';
+import { Sidecar } from '../sidecar';
+import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNameProblem, portNumberProblem, samePath } from '../validation/syntax';
+import { gitSyncArgs, GitSyncSettings } from './git-sync';
+import { K8sSidecarResource, k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
+import { PROCESS_NAME, signalScript } from './signal-script';
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * HTTPS authentication for `ConfigSource.git`: a username and a password or access token read
+ * from a Secret, mounted as a file (`--password-file`).
+ */
+export interface HttpsGitAuthOptions {
+  /**
+   * The username (not a secret; with GitHub or GitLab tokens any non-empty name works, for
+   * example `git` or `oauth2`). Passed as `--username`.
+   */
+  readonly username: string;
+
+  /**
+   * The password or personal access token: a key of a Secret. It is mounted read-only into the
+   * git-sync container only and read with `--password-file`; it never appears in the pod spec.
+   */
+  readonly password: kplus.SecretValue;
+}
+
+/**
+ * SSH authentication for `ConfigSource.git`: a private key and the server's known_hosts, both
+ * read from Secrets and mounted as files (`--ssh-key-file`, `--ssh-known-hosts-file`).
+ */
+export interface SshGitAuthOptions {
+  /** The private key (OpenSSH or PEM format), a key of a Secret. */
+  readonly privateKey: kplus.SecretValue;
+
+  /**
+   * known_hosts lines for the git server (`ssh-keyscan github.com`, checked against the host's
+   * published fingerprints). Host-key verification is always on.
+   */
+  readonly knownHosts: kplus.SecretValue;
+}
+
+/**
+ * How git-sync authenticates to the git server. Credentials come only from Secrets, mounted as
+ * files into the git-sync containers: never an environment value, never a ConfigMap.
+ *
+ * @see https://github.com/kubernetes/git-sync/blob/master/docs/ssh.md
+ */
+export class GitAuth {
+  /**
+   * Username and password (or token) over HTTPS.
+   *
+   * @example
+   * GitAuth.https({ username: 'git', password: { secret: gitToken, key: 'token' } })
+   */
+  public static https(options: HttpsGitAuthOptions): GitAuth {
+    return new GitAuth('https', options);
+  }
+
+  /**
+   * A private key over SSH, with host-key verification against `knownHosts`.
+   *
+   * @example
+   * GitAuth.ssh({ privateKey: { secret: deployKey, key: 'ssh' }, knownHosts: { secret: deployKey, key: 'known_hosts' } })
+   */
+  public static ssh(options: SshGitAuthOptions): GitAuth {
+    return new GitAuth('ssh', options);
+  }
+
+  private constructor(
+    /** The transport these credentials are for. */
+    public readonly transport: 'https' | 'ssh',
+    /** The options given to the factory. */
+    public readonly options: HttpsGitAuthOptions | SshGitAuthOptions,
+  ) {}
+}
+
+/** Options of `ConfigSource.git`. */
+export interface GitSourceOptions {
+  /**
+   * The repository URL: `https://…`, `ssh://…` or `user@host:path`. No credentials in the URL:
+   * pass `auth`.
+   */
+  readonly repo: string;
+
+  /**
+   * The branch, tag or commit hash to sync (`--ref`). A commit hash is synced once.
+   * @default - `HEAD` of the repository's default branch (git-sync's default)
+   */
+  readonly ref?: string;
+
+  /**
+   * How long git-sync waits between two polls of the remote (`--period`).
+   * @default Duration.seconds(10) (git-sync's default)
+   */
+  readonly period?: Duration;
+
+  /**
+   * Commits of history to fetch (`--depth`); `0` fetches the whole history.
+   * @default 1 (git-sync's default)
+   */
+  readonly depth?: number;
+
+  /**
+   * Credentials, from Secrets.
+   * @default - none: a public repository over HTTPS
+   */
+  readonly auth?: GitAuth;
+
+  /**
+   * The name of the symlink git-sync publishes in the folder (`--link`); the app reads
+   * `<mountPath>/<link>` (`ConfigSync.configPath`). The link is swapped atomically after each
+   * sync, so the app never sees a half-written checkout.
+   * @default 'current'
+   */
+  readonly link?: string;
+}
+
+/** Options of the ConfigMap/Secret sources (kiwigrid/k8s-sidecar). */
+export interface LabelledSourceOptions {
+  /** The label key that selects the objects (`LABEL`), for example `app.example.com/config`. */
+  readonly label: string;
+
+  /**
+   * The value the label must have (`LABEL_VALUE`).
+   * @default - any value
+   */
+  readonly labelValue?: string;
+
+  /**
+   * Prefix each file with its namespace and object name, for data keys that repeat across
+   * objects (`UNIQUE_FILENAMES`).
+   * @default false
+   */
+  readonly uniqueFilenames?: boolean;
+
+  /**
+   * The mode of every file written (`DEFAULT_FILE_MODE`). The owner (the sidecar) must be able
+   * to read and write it, since it rewrites its files; the app reads through the pod's fsGroup
+   * (group) or as anyone (other).
+   * @default - 0o640 when Secrets are read (the app reads them through the pod's fsGroup),
+   *   otherwise the sidecar's umask (0o644)
+   */
+  readonly fileMode?: number;
+}
+
+interface GitSpec {
+  readonly kind: 'git';
+  readonly options: GitSourceOptions;
+}
+
+interface LabelledSpec {
+  readonly kind: 'labelled';
+  readonly resource: K8sSidecarResource;
+  readonly options: LabelledSourceOptions;
+}
+
+/**
+ * Where the configuration comes from.
+ *
+ * @example
+ * ConfigSource.git({ repo: 'https://github.com/acme/app-config.git', ref: 'main' })
+ * ConfigSource.configMaps({ label: 'acme.com/web-config' })
+ */
+export class ConfigSource {
+  /**
+   * A git repository, synced by git-sync v4 (`registry.k8s.io/git-sync/git-sync`).
+   *
+   * @see https://github.com/kubernetes/git-sync
+   */
+  public static git(options: GitSourceOptions): ConfigSource {
+    return new ConfigSource({ kind: 'git', options });
+  }
+
+  /**
+   * The ConfigMaps of the pod's namespace that carry a label, each data key written as a file,
+   * watched by kiwigrid/k8s-sidecar. It runs with a ServiceAccount bound to a Role that may only
+   * get, list and watch ConfigMaps in that namespace.
+   *
+   * @see https://github.com/kiwigrid/k8s-sidecar
+   */
+  public static configMaps(options: LabelledSourceOptions): ConfigSource {
+    return new ConfigSource({ kind: 'labelled', resource: 'configmap', options });
+  }
+
+  /**
+   * The Secrets of the pod's namespace that carry a label, like `configMaps`. The Role may
+   * get, list and watch every Secret of the namespace (Kubernetes RBAC cannot filter by label).
+   */
+  public static secrets(options: LabelledSourceOptions): ConfigSource {
+    return new ConfigSource({ kind: 'labelled', resource: 'secret', options });
+  }
+
+  /** Both the labelled ConfigMaps and the labelled Secrets, into one folder. */
+  public static configMapsAndSecrets(options: LabelledSourceOptions): ConfigSource {
+    return new ConfigSource({ kind: 'labelled', resource: 'both', options });
+  }
+
+  /** The program that syncs the folder. */
+  public readonly engine: 'git-sync' | 'k8s-sidecar';
+
+  private constructor(private readonly spec: GitSpec | LabelledSpec) {
+    this.engine = spec.kind === 'git' ? 'git-sync' : 'k8s-sidecar';
+  }
+
+  /** @internal */
+  public get _spec(): GitSpec | LabelledSpec {
+    return this.spec;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reload
+// ---------------------------------------------------------------------------------------------
+
+/** Options of `ConfigReload.httpPost`. */
+export interface HttpPostReloadOptions {
+  /**
+   * The app's container port (declared by an app container), reached on 127.0.0.1 from inside
+   * the pod. Never a Service port.
+   */
+  readonly port: number;
+
+  /** The path, for example `/-/reload`. */
+  readonly path: string;
+
+  /**
+   * The status git-sync waits for; it retries the request until it gets it
+   * (`--webhook-success-status`). `0` accepts any answer. k8s-sidecar does not check it.
+   * @default 200
+   */
+  readonly successStatus?: number;
+}
+
+/** Signals an app may reload on. */
+export type ReloadSignal = 'SIGHUP' | 'SIGUSR1' | 'SIGUSR2';
+
+/** Options of `ConfigReload.signal`. */
+export interface SignalReloadOptions {
+  /**
+   * The app's process name as `/proc/<pid>/comm` shows it (at most 15 characters), for example
+   * `nginx`. The script signals each process of that name whose parent has another name (the
+   * master, not the workers).
+   * @default - the file name of the first app container's `command[0]`
+   */
+  readonly process?: string;
+
+  /**
+   * The acknowledgement that the pod gets `shareProcessNamespace: true`: every container then
+   * sees every other container's processes, their command lines, and (for processes of the
+   * same UID) their environment and files through /proc/<pid>/root. The sync container runs as
+   * the app's UID to be allowed to signal it, so the app can read the sync container's
+   * credentials.
+   */
+  readonly shareProcessNamespace: true;
+}
+
+const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];
+
+interface HttpPostSpec {
+  readonly kind: 'http';
+  readonly options: HttpPostReloadOptions;
+}
+
+interface SignalSpec {
+  readonly kind: 'signal';
+  readonly signal: ReloadSignal;
+  readonly options: SignalReloadOptions;
+}
+
+/**
+ * How the app learns that its configuration changed.
+ *
+ * @example
+ * ConfigReload.httpPost({ port: 9090, path: '/-/reload' })
+ * ConfigReload.signal('SIGHUP', { process: 'nginx', shareProcessNamespace: true })
+ */
+export class ConfigReload {
+  /**
+   * An HTTP POST to the app on `http://127.0.0.1:<port><path>` after each change: git-sync's
+   * `--webhook-url`, k8s-sidecar's `REQ_URL` with `REQ_METHOD=POST`.
+   */
+  public static httpPost(options: HttpPostReloadOptions): ConfigReload {
+    return new ConfigReload({ kind: 'http', options });
+  }
+
+  /**
+   * A signal to the app's process after each change, sent by a small script from the sync
+   * container. Needs `shareProcessNamespace: true` on the pod (an explicit opt-in, see
+   * `SignalReloadOptions.shareProcessNamespace`), and the sync container runs as the app's UID.
+   */
+  public static signal(signal: ReloadSignal, options: SignalReloadOptions): ConfigReload {
+    return new ConfigReload({ kind: 'signal', signal, options });
+  }
+
+  private constructor(private readonly spec: HttpPostSpec | SignalSpec) {}
+
+  /** @internal */
+  public get _spec(): HttpPostSpec | SignalSpec {
+    return this.spec;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The construct
+// ---------------------------------------------------------------------------------------------
+
+/** Options of `withConfigSync`. */
+export interface ConfigSyncOptions {
+  /** Where the files come from. */
+  readonly source: ConfigSource;
+
+  /**
+   * Where the app containers mount the folder, read-only (absolute). With git the files are under
+   * `<mountPath>/<link>` (see `ConfigSync.configPath`); with ConfigMaps/Secrets directly in it.
+   */
+  readonly mountPath: string;
+
+  /**
+   * How the app learns of a change.
+   * @default - not told: the app re-reads the folder by itself
+   */
+  readonly reload?: ConfigReload;
+
+  /**
+   * The sync container's name (the one-time init container is `<name>-init`; the volumes are
+   * `<name>-…`). Two syncs on one workload need two names.
+   * @default 'git-sync' or 'k8s-sidecar'
+   */
+  readonly name?: string;
+
+  /**
+   * The app containers that mount the folder.
+   * @default - every container of the pod, at this call, that is not a sidecar of this library
+   */
+  readonly containers?: string[];
+
+  /**
+   * Native sidecar or classic container, for the long-running sync. Ignored on a Job or CronJob,
+   * which only get the one-time sync.
+   * @default - the nearest `setDefaultSidecarMode`, else `SidecarMode.NATIVE`
+   */
+  readonly mode?: SidecarMode;
+
+  /**
+   * The port of the sync program's health endpoint (git-sync `--http-bind`, k8s-sidecar
+   * `HEALTH_PORT`), declared as a containerPort and probed by the kubelet.
+   * @default - 9487, or the next port no container of the pod uses at this call
+   */
+  readonly healthPort?: number;
+
+  /**
+   * Resources of the sync containers; each of cpu and memory given replaces the sidecar default
+   * (50m/500m CPU, 64Mi/256Mi memory).
+   * @default - the sidecar defaults
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * The most the folder's emptyDir may hold (a git checkout holds the `.git` data too).
+   * @default - no limit
+   */
+  readonly sizeLimit?: Size;
+}
+
+/** Props of the `ConfigSync` construct. */
+export interface ConfigSyncProps extends ConfigSyncOptions {
+  /** The workload whose pods get the folder. */
+  readonly workload: kplus.AbstractPod;
+}
+
+/** The health port a sync gets when none is asked for, or the next free one. */
+export const DEFAULT_CONFIG_SYNC_HEALTH_PORT = 9487;
+
+/** Where the folder is mounted in git-sync containers: the image's default `--root`. */
+const GIT_ROOT = '/git';
+/** Where the folder is mounted in k8s-sidecar containers (`FOLDER`). */
+const K8S_SIDECAR_FOLDER = '/data';
+/** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
+const GIT_SECRET_DIR = '/etc/git-secret';
+/** Where the kubelet mounts a service-account token; the Kubernetes clients look there. */
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+/** Where the signal script is mounted. */
+const SCRIPT_DIR = '/etc/config-sync';
+const SCRIPT_FILE = 'reload.sh';
+
+const syncsByWorkload = new WeakMap<Workload, ConfigSync[]>();
+
+/**
+ * A folder in the pod, kept current from git or from labelled ConfigMaps/Secrets.
+ *
+ * The folder is an emptyDir that the sync program writes and the app containers mount read-only
+ * at `mountPath`. The app never starts on an empty folder: in native mode the sync is a native
+ * sidecar whose startup probe holds the app until the first sync succeeded; in classic mode a
+ * plain init container syncs once before the app, then a regular container keeps syncing; on a
+ * Job or CronJob only the one-time init container runs.
+ *
+ * @example
+ * new ConfigSync(chart, 'config', {
+ *   workload: web,
+ *   source: ConfigSource.git({ repo: 'https://github.com/acme/app-config.git', ref: 'main' }),
+ *   mountPath: '/etc/app/config',
+ * });
+ */
+export class ConfigSync extends Construct {
+  /** The workload. */
+  public readonly workload: kplus.AbstractPod;
+
+  /** The source. */
+  public readonly source: ConfigSource;
+
+  /** Where the app containers mount the folder. */
+  public readonly mountPath: string;
+
+  /**
+   * The path the app reads its files from: `<mountPath>/<link>` with git (a symlink swapped
+   * atomically after each sync), `mountPath` with ConfigMaps/Secrets.
+   */
+  public readonly configPath: string;
+
+  /** The long-running sync, unless the workload is a Job or CronJob. */
+  public readonly sidecar?: Sidecar;
+
+  /** The long-running sync container, unless the workload is a Job or CronJob. */
+  public readonly container?: kplus.Container;
+
+  /** The one-time sync, an init container before the app: in classic mode and on Jobs/CronJobs. */
+  public readonly initContainer?: kplus.Container;
+
+  /** The folder: a pod-level emptyDir. */
+  public readonly volume: kplus.Volume;
+
+  /** The health endpoint's port, when a container serves one. */
+  public readonly healthPort?: number;
+
+  /** The pod's fsGroup in effect (set to the sync program's group when the pod had none). */
+  public readonly fsGroup: number;
+
+  /** The service account the pod runs as (k8s-sidecar only): made here, or the pod's own. */
+  public readonly serviceAccount?: kplus.IServiceAccount;
+
+  /** The Role that lets the service account read the ConfigMaps/Secrets (k8s-sidecar only). */
+  public readonly role?: kplus.Role;
+
+  /** The RoleBinding of `role` to `serviceAccount` (k8s-sidecar only). */
+  public readonly roleBinding?: kplus.RoleBinding;
+
+  /** The ConfigMap holding the signal script (`ConfigReload.signal` only). */
+  public readonly reloadScript?: kplus.ConfigMap;
+
+  /** The sync container's name. */
+  public readonly name: string;
+
+  private readonly targets: kplus.Container[];
+
+  public constructor(scope: Construct, id: string, props: ConfigSyncProps) {
+    super(scope, id);
+    const { workload } = props;
+    const where = `${workloadLabel(workload)}, withConfigSync`;
+    const fail = (problem: string): never => {
+      throw new Error(`${where}: ${problem}`);
+    };
+    const registry = PodRegistry.of(workload);
+    const spec = sourceSpec(fail, props.source);
+    const engine = spec.kind === 'git' ? 'git-sync' : 'k8s-sidecar';
+    const image = spec.kind === 'git' ? GIT_SYNC_IMAGE : K8S_SIDECAR_IMAGE;
+
+    // -- everything that can be refused, before the pod is touched ------------------------------
+    const name = props.name ?? engine;
+    const nameProblem = dnsLabelProblem(name);
+    if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+    if (name.length > 50) fail(`name "${name}" is ${name.length} characters; at most 50 leave room for "-init" and the volume suffixes`);
+
+    if (typeof props.mountPath !== 'string') fail('mountPath is missing; give the absolute path where the app reads the folder');
+    const pathProblem = mountPathProblem(props.mountPath);
+    if (pathProblem) fail(`mountPath "${props.mountPath}" ${pathProblem}, for example "/etc/app/config"`);
+    if (normalizePath(props.mountPath) === '/') fail('mountPath "/" would hide the app\'s whole filesystem; give a folder, for example "/etc/app/config"');
+    const mountPath = normalizePath(props.mountPath);
+
+    const oneTimeOnly = runsToCompletion(workload);
+    const mode = oneTimeOnly ? undefined : props.mode ?? defaultSidecarMode(workload);
+    const needsInit = oneTimeOnly || mode === SidecarMode.CLASSIC;
+    const initName = `${name}-init`;
+
+    const targets = resolveTargets(fail, workload, registry, props.containers);
+    checkMountPath(fail, workload, targets, mountPath);
+
+    const git = spec.kind === 'git' ? checkGitSource(fail, spec.options) : undefined;
+    const labelled = spec.kind === 'labelled' ? checkLabelledSource(fail, spec) : undefined;
+
+    const reload = props.reload === undefined ? undefined : reloadSpec(fail, props.reload);
+    if (reload && oneTimeOnly) {
+      fail(`a ${workloadKind(workload)} only gets the one-time sync, before the app starts, so there is nothing to reload; remove reload`);
+    }
+    const httpReload = reload?.kind === 'http' ? checkHttpReload(fail, registry, reload.options) : undefined;
+    const signalReload = reload?.kind === 'signal'
+      ? checkSignalReload(fail, workload, targets, reload, { engine, sshAuth: git?.auth?.transport === 'ssh', image, labelled })
+      : undefined;
+
+    if (labelled && labelled.resource !== 'configmap' && workload.automountServiceAccountToken) {
+      fail('the pod sets automountServiceAccountToken: true, so every container, the app included, would get the token '
+        + 'that may read the namespace\'s Secrets; remove automountServiceAccountToken, or sync ConfigMaps only');
+    }
+
+    if (props.healthPort !== undefined) {
+      const problem = portNumberProblem(props.healthPort);
+      if (problem) fail(`healthPort ${props.healthPort} ${problem}`);
+    }
+    for (const [label, size] of [['sizeLimit', props.sizeLimit]] as const) {
+      if (size !== undefined && size.toMebibytes() <= 0) fail(`${label} must be positive`);
+    }
+
+    const claim = (container: string) => {
+      const taken = [...workload.initContainers, ...workload.containers].find((c) => c.name === container);
+      if (taken) {
+        const other = syncsByWorkload.get(workload)?.find((s) => s.container === taken || s.initContainer === taken);
+        fail(other
+          ? `the workload already has a withConfigSync named "${other.name}" (mountPath "${other.mountPath}"); pass name to give the second sync another name`
+          : `the workload already has a container named "${container}"; pass name to give the sync another name`);
+      }
+    };
+    claim(name);
+    if (needsInit) claim(initName);
+    registry.claimName(where, name);
+    if (needsInit) registry.claimName(where, initName);
+
+    // -- the pod -----------------------------------------------------------------------------
+    this.workload = workload;
+    this.source = props.source;
+    this.name = name;
+    this.mountPath = mountPath;
+    this.targets = targets;
+    this.configPath = git ? `${mountPath}/${git.link}` : mountPath;
+
+    const servesHealth = !oneTimeOnly || engine === 'k8s-sidecar';
+    const healthPort = servesHealth ? props.healthPort ?? freePort(workload, registry, DEFAULT_CONFIG_SYNC_HEALTH_PORT) : undefined;
+    this.healthPort = healthPort;
+
+    // fsGroup: the group of the folder and of the Secret files. A group the user chose is kept:
+    // the kubelet adds the fsGroup to every container, so the sync program reads its Secret files
+    // (mode 0440) and the app reads the folder whatever its number.
+    this.fsGroup = ensurePodFsGroup(workload, image.group);
+
+    const user = signalReload?.user ?? image.user;
+    const group = signalReload?.group ?? image.group;
+    const securityContext = { user, group };
+    const resources = props.resources;
+
+    const dataName = `${name}-data`;
+    this.volume = registry.sharedVolume({ name: dataName, sizeLimit: props.sizeLimit });
+    const dataPath = git ? GIT_ROOT : K8S_SIDECAR_FOLDER;
+
+    const extraVolumes: Array<{ volume: kplus.Volume; path: string }> = [];
+    let tmp: kplus.Volume | undefined;
+    if (git) {
+      // git-sync writes its gitconfig to $TMPDIR and keeps credentials in git's credential cache,
+      // whose socket is under $HOME (/tmp in the image): the read-only root filesystem needs /tmp.
+      tmp = registry.sharedVolume({ name: `${name}-tmp`, sizeLimit: Size.mebibytes(64) });
+    }
+    if (git?.auth) {
+      for (const mount of this.secretVolumes(git.auth)) extraVolumes.push(mount);
+    }
+    if (labelled) {
+      const token = volumeFromSource(this, 'ServiceAccountToken', `${name}-token`, {
+        projected: {
+          // The same three sources the kubelet projects for a pod's own token (kube-api-access-*).
+          // Keys are cdk8s-plus's import names (downwardApi), rendered as the API's (downwardAPI).
+          defaultMode: 0o444,
+          sources: [
+            { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      });
+      extraVolumes.push({ volume: token, path: SERVICE_ACCOUNT_DIR });
+      const rbac = this.rbac(workload, labelled.resource);
+      this.serviceAccount = rbac.serviceAccount;
+      this.role = rbac.role;
+      this.roleBinding = rbac.roleBinding;
+    }
+    let scriptPath: string | undefined;
+    if (signalReload) {
+      const text = signalScript({ signal: signalReload.signal.replace(/^SIG/, ''), process: signalReload.process });
+      this.reloadScript = new kplus.ConfigMap(this, 'ReloadScript', { data: { [SCRIPT_FILE]: text } });
+      const scriptVolume = kplus.Volume.fromConfigMap(this, 'ReloadScriptVolume', this.reloadScript, {
+        name: `${name}-reload`,
+        defaultMode: 0o555,
+      });
+      extraVolumes.push({ volume: scriptVolume, path: SCRIPT_DIR });
+      scriptPath = `${SCRIPT_DIR}/${SCRIPT_FILE}`;
+      setPodSpecField(workload, 'shareProcessNamespace', true);
+      workload.podMetadata.addAnnotation(`cdk8s-sidecars/checksum-${name}`, sha256(text));
+    }
+    const reloadUrl = httpReload ? `http://127.0.0.1:${httpReload.port}${httpReload.path}` : undefined;
+
+    // -- what the program is told ------------------------------------------------------------
+    const gitSettings = (oneTime: boolean): GitSyncSettings => ({
+      repo: git!.repo,
+      ref: git!.ref,
+      root: GIT_ROOT,
+      link: git!.link,
+      period: git!.period,
+      depth: git!.depth,
+      oneTime,
+      httpBind: oneTime ? undefined : `:${healthPort}`,
+      ...git!.files,
+      webhook: !oneTime && reloadUrl ? { url: reloadUrl, successStatus: httpReload!.successStatus } : undefined,
+      exechookCommand: oneTime ? undefined : scriptPath,
+    });
+    const sidecarSettings = (method: 'WATCH' | 'LIST'): K8sSidecarSettings => ({
+      label: labelled!.label,
+      labelValue: labelled!.labelValue,
+      folder: K8S_SIDECAR_FOLDER,
+      resource: labelled!.resource,
+      method,
+      healthPort: healthPort!,
+      uniqueFilenames: labelled!.uniqueFilenames,
+      fileMode: labelled!.fileMode,
+      reloadUrl: method === 'WATCH' ? reloadUrl : undefined,
+      script: method === 'WATCH' ? scriptPath : undefined,
+    });
+    const program = (oneTime: boolean): Pick<kplus.ContainerProps, 'args' | 'envVariables'> => git
+      ? { args: gitSyncArgs(gitSettings(oneTime)) }
+      : { envVariables: Object.fromEntries(k8sSidecarEnv(sidecarSettings(oneTime ? 'LIST' : 'WATCH')).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) };
+    const volumeMounts: kplus.VolumeMount[] = extraVolumes.map(({ volume, path }) => ({ path, volume, readOnly: true }));
+
+    // -- the one-time init container ---------------------------------------------------------
+    if (needsInit) {
+      const init = workload.addInitContainer({
+        name: initName,
+        image: imageReference(image),
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        ...program(true),
+        resources: sidecarResources(resources),
+        securityContext: sidecarSecurityContext(securityContext),
+        volumeMounts: [
+          { path: dataPath, volume: this.volume },
+          ...(tmp ? [{ path: '/tmp', volume: tmp }] : []),
+          ...volumeMounts,
+        ],
+      });
+      this.initContainer = init;
+      if (oneTimeOnly) {
+        for (const target of targets) target.mount(mountPath, this.volume, { readOnly: true });
+      }
+    }
+
+    // -- the long-running sync ---------------------------------------------------------------
+    if (!oneTimeOnly) {
+      // The endpoint answers 5xx until the first sync has succeeded, then 200: the startup probe
+      // holds the app (native mode) until the folder is filled; the liveness probe restarts a
+      // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
+      const probePath = git ? '/' : '/healthz';
+      const portName = freePortName(workload);
+      this.sidecar = new Sidecar(this, 'Sidecar', {
+        workload,
+        name,
+        image: imageReference(image),
+        ...program(false),
+        ports: [{ number: healthPort!, name: portName }],
+        startup: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
+        liveness: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+        mode,
+        resources,
+        securityContext,
+        volumeMounts,
+        sharedVolumes: [
+          { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
+          ...(tmp ? [{ name: `${name}-tmp`, path: '/tmp', appContainers: [] }] : []),
+        ],
+        purpose: `withConfigSync (${engine})`,
+      });
+      this.container = this.sidecar.container;
+      registry.hintPort(name, healthPort!, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
+    }
+
+    this.node.addValidation({ validate: () => this.nestedMounts() });
+    const list = syncsByWorkload.get(workload) ?? [];
+    list.push(this);
+    syncsByWorkload.set(workload, list);
+  }
+
+  /** One read-only Secret volume per Secret, each file mode 0440 (readable through the fsGroup). */
+  private secretVolumes(auth: CheckedAuth): Array<{ volume: kplus.Volume; path: string }> {
+    const bySecret = new Map<string, { secret: kplus.ISecret; items: Record<string, kplus.PathMapping> }>();
+    for (const { value, file } of auth.files) {
+      const entry = bySecret.get(value.secret.name) ?? { secret: value.secret, items: {} };
+      entry.items[value.key] = { path: file };
+      bySecret.set(value.secret.name, entry);
+    }
+    return [...bySecret.values()].map((entry, i) => ({
+      volume: kplus.Volume.fromSecret(this, `Auth${i}`, entry.secret, {
+        name: bySecret.size === 1 ? `${this.name}-auth` : `${this.name}-auth-${i + 1}`,
+        defaultMode: 0o440,
+        items: entry.items,
+      }),
+      path: `${GIT_SECRET_DIR}/${entry.secret.name}`,
+    }));
+  }
+
+  /** The ServiceAccount (unless the pod has one), Role and RoleBinding k8s-sidecar needs. */
+  private rbac(workload: Workload, resource: K8sSidecarResource) {
+    let serviceAccount = workload.serviceAccount;
+    if (!serviceAccount) {
+      serviceAccount = ensurePodServiceAccount(workload, new kplus.ServiceAccount(this, 'ServiceAccount'));
+    }
+    const role = new kplus.Role(this, 'Role');
+    const kinds = resource === 'both'
+      ? [kplus.ApiResource.CONFIG_MAPS, kplus.ApiResource.SECRETS]
+      : [resource === 'secret' ? kplus.ApiResource.SECRETS : kplus.ApiResource.CONFIG_MAPS];
+    // k8s-sidecar lists and watches; upstream's example role also grants get
+    // (kiwigrid/k8s-sidecar examples/example.yaml).
+    role.allow(['get', 'list', 'watch'], ...kinds);
+    const roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { role });
+    roleBinding.addSubjects(serviceAccount);
+    return { serviceAccount, role, roleBinding };
+  }
+
+  /**
+   * A mount added after this call inside the folder's mountPath would put a mount point into
+   * the folder (git-sync empties its --root of anything it does not know).
+   */
+  private nestedMounts(): string[] {
+    const problems: string[] = [];
+    for (const target of this.targets) {
+      for (const mount of target.mounts) {
+        if (mount.volume !== this.volume && isInside(mount.path, this.mountPath)) {
+          problems.push(`container "${target.name}" mounts volume "${mount.volume.name}" at "${mount.path}", inside the folder `
+            + `"${this.mountPath}" that withConfigSync (container "${this.name}") syncs; mount it elsewhere`);
+        }
+      }
+    }
+    return problems;
+  }
+}
+
+/**
+ * Keeps a folder of the workload's pods current from a source, mounted read-only into the app
+ * containers at `mountPath`, and tells the app after each change.
+ *
+ * @example
+ * withConfigSync(web, {
+ *   source: ConfigSource.git({ repo: 'https://github.com/acme/app-config.git', ref: 'main', period: Duration.seconds(30) }),
+ *   mountPath: '/etc/app/config',
+ *   reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }),
+ * });
+ */
+export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncOptions): ConfigSync {
+  const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
+  return new ConfigSync(workload, `config-sync-${options?.name ?? engine}`, { ...options, workload });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks (call time)
+// ---------------------------------------------------------------------------------------------
+
+type Fail = (problem: string) => never;
+
+function sourceSpec(fail: Fail, source: unknown): GitSpec | LabelledSpec {
+  if (!(source instanceof ConfigSource)) {
+    fail('source must be a ConfigSource (ConfigSource.git, ConfigSource.configMaps, ConfigSource.secrets or ConfigSource.configMapsAndSecrets)');
+  }
+  return (source as ConfigSource)._spec;
+}
+
+function reloadSpec(fail: Fail, reload: unknown): HttpPostSpec | SignalSpec {
+  if (!(reload instanceof ConfigReload)) fail('reload must be a ConfigReload (ConfigReload.httpPost or ConfigReload.signal)');
+  return (reload as ConfigReload)._spec;
+}
+
+function resolveTargets(fail: Fail, workload: Workload, registry: PodRegistry, names: string[] | undefined): kplus.Container[] {
+  const apps = registry.appContainers();
+  if (names === undefined) {
+    if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the sync');
+    return apps;
+  }
+  if (names.length === 0) fail('containers is empty; name at least one app container that reads the folder');
+  return names.map((n) => {
+    const found = apps.find((c) => c.name === n);
+    if (!found) {
+      const sidecar = [...workload.initContainers, ...workload.containers].find((c) => c.name === n);
+      fail(sidecar
+        ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
+        : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the sync`);
+    }
+    return found!;
+  });
+}
+
+function checkMountPath(fail: Fail, workload: Workload, targets: kplus.Container[], mountPath: string): void {
+  const syncs = syncsByWorkload.get(workload) ?? [];
+  for (const sync of syncs) {
+    if (samePath(sync.mountPath, mountPath)) {
+      fail(`mountPath "${mountPath}": withConfigSync "${sync.name}" already syncs a folder there; give each sync its own mountPath`);
+    }
+    if (isInside(mountPath, sync.mountPath) || isInside(sync.mountPath, mountPath)) {
+      fail(`mountPath "${mountPath}" and the folder of withConfigSync "${sync.name}" at "${sync.mountPath}" are nested; `
+        + 'a mount inside a synced folder puts a mount point into it: use separate paths');
+    }
+  }
+  for (const target of targets) {
+    for (const mount of target.mounts) {
+      if (samePath(mount.path, mountPath)) {
+        fail(`mountPath "${mountPath}": container "${target.name}" already mounts volume "${mount.volume.name}" there; `
+          + 'give the sync another mountPath, or move that volume');
+      }
+      if (isInside(mount.path, mountPath)) {
+        fail(`mountPath "${mountPath}": container "${target.name}" mounts volume "${mount.volume.name}" at "${mount.path}", `
+          + 'inside it; a mount inside the synced folder puts a mount point into it: use separate paths');
+      }
+    }
+  }
+}
+
+interface CheckedAuth {
+  readonly transport: 'https' | 'ssh';
+  readonly files: Array<{ value: kplus.SecretValue; file: string; flag: 'passwordFile' | 'sshKeyFile' | 'sshKnownHostsFile' }>;
+  readonly username?: string;
+}
+
+interface CheckedGit {
+  readonly repo: string;
+  readonly ref?: string;
+  readonly period?: Duration;
+  readonly depth?: number;
+  readonly link: string;
+  readonly auth?: CheckedAuth;
+  /** The git-sync flags that name files, and the username. */
+  readonly files: Pick<GitSyncSettings, 'username' | 'passwordFile' | 'sshKeyFile' | 'sshKnownHostsFile'>;
+}
+
+/** https://, ssh:// or scp-like `user@host:path`. */
+export function repoTransport(repo: string): 'https' | 'ssh' | string {
+  // eslint-disable-next-line no-control-regex
+  if (repo.trim() === '' || /[\s\x00-\x1f\x7f]/.test(repo)) return 'must not be empty or hold spaces or control characters';
+  if (repo.startsWith('-')) return 'must not start with "-"';
+  const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(repo);
+  if (scp && !repo.includes('://')) return 'ssh';
+  let url: URL;
+  try {
+    url = new URL(repo);
+  } catch {
+    return 'is not a URL; expected https://host/path, ssh://user@host/path or user@host:path';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'ssh:') {
+    return `uses ${url.protocol.replace(/:$/, '')}://; expected https:// or ssh (ssh://user@host/path or user@host:path): `
+      + 'other transports are unauthenticated or unencrypted';
+  }
+  if (url.hostname === '') return 'has no host';
+  if (url.password !== '' || (url.protocol === 'https:' && url.username !== '')) {
+    return 'holds credentials; a credential in the URL lands in the pod spec: remove it and pass auth: GitAuth.https({ username, password: { secret, key } })';
+  }
+  return url.protocol === 'https:' ? 'https' : 'ssh';
+}
+
+function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGit {
+  if (typeof options !== 'object' || options === null) fail('ConfigSource.git needs options: { repo, ref?, period?, depth?, auth?, link? }');
+  if (typeof options.repo !== 'string') fail('ConfigSource.git: repo is missing; give https://… or an SSH address');
+  const transport = repoTransport(options.repo);
+  if (transport !== 'https' && transport !== 'ssh') fail(`repo "${options.repo}" ${transport}`);
+
+  if (options.ref !== undefined) {
+    // The ref is passed as one argument (`--ref=<ref>`); these rules follow git check-ref-format
+    // and also admit commit hashes and HEAD.
+    // eslint-disable-next-line no-control-regex
+    if (typeof options.ref !== 'string' || options.ref === '' || /[\s\x00-\x1f\x7f~^:?*[\\]/.test(options.ref)
+      || options.ref.includes('..') || options.ref.startsWith('-') || options.ref.startsWith('/') || options.ref.endsWith('/')
+      || options.ref.endsWith('.lock') || options.ref.includes('@{')) {
+      fail(`ref "${options.ref}" is not a branch, tag or commit name git accepts (see git check-ref-format)`);
+    }
+  }
+  if (options.depth !== undefined && (!Number.isInteger(options.depth) || options.depth < 0)) {
+    fail(`depth ${options.depth} must be an integer of 0 or more (0 fetches the whole history)`);
+  }
+  if (options.period !== undefined) {
+    if (!(options.period instanceof Duration)) fail('period must be a cdk8s Duration, for example Duration.seconds(30)');
+    if (options.period.toMilliseconds() < 10) fail(`period ${options.period.toMilliseconds()}ms is below git-sync's minimum of 10ms`);
+  }
+  const link = options.link ?? 'current';
+  if (typeof link !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(link)) {
+    fail(`link "${link}" must be a plain file name (letters, digits, ".", "_", "-", not starting with "."), for example "current"`);
+  }
+
+  let auth: CheckedAuth | undefined;
+  let files: CheckedGit['files'] = {};
+  if (options.auth !== undefined) {
+    if (!(options.auth instanceof GitAuth)) fail('auth must be GitAuth.https({...}) or GitAuth.ssh({...})');
+    auth = checkAuth(fail, options.auth);
+    if (auth.transport !== transport) {
+      fail(`repo "${options.repo}" is reached over ${transport.toUpperCase()}, but auth is GitAuth.${auth.transport}; `
+        + (transport === 'ssh' ? 'use GitAuth.ssh({ privateKey, knownHosts })' : 'use GitAuth.https({ username, password })'));
+    }
+    const path = (flag: CheckedAuth['files'][number]['flag']) => {
+      const f = auth!.files.find((x) => x.flag === flag);
+      return f ? `${GIT_SECRET_DIR}/${f.value.secret.name}/${f.file}` : undefined;
+    };
+    files = {
+      username: auth.username,
+      passwordFile: path('passwordFile'),
+      sshKeyFile: path('sshKeyFile'),
+      sshKnownHostsFile: path('sshKnownHostsFile'),
+    };
+  } else if (transport === 'ssh') {
+    fail(`repo "${options.repo}" is an SSH address, which needs a key and known hosts; pass auth: GitAuth.ssh({ privateKey, knownHosts }) `
+      + 'with both from a Secret, or use the https:// address of a public repository');
+  }
+  return { repo: options.repo, ref: options.ref, period: options.period, depth: options.depth, link, auth, files };
+}
+
+function checkAuth(fail: Fail, auth: GitAuth): CheckedAuth {
+  const options = auth.options as Partial<HttpsGitAuthOptions & SshGitAuthOptions>;
+  const secretValue = (label: string, value: unknown): kplus.SecretValue => {
+    const problem = secretValueProblem(value);
+    if (problem) fail(`GitAuth.${auth.transport}: ${label} ${problem}`);
+    return value as kplus.SecretValue;
+  };
+  if (auth.transport === 'https') {
+    const username = options.username;
+    // eslint-disable-next-line no-control-regex
+    if (typeof username !== 'string' || username === '' || /[\s:\x00-\x1f\x7f]/.test(username)) {
+      fail(`GitAuth.https: username ${JSON.stringify(username)} must be a non-empty name without spaces or ":" (any name works with a token, for example "git")`);
+    }
+    const password = secretValue('password', options.password);
+    return { transport: 'https', username, files: [{ value: password, file: 'password', flag: 'passwordFile' }] };
+  }
+  const key = secretValue('privateKey', options.privateKey);
+  const knownHosts = secretValue('knownHosts', options.knownHosts);
+  if (key.secret.name === knownHosts.secret.name && key.key === knownHosts.key) {
+    fail(`GitAuth.ssh: privateKey and knownHosts are both key "${key.key}" of Secret "${key.secret.name}"; they are two different files`);
+  }
+  return {
+    transport: 'ssh',
+    files: [
+      { value: key, file: 'ssh', flag: 'sshKeyFile' },
+      { value: knownHosts, file: 'known_hosts', flag: 'sshKnownHostsFile' },
+    ],
+  };
+}
+
+/** A `kplus.SecretValue` ({ secret, key }), or why not. Plain strings are refused: they would land in the pod spec. */
+export function secretValueProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return 'is a plain string; a credential in the manifest is readable by anyone who can read the workload: '
+      + 'put it in a Secret and pass { secret, key } (a kplus.SecretValue)';
+  }
+  const candidate = value as { secret?: { name?: unknown }; key?: unknown } | undefined;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.secret !== 'object' || candidate.secret === null
+    || typeof candidate.secret.name !== 'string' || typeof candidate.key !== 'string') {
+    return 'must be a kplus.SecretValue: { secret: kplus.Secret or kplus.Secret.fromSecretName(…), key: "…" }';
+  }
+  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(candidate.key)) {
+    return `key "${candidate.key}" is not a Secret data key (letters, digits, "-", "_", ".")`;
+  }
+  return undefined;
+}
+
+interface CheckedLabelled {
+  readonly label: string;
+  readonly labelValue?: string;
+  readonly resource: K8sSidecarResource;
+  readonly uniqueFilenames?: boolean;
+  readonly fileMode?: number;
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkLabelledSource(fail: Fail, spec: LabelledSpec): CheckedLabelled {
+  const options = spec.options;
+  const factory = { configmap: 'configMaps', secret: 'secrets', both: 'configMapsAndSecrets' }[spec.resource];
+  if (typeof options !== 'object' || options === null) fail(`ConfigSource.${factory} needs options: { label, labelValue? }`);
+  const label = options.label;
+  const parts = typeof label === 'string' ? label.split('/') : [];
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (typeof label !== 'string' || parts.length > 2 || !name || !LABEL_NAME.test(name)
+    || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
+    fail(`ConfigSource.${factory}: label "${label}" is not a label key ([prefix/]name, the name at most 63 letters, digits, "-", "_", ".")`);
+  }
+  if (options.labelValue !== undefined && (typeof options.labelValue !== 'string'
+    || (options.labelValue !== '' && !LABEL_NAME.test(options.labelValue)))) {
+    fail(`ConfigSource.${factory}: labelValue "${options.labelValue}" is not a label value (at most 63 letters, digits, "-", "_", ".")`);
+  }
+  let fileMode = options.fileMode ?? (spec.resource === 'configmap' ? undefined : 0o640);
+  if (fileMode !== undefined) {
+    if (!Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o777) {
+      fail(`ConfigSource.${factory}: fileMode ${fileMode} must be a file mode from 0o000 to 0o777, for example 0o640`);
+    }
+    if ((fileMode & 0o600) !== 0o600) {
+      fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} must let the owner read and write (0o600): k8s-sidecar rewrites its own files`);
+    }
+    if ((fileMode & 0o044) === 0) {
+      fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} lets only the sidecar read the files; add group read (0o040, the pod's fsGroup) so the app can read them`);
+    }
+    fileMode = fileMode as number;
+  }
+  return { label, labelValue: options.labelValue, resource: spec.resource, uniqueFilenames: options.uniqueFilenames, fileMode };
+}
+
+function checkHttpReload(fail: Fail, registry: PodRegistry, options: HttpPostReloadOptions) {
+  if (typeof options !== 'object' || options === null) fail('ConfigReload.httpPost needs { port, path }');
+  const problem = portNumberProblem(options.port);
+  if (problem) fail(`reload port ${options.port} ${problem}`);
+  const apps = registry.appContainers();
+  if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
+    const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} ("${c.name}")`));
+    fail(`reload port ${options.port} is not a TCP port an app container declares (${declared.length ? `they declare ${declared.join(', ')}` : 'they declare none'}); `
+      + 'pass the app\'s containerPort: the request goes to 127.0.0.1 inside the pod, never to a Service port');
+  }
+  // RFC 3986: a path of pchar and "/", and an optional query; no spaces, quotes or fragment.
+  if (typeof options.path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(options.path)) {
+    fail(`reload path ${JSON.stringify(options.path)} must start with "/" and hold only URL path characters (no spaces, quotes or "#"), for example "/-/reload"`);
+  }
+  const successStatus = options.successStatus ?? 200;
+  if (!Number.isInteger(successStatus) || (successStatus !== 0 && (successStatus < 100 || successStatus > 599))) {
+    fail(`reload successStatus ${successStatus} must be an HTTP status (100-599), or 0 to accept any answer`);
+  }
+  return { port: options.port, path: options.path, successStatus };
+}
+
+function checkSignalReload(
+  fail: Fail,
+  workload: Workload,
+  targets: kplus.Container[],
+  spec: SignalSpec,
+  context: { engine: string; sshAuth: boolean; image: UpstreamImage; labelled?: CheckedLabelled },
+): { signal: ReloadSignal; process: string; user: number; group: number } {
+  const options = spec.options;
+  if (!SIGNALS.includes(spec.signal)) {
+    fail(`reload signal "${spec.signal}" is not one an app reloads on; use ${SIGNALS.join(', ')}`);
+  }
+  if (typeof options !== 'object' || options === null || options.shareProcessNamespace !== true) {
+    fail('ConfigReload.signal needs shareProcessNamespace: true, an explicit opt-in: the pod then shares one process namespace, '
+      + 'so every container sees the others\' processes and command lines, and the sync container runs as the app\'s UID; '
+      + 'or use ConfigReload.httpPost if the app has a reload endpoint');
+  }
+  let processName = options.process;
+  if (processName === undefined) {
+    const command = targets[0].command?.[0];
+    if (!command) {
+      fail(`ConfigReload.signal: container "${targets[0].name}" has no command to take the process name from; pass process, `
+        + 'the name /proc/<pid>/comm shows for the app (for example "nginx")');
+    }
+    processName = command!.split('/').pop()!.slice(0, 15);
+  }
+  if (typeof processName !== 'string' || !PROCESS_NAME.test(processName)) {
+    fail(`ConfigReload.signal: process "${processName}" must be 1 to 15 letters, digits, ".", "_", "+" or "-" (the kernel keeps `
+      + '15 characters of a process name in /proc/<pid>/comm)');
+  }
+  // A process may signal another only with the same UID (no CAP_KILL in the restricted profile):
+  // the sync container runs as the app's UID.
+  const users = new Set(targets.map((t) => t.securityContext.user ?? workload.securityContext.user));
+  if (users.size > 1) {
+    fail(`ConfigReload.signal: the app containers run as different UIDs (${[...users].join(', ')}); the sync must run as the UID `
+      + 'of the process it signals: pass containers with the one app container to signal');
+  }
+  const user = [...users][0];
+  if (user === undefined) {
+    fail(`ConfigReload.signal: the UID of container "${targets[0].name}" is not set; a process may only signal processes of its own UID, `
+      + 'so the sync runs as the app\'s UID: set securityContext.user on the app container (or the pod)');
+  }
+  if (user === 0) fail('ConfigReload.signal: the app runs as root (UID 0), and the sync container may not; run the app as a non-root UID');
+  if (context.sshAuth && user !== context.image.user) {
+    fail(`ConfigReload.signal: git over SSH needs an /etc/passwd entry for git-sync's UID, and the image only has one for ${context.image.user}; `
+      + `running as the app's UID ${user} would need --add-user, which writes /etc/passwd on the read-only root filesystem: `
+      + 'use ConfigReload.httpPost, or an https:// repository with GitAuth.https');
+  }
+  if (context.labelled && context.labelled.resource !== 'configmap') {
+    fail('ConfigReload.signal with Secrets: the sync container would run as the app\'s UID in a shared process namespace, so the app '
+      + 'could read its service-account token (/proc/<pid>/root) and with it every Secret of the namespace; use ConfigReload.httpPost');
+  }
+  const group = targets[0].securityContext.group ?? workload.securityContext.group ?? context.image.group;
+  return { signal: spec.signal, process: processName!, user: user!, group };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** `inner` is strictly below `outer`. */
+function isInside(inner: string, outer: string): boolean {
+  const a = normalizePath(inner);
+  const b = normalizePath(outer);
+  return a !== b && a.startsWith(b === '/' ? '/' : `${b}/`);
+}
+
+/** The first port from `start` that no container of the pod declares and the ledger does not hold. */
+function freePort(workload: Workload, registry: PodRegistry, start: number): number {
+  const used = new Set<number>([
+    ...[...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.number)),
+    ...registry.boundPorts.map((p) => p.number),
+  ]);
+  let port = start;
+  while (used.has(port)) port++;
+  return port;
+}
+
+/** `sync-health`, or `sync-health-2`, … when another container of the pod has that port name. */
+function freePortName(workload: Workload): string {
+  const used = new Set([...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.name)));
+  let name = 'sync-health';
+  for (let i = 2; used.has(name); i++) name = `sync-health-${i}`;
+  if (portNameProblem(name)) throw new Error(`internal: port name ${name}`);
+  return name;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,57 @@
+/**
+ * The signal renderer: a POSIX shell script that sends a signal to the app's main process.
+ *
+ * It runs inside the sync container, as the app's UID, in a pod with `shareProcessNamespace:
+ * true` (so the app's processes are in /proc): git-sync runs it as `--exechook-command` (the
+ * git-sync image has bash as /bin/sh, see kubernetes/git-sync Dockerfile.in), k8s-sidecar as
+ * `SCRIPT` (run with `sh`, busybox ash in its alpine image, see kiwigrid/k8s-sidecar
+ * helpers.py `execute`). Neither image has `pkill`, so the script walks /proc itself and uses the
+ * shell's built-in `kill`; it reads files with the built-in `read` only.
+ *
+ * It signals the processes whose name (`/proc/<pid>/comm`, at most 15 characters) is the given
+ * one and whose parent has another name, i.e. nginx's master and not its workers. When none runs
+ * (the first sync happens before the app starts), it does nothing and succeeds: git-sync retries a
+ * failing hook forever.
+ */
+
+/** What the script does. */
+export interface SignalScriptSettings {
+  /** The signal name without `SIG`, as `kill -s` takes it: `HUP`, `USR1`, `USR2`. */
+  readonly signal: string;
+  /** The process name as /proc/<pid>/comm shows it. */
+  readonly process: string;
+}
+
+/** Characters allowed in a process name: the script quotes it, and refuses anything else. */
+export const PROCESS_NAME = /^[A-Za-z0-9._+-]{1,15}$/;
+
+const SIGNAL_NAME = /^[A-Z0-9]{1,8}$/;
+
+/** The script text. Throws on a name outside `PROCESS_NAME` (callers check first). */
+export function signalScript(settings: SignalScriptSettings): string {
+  if (!PROCESS_NAME.test(settings.process) || !SIGNAL_NAME.test(settings.signal)) {
+    throw new Error(`signal script: refusing process "${settings.process}" / signal "${settings.signal}"`);
+  }
+  return [
+    '#!/bin/sh',
+    '# Written by cdk8s-sidecars withConfigSync: reload the app after the configuration changed.',
+    `# Sends SIG${settings.signal} to each process named "${settings.process}" whose parent has another name.`,
+    `name='${settings.process}'`,
+    'sent=0',
+    'for dir in /proc/[0-9]*; do',
+    '  comm=',
+    '  read -r comm < "$dir/comm" 2>/dev/null || continue',
+    '  [ "$comm" = "$name" ] || continue',
+    '  stat=',
+    '  read -r stat < "$dir/stat" 2>/dev/null || continue',
+    '  set -- ${stat##*) }',
+    '  parent=',
+    '  read -r parent < "/proc/$2/comm" 2>/dev/null',
+    '  [ "$parent" = "$name" ] && continue',
+    `  if kill -s ${settings.signal} "\${dir#/proc/}" 2>/dev/null; then sent=$((sent + 1)); fi`,
+    'done',
+    `echo "config-sync: sent SIG${settings.signal} to $sent process(es) named $name"`,
+    'exit 0',
+    '',
+  ].join('\n');
+}
