@@ -50,7 +50,7 @@ const project = new typescript.TypeScriptProject({
 });
 
 // Examples (and benchmarks) are type-checked and linted like tests.
-for (const dir of ['examples']) {
+for (const dir of ['examples', 'bench']) {
   new javascript.TypescriptConfig(project, {
     fileName: `${dir}/tsconfig.json`,
     extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([project.tsconfig!]),
@@ -94,7 +94,7 @@ const apiCheck = project.addTask('api:check', {
     { exec: 'diff -u API.md .api-md/API.md > /dev/null || { diff -u API.md .api-md/API.md | head -40; echo "API.md is stale: run npx projen docgen and commit it"; rm -rf .api-md; exit 1; }; rm -rf .api-md' },
   ],
 });
-project.gitignore.exclude('/.api-md/');
+project.gitignore.exclude('/.api-md/', '/bench/.out/');
 
 // npm run synth: every example to plain Kubernetes YAML in dist/.
 project.addTask('synth', {

@@ -1,4 +1,4 @@
-import { kplus, Workload } from './kplus';
+import { isNativeSidecar, kplus, Workload, workloadLabel } from './kplus';
 import { SharedVolumeOptions } from './shared-volume';
 import { checkPod } from './validation';
 import { describeContainer, LedgerPort, portKey, SidecarInfo, viewPod } from './validation/pod-view';
@@ -37,9 +37,16 @@ export class PodRegistry {
   private readonly hints = new Map<string, string>();
   private readonly shared = new Map<string, SharedVolumeRecord>();
   private firstSidecars = 0;
+  private labelCache?: string;
 
   private constructor(public readonly workload: Workload) {
     workload.node.addValidation({ validate: () => this.validate() });
+  }
+
+  /** `Deployment "chart/web"`, computed once: construct paths do not change. */
+  public get label(): string {
+    this.labelCache ??= workloadLabel(this.workload);
+    return this.labelCache;
   }
 
   /** Records a sidecar the library attached. */
@@ -152,8 +159,13 @@ export class PodRegistry {
     if (this.workload.volumes.some((v) => v.name === name)) {
       return 'the pod';
     }
-    const view = viewPod(this.workload, this.sidecars, [], this.hints);
-    const user = view.containers.find((c) => c.container.mounts.some((m) => m.volume.name === name));
-    return user ? describeContainer(user) : undefined;
+    const lists: Array<[kplus.Container[], boolean]> = [[this.workload.initContainers, true], [this.workload.containers, false]];
+    for (const [containers, init] of lists) {
+      const user = containers.find((c) => c.mounts.some((m) => m.volume.name === name));
+      if (user) {
+        return describeContainer({ name: user.name, container: user, init, longRunning: !init || isNativeSidecar(user), sidecar: this.sidecars.get(user) });
+      }
+    }
+    return undefined;
   }
 }

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer, workloadLabel } from './kplus';
+import { keepOutOfServices, kplus, moveInitContainer } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
@@ -90,8 +90,8 @@ export class Sidecar extends Construct {
   public constructor(scope: Construct, id: string, props: SidecarProps) {
     // Everything that can be refused is checked before anything is added, the construct
     // itself included: a refused call leaves the app as it was.
-    const where = `${workloadLabel(props.workload)}, sidecar "${props.name}"`;
     const registry = PodRegistry.of(props.workload);
+    const where = `${registry.label}, sidecar "${props.name}"`;
     checkOptions(where, registry, props);
     const targets = (props.sharedVolumes ?? []).map((options) => resolveAppContainers(where, registry, options));
 

@@ -67,6 +67,7 @@ export function checkPorts(pod: PodView): string[] {
 /** Every listener of the pod, in pod order: per container, its declared ports then its ledger ports. */
 function collectListeners(pod: PodView, problems: string[]): Listener[] {
   const listeners: Listener[] = [];
+  const boundBy = groupBy(pod.boundPorts, (b) => b.container);
   for (const owner of pod.containers) {
     const own: Listener[] = [];
     for (const port of owner.container.ports) {
@@ -85,7 +86,7 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
         hostIp: port.hostIp,
       });
     }
-    for (const bound of pod.boundPorts.filter((b) => b.container === owner.name)) {
+    for (const bound of boundBy.get(owner.name) ?? []) {
       // A bound port the container also declares is one listener, not two.
       if (own.some((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol)) continue;
       own.push({ owner, number: bound.number, protocol: bound.protocol, declared: false, purpose: bound.purpose, address: bound.address });
