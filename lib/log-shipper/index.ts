@@ -1,2 +1,295 @@
-// Filled by the log-shipper work (see the issue); exported from lib/index.ts.
-export {};
+import { createHash } from 'crypto';
+import { Duration, Size, Yaml } from 'cdk8s';
+import { Construct } from 'constructs';
+import { sidecarResources } from '../defaults';
+import { imageReference } from '../images';
+import { kplus, volumeFromSource, Workload, workloadLabel } from '../kplus';
+import { PodRegistry } from '../pod-registry';
+import { Sidecar } from '../sidecar';
+import { dnsLabelProblem, samePath } from '../validation/syntax';
+import { LogShipperEngine } from './engine';
+import { renderFluentBit } from './fluent-bit';
+import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
+import { LogShipperOptions } from './options';
+import { renderVector } from './vector';
+
+export * from './engine';
+export * from './metadata';
+export * from './options';
+export * from './output';
+export * from './parsing';
+
+/**
+ * Props of the `LogShipper` construct: the options and the workload whose pods get the shipper.
+ */
+export interface LogShipperProps extends LogShipperOptions {
+  /** The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. */
+  readonly workload: kplus.AbstractPod;
+}
+
+/** Default resources per engine (request/limit), replaced one by one by `resources`. */
+const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
+  // Fluent Bit idles at ~10-20MiB RSS; with at most 16 chunks (~2MB each) up in memory
+  // (storage.max_chunks_up in fluent-bit.ts) and 256KiB line buffers, 128MiB is ample.
+  'fluent-bit': {
+    cpu: { request: kplus.Cpu.millis(25), limit: kplus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(48), limit: Size.mebibytes(128) },
+  },
+  // Vector idles at ~30-60MiB; memory buffers hold 500 events per sink by default.
+  'vector': {
+    cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+  },
+};
+
+/** Shippers per workload and folder: two shippers on one folder are refused. */
+const shippers = new WeakMap<Workload, Map<string, string>>();
+
+/**
+ * A log shipper beside the app: the app writes log files into a folder, the shipper tails them
+ * and sends the records on.
+ *
+ * It adds to the pod: an emptyDir at `logPath`, writable in the app containers and read-only in
+ * the shipper (with a `sizeLimit`); a second emptyDir for the shipper's own state (file offsets
+ * or checkpoints, buffers), which survives a restart of the shipper container; the engine's
+ * configuration in a ConfigMap, mounted read-only, with its checksum in a pod-template
+ * annotation so that pods roll when it changes; the shipper container itself (a native sidecar
+ * by default, restricted security context, small resources), with liveness and readiness
+ * probes on a named port that joins the pod's port ledger. Credentials reach it only from
+ * Secrets.
+ *
+ * @see https://kubernetes.io/docs/concepts/cluster-administration/logging/#sidecar-container-with-a-logging-agent
+ * @example
+ * new LogShipper(chart, 'logs', {
+ *   workload: web,
+ *   logPath: '/var/log/app',
+ *   outputs: [LogOutput.loki({ url: 'http://loki.monitoring:3100' })],
+ * });
+ */
+export class LogShipper extends Construct {
+  /** The sidecar that runs the shipper. */
+  public readonly sidecar: Sidecar;
+
+  /** The shipper's container; adjust it as any `kplus.Container`. */
+  public readonly container: kplus.Container;
+
+  /** The engine that ships. */
+  public readonly engine: LogShipperEngine;
+
+  /** The ConfigMap holding the engine's configuration file. */
+  public readonly configMap: kplus.ConfigMap;
+
+  /** The configuration file, as written into the ConfigMap. */
+  public readonly config: string;
+
+  /** Where the shipper reads its configuration file. */
+  public readonly configFile: string;
+
+  /** The emptyDir of the log folder, shared with the app containers. */
+  public readonly logVolume: kplus.Volume;
+
+  /** The emptyDir of the shipper's own state. */
+  public readonly stateVolume: kplus.Volume;
+
+  /** The folder shipped (normalized `logPath`). */
+  public readonly logPath: string;
+
+  /** The port of the shipper's HTTP endpoint (probes, metrics). */
+  public readonly healthPort: number;
+
+  public constructor(scope: Construct, id: string, props: LogShipperProps) {
+    super(scope, id);
+    const { workload } = props;
+    const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
+    const name = props.name ?? 'log-shipper';
+    const where = `${workloadLabel(workload)}, withLogShipper`;
+    const fail = (problem: string): never => {
+      throw new Error(`${where}: ${problem}`);
+    };
+    if (!(engine instanceof LogShipperEngine)) fail('engine must be LogShipperEngine.FLUENT_BIT or LogShipperEngine.VECTOR');
+    const nameProblem = dnsLabelProblem(name);
+    if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+    if (name.length > 48) fail(`name "${name}" is ${name.length} characters; at most 48, since the shipper's volumes are named after it`);
+
+    // Which app containers write the folder, checked before anything is built.
+    const registry = PodRegistry.of(workload);
+    const all = [...workload.initContainers, ...workload.containers];
+    const writers = props.appContainers ?? registry.appContainers().map((c) => c.name);
+    if (writers.length === 0) {
+      fail(props.appContainers
+        ? 'appContainers is empty; name the containers that write the log files'
+        : 'the pod has no app container yet; add the app containers before attaching the log shipper');
+    }
+    for (const writer of writers) {
+      const container = all.find((c) => c.name === writer);
+      if (!container) {
+        fail(`appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
+          + 'add the container before attaching the log shipper');
+      }
+    }
+
+    const model = buildModel(where, props, { engine, writers });
+    this.engine = engine;
+    this.logPath = model.logPath;
+    this.healthPort = model.healthPort;
+
+    // One shipper a folder; the app must not mount anything else there.
+    const byPath = shippers.get(workload) ?? new Map<string, string>();
+    const holder = byPath.get(model.logPath);
+    if (holder !== undefined) {
+      fail(`two log shippers on "${model.logPath}": container "${holder}" already ships that folder; `
+        + 'send both kinds of output from the one shipper (outputs: [...]), or give the second shipper another logPath');
+    }
+    const logVolumeName = `${name}-logs`;
+    for (const writer of writers) {
+      const container = all.find((c) => c.name === writer)!;
+      const taken = container.mounts.find((m) => samePath(m.path, model.logPath));
+      if (taken) {
+        fail(`logPath "${model.logPath}": container "${writer}" already mounts volume "${taken.volume.name}" there; `
+          + 'the shipper brings its own emptyDir for the log folder: point the app\'s logs at a folder it does not mount yet');
+      }
+    }
+
+    // Configuration.
+    const rendered = engine.id === 'fluent-bit' ? renderFluentBit(model) : renderVector(model);
+    this.config = Yaml.stringify(rendered);
+    this.configFile = `${PATHS.config}/${engine.configFileName}`;
+    this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });
+    const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
+
+    const mounts: kplus.VolumeMount[] = [{ path: PATHS.config, volume: configVolume, readOnly: true }];
+    model.cas.forEach((ca, i) => {
+      const volumeName = `${name}-ca-${i}`;
+      const source = ca.ca.source;
+      const volume = source.kind === 'configMap'
+        ? kplus.Volume.fromConfigMap(this, `CaVolume${i}`, source.configMap, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } })
+        : kplus.Volume.fromSecret(this, `CaVolume${i}`, source.secret, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } });
+      mounts.push({ path: ca.dir, volume, readOnly: true });
+    });
+
+    const env: Record<string, kplus.EnvValue> = {};
+    if (engine.id === 'fluent-bit') {
+      // Fluent Bit substitutes ${VAR} in its configuration: the pod's values and the
+      // credentials come in as environment variables, from the downward API and from Secrets.
+      for (const item of model.podItems) {
+        env[item.envName] = item.labelKey !== undefined
+          ? kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: item.labelKey })
+          : kplus.EnvValue.fromFieldRef(item.fieldPath as kplus.EnvFieldPaths);
+      }
+      for (const item of model.credentials) {
+        env[item.envName] = kplus.EnvValue.fromSecretValue(item.value);
+      }
+    } else {
+      // Vector reads both through its `directory` secrets backend, from files.
+      if (model.podItems.length > 0) {
+        const podInfo = volumeFromSource(this, 'PodInfoVolume', `${name}-pod-info`, {
+          downwardApi: {
+            items: model.podItems.map((item) => ({ path: item.id, fieldRef: { fieldPath: item.fieldPath } })),
+          },
+        });
+        mounts.push({ path: PATHS.podInfo, volume: podInfo, readOnly: true });
+      }
+      if (model.credentials.length > 0) {
+        const credentials = volumeFromSource(this, 'CredentialsVolume', `${name}-credentials`, {
+          projected: {
+            sources: model.credentials.map((item) => ({
+              secret: { name: item.value.secret.name, items: [{ key: item.value.key, path: item.id }] },
+            })),
+          },
+        });
+        mounts.push({ path: PATHS.credentials, volume: credentials, readOnly: true });
+      }
+    }
+
+    const probePort = model.healthPort;
+    // Probes tell whether the shipper runs, never whether an output is reachable: a native
+    // sidecar's readiness counts toward the pod's, so a log backend outage must not take the
+    // app out of its Service, nor restart the shipper in a loop.
+    const probePath = engine.id === 'fluent-bit' ? '/api/v1/uptime' : '/health';
+    const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(probePath, {
+      port: probePort,
+      initialDelaySeconds: Duration.seconds(engine.id === 'vector' ? 5 : 2),
+      periodSeconds: Duration.seconds(10),
+      timeoutSeconds: Duration.seconds(3),
+      failureThreshold,
+    });
+    const purpose = engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API';
+
+    this.sidecar = new Sidecar(this, 'Sidecar', {
+      workload,
+      name,
+      image: props.image ?? imageReference(engine.image),
+      command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
+      args: engine.id === 'fluent-bit' ? ['-c', this.configFile] : ['--config', this.configFile],
+      ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
+      boundPorts: [{ number: probePort, purpose }],
+      envVariables: env,
+      volumeMounts: mounts,
+      liveness: probe(6),
+      readiness: probe(3),
+      resources: sidecarResources(props.resources, RESOURCES[engine.id]),
+      securityContext: { user: engine.image.user, group: engine.image.group },
+      mode: props.mode,
+      purpose: `withLogShipper (${engine.displayName})`,
+      sharedVolumes: [
+        {
+          name: logVolumeName,
+          path: model.logPath,
+          readOnly: true,
+          appPath: model.logPath,
+          appReadOnly: false,
+          appContainers: [...writers],
+          sizeLimit: props.sizeLimit ?? Size.gibibytes(1),
+        },
+        {
+          name: `${name}-state`,
+          path: PATHS.state,
+          appContainers: [],
+          sizeLimit: Size.mebibytes(stateSizeMebibytes(model)),
+        },
+      ],
+    });
+    registry.hintPort(name, probePort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
+    byPath.set(model.logPath, name);
+    shippers.set(workload, byPath);
+
+    this.container = this.sidecar.container;
+    this.logVolume = this.sidecar.sharedVolumes[0].volume;
+    this.stateVolume = this.sidecar.sharedVolumes[1].volume;
+
+    // The engines read their configuration once: roll the pods when it changes.
+    workload.podMetadata.addAnnotation(`checksum/${name}`, createHash('sha256').update(this.config).digest('hex'));
+
+    this.node.addValidation({ validate: () => this.validate(workload, model) });
+  }
+
+  /** Problems that depend on what was added after the call: the pod labels that fields read. */
+  private validate(workload: Workload, model: ShipperModel): string[] {
+    return model.podItems
+      .filter((item) => item.labelKey !== undefined && workload.podMetadata.getLabel(item.labelKey) === undefined)
+      .map((item) => `${workloadLabel(workload)}, withLogShipper: a field or Loki label reads the pod label "${item.labelKey}", `
+        + 'which the pod template does not have; add it (workload.podMetadata.addLabel) or drop the LogMetadata.podLabel');
+  }
+}
+
+/**
+ * Ships the log files an app writes into `logPath` with a sidecar: Fluent Bit (default) or
+ * Vector, to stdout (default), Loki, Elasticsearch/OpenSearch, any HTTP endpoint, S3, or an
+ * output block of your own.
+ *
+ * @see https://kubernetes.io/docs/concepts/cluster-administration/logging/#sidecar-container-with-a-logging-agent
+ * @example
+ * const web = new kplus.Deployment(chart, 'web', {
+ *   containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }],
+ * });
+ * withLogShipper(web, {
+ *   logPath: '/var/log/app',
+ *   outputs: [LogOutput.loki({ url: 'http://loki.monitoring:3100' })],
+ * });
+ */
+export function withLogShipper(workload: kplus.AbstractPod, options: LogShipperOptions): LogShipper {
+  const base = `log-shipper-${options?.name ?? 'log-shipper'}`;
+  let id = base;
+  for (let n = 2; workload.node.tryFindChild(id) !== undefined; n++) id = `${base}-${n}`;
+  return new LogShipper(workload, id, { ...options, workload });
+}
