@@ -5,13 +5,15 @@
  * true` (so the app's processes are in /proc): git-sync runs it as `--exechook-command` (the
  * git-sync image has bash as /bin/sh, see kubernetes/git-sync Dockerfile.in), k8s-sidecar as
  * `SCRIPT` (run with `sh`, busybox ash in its alpine image, see kiwigrid/k8s-sidecar
- * helpers.py `execute`). Neither image has `pkill`, so the script walks /proc itself and uses the
- * shell's built-in `kill`; it reads files with the built-in `read` only.
+ * helpers.py `execute`). The git-sync image has no `pkill` or `kill` binary (it stages bash,
+ * coreutils, git, openssh-client, socat, grep and sed), so the script walks /proc itself with the
+ * shell's built-ins `read` and `kill`, which both shells have.
  *
  * It signals the processes whose name (`/proc/<pid>/comm`, at most 15 characters) is the given
- * one and whose parent has another name, i.e. nginx's master and not its workers. When none runs
- * (the first sync happens before the app starts), it does nothing and succeeds: git-sync retries a
- * failing hook forever.
+ * one and whose parent has another name, i.e. nginx's master and not its workers; zombies are
+ * skipped (`/proc/<pid>/stat` gives the state and the parent after the parenthesized name). When
+ * none runs (the first sync happens before the app starts), it does nothing and succeeds: git-sync
+ * retries a failing hook forever.
  */
 
 /** What the script does. */
@@ -45,6 +47,7 @@ export function signalScript(settings: SignalScriptSettings): string {
     '  stat=',
     '  read -r stat < "$dir/stat" 2>/dev/null || continue',
     '  set -- ${stat##*) }',
+    '  [ "$1" = Z ] && continue',
     '  parent=',
     '  read -r parent < "/proc/$2/comm" 2>/dev/null',
     '  [ "$parent" = "$name" ] && continue',

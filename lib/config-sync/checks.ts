@@ -1,0 +1,373 @@
+/**
+ * Call-time checks of withConfigSync: input that is wrong by itself is refused before the pod is
+ * touched, with the value received, what was expected and the fix. Each check takes `fail`,
+ * which throws with the workload's label in front.
+ */
+import { Duration } from 'cdk8s';
+import { UpstreamImage } from '../images';
+import { kplus, Workload } from '../kplus';
+import { PodRegistry } from '../pod-registry';
+import { normalizePath, portNameProblem, portNumberProblem, samePath } from '../validation/syntax';
+import type { GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from '.';
+import { GitSyncSettings } from './git-sync';
+import { K8sSidecarResource } from './k8s-sidecar';
+import { PROCESS_NAME } from './signal-script';
+
+/** Throws with the workload's label and `withConfigSync` in front. */
+export type Fail = (problem: string) => never;
+
+/** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
+export const GIT_SECRET_DIR = '/etc/git-secret';
+
+/** Signals an app may reload on. */
+export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];
+
+export function resolveTargets(fail: Fail, workload: Workload, registry: PodRegistry, names: string[] | undefined): kplus.Container[] {
+  const apps = registry.appContainers();
+  if (names === undefined) {
+    if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the sync');
+    return apps;
+  }
+  if (names.length === 0) fail('containers is empty; name at least one app container that reads the folder');
+  return names.map((n) => {
+    const found = apps.find((c) => c.name === n);
+    if (!found) {
+      const sidecar = [...workload.initContainers, ...workload.containers].find((c) => c.name === n);
+      fail(sidecar
+        ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
+        : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the sync`);
+    }
+    return found!;
+  });
+}
+
+/** Refuses a mountPath that an app container, or another sync of the pod, already uses or nests with. */
+export function checkMountPath(
+  fail: Fail,
+  syncs: ReadonlyArray<{ readonly name: string; readonly mountPath: string }>,
+  targets: kplus.Container[],
+  mountPath: string,
+): void {
+  for (const sync of syncs) {
+    if (samePath(sync.mountPath, mountPath)) {
+      fail(`mountPath "${mountPath}": withConfigSync "${sync.name}" already syncs a folder there; give each sync its own mountPath`);
+    }
+    if (isInside(mountPath, sync.mountPath) || isInside(sync.mountPath, mountPath)) {
+      fail(`mountPath "${mountPath}" and the folder of withConfigSync "${sync.name}" at "${sync.mountPath}" are nested; `
+        + 'a mount inside a synced folder puts a mount point into it: use separate paths');
+    }
+  }
+  for (const target of targets) {
+    for (const mount of target.mounts) {
+      if (samePath(mount.path, mountPath)) {
+        fail(`mountPath "${mountPath}": container "${target.name}" already mounts volume "${mount.volume.name}" there; `
+          + 'give the sync another mountPath, or move that volume');
+      }
+      if (isInside(mount.path, mountPath)) {
+        fail(`mountPath "${mountPath}": container "${target.name}" mounts volume "${mount.volume.name}" at "${mount.path}", `
+          + 'inside it; a mount inside the synced folder puts a mount point into it: use separate paths');
+      }
+    }
+  }
+}
+
+export interface CheckedAuth {
+  readonly transport: 'https' | 'ssh';
+  readonly files: Array<{ value: kplus.SecretValue; file: string; flag: 'passwordFile' | 'sshKeyFile' | 'sshKnownHostsFile' }>;
+  readonly username?: string;
+}
+
+export interface CheckedGit {
+  readonly repo: string;
+  readonly ref?: string;
+  readonly period?: Duration;
+  readonly depth?: number;
+  readonly link: string;
+  readonly auth?: CheckedAuth;
+  /** The git-sync flags that name files, and the username. */
+  readonly files: Pick<GitSyncSettings, 'username' | 'passwordFile' | 'sshKeyFile' | 'sshKnownHostsFile'>;
+}
+
+/** https://, ssh:// or scp-like `user@host:path`. */
+export function repoTransport(repo: string): 'https' | 'ssh' | string {
+  // eslint-disable-next-line no-control-regex
+  if (repo.trim() === '' || /[\s\x00-\x1f\x7f]/.test(repo)) return 'must not be empty or hold spaces or control characters';
+  if (repo.startsWith('-')) return 'must not start with "-"';
+  const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(repo);
+  if (scp && !repo.includes('://')) return 'ssh';
+  let url: URL;
+  try {
+    url = new URL(repo);
+  } catch {
+    return 'is not a URL; expected https://host/path, ssh://user@host/path or user@host:path';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'ssh:') {
+    return `uses ${url.protocol.replace(/:$/, '')}://; expected https:// or ssh (ssh://user@host/path or user@host:path): `
+      + 'other transports are unauthenticated or unencrypted';
+  }
+  if (url.hostname === '') return 'has no host';
+  if (url.password !== '' || (url.protocol === 'https:' && url.username !== '')) {
+    return 'holds credentials; a credential in the URL lands in the pod spec: remove it and pass auth: GitAuth.https({ username, password: { secret, key } })';
+  }
+  return url.protocol === 'https:' ? 'https' : 'ssh';
+}
+
+export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGit {
+  if (typeof options !== 'object' || options === null) fail('ConfigSource.git needs options: { repo, ref?, period?, depth?, auth?, link? }');
+  if (typeof options.repo !== 'string') fail('ConfigSource.git: repo is missing; give https://… or an SSH address');
+  const transport = repoTransport(options.repo);
+  if (transport !== 'https' && transport !== 'ssh') fail(`repo "${options.repo}" ${transport}`);
+
+  if (options.ref !== undefined) {
+    // The ref is passed as one argument (`--ref=<ref>`); these rules follow git check-ref-format
+    // and also admit commit hashes and HEAD.
+    // eslint-disable-next-line no-control-regex
+    if (typeof options.ref !== 'string' || options.ref === '' || /[\s\x00-\x1f\x7f~^:?*[\\]/.test(options.ref)
+      || options.ref.includes('..') || options.ref.startsWith('-') || options.ref.startsWith('/') || options.ref.endsWith('/')
+      || options.ref.endsWith('.lock') || options.ref.includes('@{')) {
+      fail(`ref "${options.ref}" is not a branch, tag or commit name git accepts (see git check-ref-format)`);
+    }
+  }
+  if (options.depth !== undefined && (!Number.isInteger(options.depth) || options.depth < 0)) {
+    fail(`depth ${options.depth} must be an integer of 0 or more (0 fetches the whole history)`);
+  }
+  if (options.period !== undefined) {
+    if (!(options.period instanceof Duration)) fail('period must be a cdk8s Duration, for example Duration.seconds(30)');
+    if (options.period.toMilliseconds() < 10) fail(`period ${options.period.toMilliseconds()}ms is below git-sync's minimum of 10ms`);
+  }
+  const link = options.link ?? 'current';
+  if (typeof link !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(link)) {
+    fail(`link "${link}" must be a plain file name (letters, digits, ".", "_", "-", not starting with "."), for example "current"`);
+  }
+
+  let auth: CheckedAuth | undefined;
+  let files: CheckedGit['files'] = {};
+  if (options.auth !== undefined) {
+    const given = options.auth as { transport?: unknown; options?: unknown };
+    if (typeof given !== 'object' || given === null || (given.transport !== 'https' && given.transport !== 'ssh')) {
+      fail('auth must be GitAuth.https({ username, password }) or GitAuth.ssh({ privateKey, knownHosts })');
+    }
+    auth = checkAuth(fail, options.auth as GitAuthLike);
+    if (auth.transport !== transport) {
+      fail(`repo "${options.repo}" is reached over ${transport.toUpperCase()}, but auth is GitAuth.${auth.transport}; `
+        + (transport === 'ssh' ? 'use GitAuth.ssh({ privateKey, knownHosts })' : 'use GitAuth.https({ username, password })'));
+    }
+    const path = (flag: CheckedAuth['files'][number]['flag']) => {
+      const f = auth!.files.find((x) => x.flag === flag);
+      return f ? `${GIT_SECRET_DIR}/${f.value.secret.name}/${f.file}` : undefined;
+    };
+    files = {
+      username: auth.username,
+      passwordFile: path('passwordFile'),
+      sshKeyFile: path('sshKeyFile'),
+      sshKnownHostsFile: path('sshKnownHostsFile'),
+    };
+  } else if (transport === 'ssh') {
+    fail(`repo "${options.repo}" is an SSH address, which needs a key and known hosts; pass auth: GitAuth.ssh({ privateKey, knownHosts }) `
+      + 'with both from a Secret, or use the https:// address of a public repository');
+  }
+  return { repo: options.repo, ref: options.ref, period: options.period, depth: options.depth, link, auth, files };
+}
+
+/** What `GitAuth` holds. */
+export interface GitAuthLike {
+  readonly transport: 'https' | 'ssh';
+  readonly options: HttpsGitAuthOptions | SshGitAuthOptions;
+}
+
+/** Credentials: each a `kplus.SecretValue`, never a plain string. */
+export function checkAuth(fail: Fail, auth: GitAuthLike): CheckedAuth {
+  const options = auth.options as Partial<HttpsGitAuthOptions & SshGitAuthOptions>;
+  const secretValue = (label: string, value: unknown): kplus.SecretValue => {
+    const problem = secretValueProblem(value);
+    if (problem) fail(`GitAuth.${auth.transport}: ${label} ${problem}`);
+    return value as kplus.SecretValue;
+  };
+  if (auth.transport === 'https') {
+    const username = options.username;
+    // eslint-disable-next-line no-control-regex
+    if (typeof username !== 'string' || username === '' || /[\s:\x00-\x1f\x7f]/.test(username)) {
+      fail(`GitAuth.https: username ${JSON.stringify(username)} must be a non-empty name without spaces or ":" (any name works with a token, for example "git")`);
+    }
+    const password = secretValue('password', options.password);
+    return { transport: 'https', username, files: [{ value: password, file: 'password', flag: 'passwordFile' }] };
+  }
+  const key = secretValue('privateKey', options.privateKey);
+  const knownHosts = secretValue('knownHosts', options.knownHosts);
+  if (key.secret.name === knownHosts.secret.name && key.key === knownHosts.key) {
+    fail(`GitAuth.ssh: privateKey and knownHosts are both key "${key.key}" of Secret "${key.secret.name}"; they are two different files`);
+  }
+  return {
+    transport: 'ssh',
+    files: [
+      { value: key, file: 'ssh', flag: 'sshKeyFile' },
+      { value: knownHosts, file: 'known_hosts', flag: 'sshKnownHostsFile' },
+    ],
+  };
+}
+
+/** A `kplus.SecretValue` ({ secret, key }), or why not. Plain strings are refused: they would land in the pod spec. */
+export function secretValueProblem(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return 'is a plain string; a credential in the manifest is readable by anyone who can read the workload: '
+      + 'put it in a Secret and pass { secret, key } (a kplus.SecretValue)';
+  }
+  const candidate = value as { secret?: { name?: unknown }; key?: unknown } | undefined;
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.secret !== 'object' || candidate.secret === null
+    || typeof candidate.secret.name !== 'string' || typeof candidate.key !== 'string') {
+    return 'must be a kplus.SecretValue: { secret: kplus.Secret or kplus.Secret.fromSecretName(…), key: "…" }';
+  }
+  if (!/^[-._a-zA-Z0-9]{1,253}$/.test(candidate.key)) {
+    return `key "${candidate.key}" is not a Secret data key (letters, digits, "-", "_", ".")`;
+  }
+  return undefined;
+}
+
+export interface CheckedLabelled {
+  readonly label: string;
+  readonly labelValue?: string;
+  readonly resource: K8sSidecarResource;
+  readonly uniqueFilenames?: boolean;
+  readonly fileMode?: number;
+}
+
+const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, options: LabelledSourceOptions): CheckedLabelled {
+  const factory = { configmap: 'configMaps', secret: 'secrets', both: 'configMapsAndSecrets' }[resource];
+  if (typeof options !== 'object' || options === null) fail(`ConfigSource.${factory} needs options: { label, labelValue? }`);
+  const label = options.label;
+  const parts = typeof label === 'string' ? label.split('/') : [];
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (typeof label !== 'string' || parts.length > 2 || !name || !LABEL_NAME.test(name)
+    || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
+    fail(`ConfigSource.${factory}: label "${label}" is not a label key ([prefix/]name, the name at most 63 letters, digits, "-", "_", ".")`);
+  }
+  if (options.labelValue !== undefined && (typeof options.labelValue !== 'string'
+    || (options.labelValue !== '' && !LABEL_NAME.test(options.labelValue)))) {
+    fail(`ConfigSource.${factory}: labelValue "${options.labelValue}" is not a label value (at most 63 letters, digits, "-", "_", ".")`);
+  }
+  let fileMode = options.fileMode ?? (resource === 'configmap' ? undefined : 0o640);
+  if (fileMode !== undefined) {
+    if (!Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o777) {
+      fail(`ConfigSource.${factory}: fileMode ${fileMode} must be a file mode from 0o000 to 0o777, for example 0o640`);
+    }
+    if ((fileMode & 0o600) !== 0o600) {
+      fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} must let the owner read and write (0o600): k8s-sidecar rewrites its own files`);
+    }
+    if ((fileMode & 0o044) === 0) {
+      fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} lets only the sidecar read the files; add group read (0o040, the pod's fsGroup) so the app can read them`);
+    }
+    fileMode = fileMode as number;
+  }
+  return { label, labelValue: options.labelValue, resource, uniqueFilenames: options.uniqueFilenames, fileMode };
+}
+
+export function checkHttpReload(fail: Fail, registry: PodRegistry, options: HttpPostReloadOptions) {
+  if (typeof options !== 'object' || options === null) fail('ConfigReload.httpPost needs { port, path }');
+  const problem = portNumberProblem(options.port);
+  if (problem) fail(`reload port ${options.port} ${problem}`);
+  const apps = registry.appContainers();
+  if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
+    const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} ("${c.name}")`));
+    fail(`reload port ${options.port} is not a TCP port an app container declares (${declared.length ? `they declare ${declared.join(', ')}` : 'they declare none'}); `
+      + 'pass the app\'s containerPort: the request goes to 127.0.0.1 inside the pod, never to a Service port');
+  }
+  // RFC 3986: a path of pchar and "/", and an optional query; no spaces, quotes or fragment.
+  if (typeof options.path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(options.path)) {
+    fail(`reload path ${JSON.stringify(options.path)} must start with "/" and hold only URL path characters (no spaces, quotes or "#"), for example "/-/reload"`);
+  }
+  const successStatus = options.successStatus ?? 200;
+  if (!Number.isInteger(successStatus) || (successStatus !== 0 && (successStatus < 100 || successStatus > 599))) {
+    fail(`reload successStatus ${successStatus} must be an HTTP status (100-599), or 0 to accept any answer`);
+  }
+  return { port: options.port, path: options.path, successStatus };
+}
+
+export function checkSignalReload(
+  fail: Fail,
+  workload: Workload,
+  targets: kplus.Container[],
+  signal: ReloadSignal,
+  options: SignalReloadOptions,
+  context: { engine: string; sshAuth: boolean; image: UpstreamImage; labelled?: CheckedLabelled },
+): { signal: ReloadSignal; process: string; user: number; group: number } {
+  if (!SIGNALS.includes(signal)) {
+    fail(`reload signal "${signal}" is not one an app reloads on; use ${SIGNALS.join(', ')}`);
+  }
+  if (typeof options !== 'object' || options === null || options.shareProcessNamespace !== true) {
+    fail('ConfigReload.signal needs shareProcessNamespace: true, an explicit opt-in: the pod then shares one process namespace, '
+      + 'so every container sees the others\' processes and command lines, and the sync container runs as the app\'s UID; '
+      + 'or use ConfigReload.httpPost if the app has a reload endpoint');
+  }
+  let processName = options.process;
+  if (processName === undefined) {
+    const command = targets[0].command?.[0];
+    if (!command) {
+      fail(`ConfigReload.signal: container "${targets[0].name}" has no command to take the process name from; pass process, `
+        + 'the name /proc/<pid>/comm shows for the app (for example "nginx")');
+    }
+    processName = command!.split('/').pop()!.slice(0, 15);
+  }
+  if (typeof processName !== 'string' || !PROCESS_NAME.test(processName)) {
+    fail(`ConfigReload.signal: process "${processName}" must be 1 to 15 letters, digits, ".", "_", "+" or "-" (the kernel keeps `
+      + '15 characters of a process name in /proc/<pid>/comm)');
+  }
+  // A process may signal another only with the same UID (no CAP_KILL in the restricted profile):
+  // the sync container runs as the app's UID.
+  const users = new Set(targets.map((t) => t.securityContext.user ?? workload.securityContext.user));
+  if (users.size > 1) {
+    fail(`ConfigReload.signal: the app containers run as different UIDs (${[...users].join(', ')}); the sync must run as the UID `
+      + 'of the process it signals: pass containers with the one app container to signal');
+  }
+  const user = [...users][0];
+  if (user === undefined) {
+    fail(`ConfigReload.signal: the UID of container "${targets[0].name}" is not set; a process may only signal processes of its own UID, `
+      + 'so the sync runs as the app\'s UID: set securityContext.user on the app container (or the pod)');
+  }
+  if (user === 0) fail('ConfigReload.signal: the app runs as root (UID 0), and the sync container may not; run the app as a non-root UID');
+  if (context.sshAuth && user !== context.image.user) {
+    fail(`ConfigReload.signal: git over SSH needs an /etc/passwd entry for git-sync's UID, and the image only has one for ${context.image.user}; `
+      + `running as the app's UID ${user} would need --add-user, which writes /etc/passwd on the read-only root filesystem: `
+      + 'use ConfigReload.httpPost, or an https:// repository with GitAuth.https');
+  }
+  if (context.labelled && context.labelled.resource !== 'configmap') {
+    fail('ConfigReload.signal with Secrets: the sync container would run as the app\'s UID in a shared process namespace, so the app '
+      + 'could read its service-account token (/proc/<pid>/root) and with it every Secret of the namespace; use ConfigReload.httpPost');
+  }
+  const group = targets[0].securityContext.group ?? workload.securityContext.group ?? context.image.group;
+  return { signal, process: processName!, user: user!, group };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/** `inner` is strictly below `outer`. */
+export function isInside(inner: string, outer: string): boolean {
+  const a = normalizePath(inner);
+  const b = normalizePath(outer);
+  return a !== b && a.startsWith(b === '/' ? '/' : `${b}/`);
+}
+
+/** The first port from `start` that no container of the pod declares and the ledger does not hold. */
+export function freePort(workload: Workload, registry: PodRegistry, start: number): number {
+  const used = new Set<number>([
+    ...[...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.number)),
+    ...registry.boundPorts.map((p) => p.number),
+  ]);
+  let port = start;
+  while (used.has(port)) port++;
+  return port;
+}
+
+/** `sync-health`, or `sync-health-2`, … when another container of the pod has that port name. */
+export function freePortName(workload: Workload): string {
+  const used = new Set([...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.name)));
+  let name = 'sync-health';
+  for (let i = 2; used.has(name); i++) name = `sync-health-${i}`;
+  if (portNameProblem(name)) throw new Error(`internal: port name ${name}`);
+  return name;
+}
+
