@@ -304,162 +304,169 @@ export class Proxy extends Construct {
 
   public constructor(scope: Construct, id: string, props: ProxyProps) {
     super(scope, id);
-    const { workload } = props;
-    const where = `${workloadLabel(workload)}, withProxy`;
-    const fail = (problem: string): never => {
-      throw new Error(`${where}: ${problem}`);
-    };
+    try {
+      const { workload } = props;
+      const where = `${workloadLabel(workload)}, withProxy`;
+      const fail = (problem: string): never => {
+        throw new Error(`${where}: ${problem}`);
+      };
 
-    this.workload = workload;
-    this.engine = props.engine ?? ProxyEngine.ENVOY;
-    const name = props.name ?? 'proxy';
-    const nameProblem = dnsLabelProblem(name);
-    if (nameProblem) fail(`the name "${name}" ${nameProblem}`);
-    const registry = PodRegistry.of(workload);
-    registry.claimName(where, name);
+      this.workload = workload;
+      this.engine = props.engine ?? ProxyEngine.ENVOY;
+      const name = props.name ?? 'proxy';
+      const nameProblem = dnsLabelProblem(name);
+      if (nameProblem) fail(`the name "${name}" ${nameProblem}`);
+      const registry = PodRegistry.of(workload);
+      registry.claimName(where, name);
 
-    const tls = props.tls;
-    if (tls) checkTlsSecret(tls.secret, fail);
+      const tls = props.tls;
+      if (tls) checkTlsSecret(tls.secret, fail);
 
-    this.port = props.port ?? (tls ? 8443 : 8081);
-    const portProblem = portNumberProblem(this.port);
-    if (portProblem) fail(`port ${this.port} ${portProblem}`);
-    if (this.port < 1024 && !props.allowPrivilegedPort) {
-      fail(`port ${this.port} is below 1024, which a non-root proxy cannot bind; pass a port of 1024 or more `
-        + '(a Service can still listen on 443: see exposeViaService), or pass allowPrivilegedPort: true to add NET_BIND_SERVICE');
-    }
-    this.portName = props.portName ?? (tls ? 'proxy-https' : 'proxy-http');
-    const portNameIssue = portNameProblem(this.portName);
-    if (portNameIssue) fail(`portName "${this.portName}" is not an IANA service name: it ${portNameIssue}`);
-
-    if (this.engine === ProxyEngine.NGINX && props.adminPort !== undefined) {
-      fail('adminPort is for Envoy\'s admin interface; nginx has none: remove adminPort, or use engine: ProxyEngine.ENVOY');
-    }
-    this.adminPort = this.engine === ProxyEngine.ENVOY ? props.adminPort ?? DEFAULT_ADMIN_PORT : undefined;
-    if (this.adminPort !== undefined) {
-      const problem = portNumberProblem(this.adminPort);
-      if (problem) fail(`adminPort ${this.adminPort} ${problem}`);
-      if (this.adminPort === this.port) {
-        fail(`port ${this.port} is also the Envoy admin port; pass another port or adminPort`);
+      this.port = props.port ?? (tls ? 8443 : 8081);
+      const portProblem = portNumberProblem(this.port);
+      if (portProblem) fail(`port ${this.port} ${portProblem}`);
+      if (this.port < 1024 && !props.allowPrivilegedPort) {
+        fail(`port ${this.port} is below 1024, which a non-root proxy cannot bind; pass a port of 1024 or more `
+          + '(a Service can still listen on 443: see exposeViaService), or pass allowPrivilegedPort: true to add NET_BIND_SERVICE');
       }
-    }
+      this.portName = props.portName ?? (tls ? 'proxy-https' : 'proxy-http');
+      const portNameIssue = portNameProblem(this.portName);
+      if (portNameIssue) fail(`portName "${this.portName}" is not an IANA service name: it ${portNameIssue}`);
 
-    this.targetPort = resolveTargetPort(workload, registry, props.targetPort, fail);
-    if (this.targetPort === this.port) {
-      fail(`port ${this.port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
-    }
-    checkPortFree(workload, registry, this.port, 'port', fail);
-    if (this.adminPort !== undefined) checkPortFree(workload, registry, this.adminPort, 'adminPort', fail);
-
-    this.healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
-    if (!HEALTH_PATH.test(this.healthPath)) {
-      fail(`healthPath ${JSON.stringify(this.healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
-    }
-
-    const connectTimeout = millis('connectTimeout', props.connectTimeout ?? Duration.seconds(5), fail);
-    const requestTimeout = millis('requestTimeout', props.requestTimeout ?? Duration.seconds(60), fail);
-    const idleTimeout = millis('idleTimeout', props.idleTimeout ?? Duration.seconds(75), fail);
-    let maxRequestBodyBytes: number | undefined;
-    if (props.maxRequestBodySize !== undefined) {
-      maxRequestBodyBytes = props.maxRequestBodySize.toKibibytes() * 1024;
-      // Envoy's buffer filter takes a uint32 (api/envoy/extensions/filters/http/buffer/v3/buffer.proto).
-      if (!(maxRequestBodyBytes > 0) || maxRequestBodyBytes > 0xffffffff) {
-        fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
+      if (this.engine === ProxyEngine.NGINX && props.adminPort !== undefined) {
+        fail('adminPort is for Envoy\'s admin interface; nginx has none: remove adminPort, or use engine: ProxyEngine.ENVOY');
       }
+      this.adminPort = this.engine === ProxyEngine.ENVOY ? props.adminPort ?? DEFAULT_ADMIN_PORT : undefined;
+      if (this.adminPort !== undefined) {
+        const problem = portNumberProblem(this.adminPort);
+        if (problem) fail(`adminPort ${this.adminPort} ${problem}`);
+        if (this.adminPort === this.port) {
+          fail(`port ${this.port} is also the Envoy admin port; pass another port or adminPort`);
+        }
+      }
+
+      this.targetPort = resolveTargetPort(workload, registry, props.targetPort, fail);
+      if (this.targetPort === this.port) {
+        fail(`port ${this.port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
+      }
+      checkPortFree(workload, registry, this.port, 'port', fail);
+      if (this.adminPort !== undefined) checkPortFree(workload, registry, this.adminPort, 'adminPort', fail);
+
+      this.healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
+      if (!HEALTH_PATH.test(this.healthPath)) {
+        fail(`healthPath ${JSON.stringify(this.healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
+      }
+
+      const connectTimeout = millis('connectTimeout', props.connectTimeout ?? Duration.seconds(5), fail);
+      const requestTimeout = millis('requestTimeout', props.requestTimeout ?? Duration.seconds(60), fail);
+      const idleTimeout = millis('idleTimeout', props.idleTimeout ?? Duration.seconds(75), fail);
+      let maxRequestBodyBytes: number | undefined;
+      if (props.maxRequestBodySize !== undefined) {
+        maxRequestBodyBytes = props.maxRequestBodySize.toKibibytes() * 1024;
+        // Envoy's buffer filter takes a uint32 (api/envoy/extensions/filters/http/buffer/v3/buffer.proto).
+        if (!(maxRequestBodyBytes > 0) || maxRequestBodyBytes > 0xffffffff) {
+          fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
+        }
+      }
+
+      const resources = sidecarResources(props.resources, PROXY_RESOURCES);
+      const model: ProxyModel = {
+        listenPort: this.port,
+        upstreamPort: this.targetPort,
+        upstream: props.upstreamProtocol === UpstreamProtocol.GRPC ? 'grpc' : 'http1',
+        tls: tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key` } : undefined,
+        connectTimeoutMillis: connectTimeout,
+        requestTimeoutMillis: requestTimeout,
+        idleTimeoutMillis: idleTimeout,
+        maxRequestBodyBytes,
+        accessLog: props.accessLogs ?? true,
+        healthPath: this.healthPath,
+        workers: workersFor(resources),
+      };
+
+      const imageName = props.image ?? imageReference(this.engine.image);
+      if (typeof imageName !== 'string' || imageName.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
+      let args: string[];
+      const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
+      if (this.engine === ProxyEngine.ENVOY) {
+        this.config = Yaml.stringify(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }));
+        // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
+        // su-exec when started as root; the pod starts Envoy as 101 directly instead.
+        // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
+        // memory for a restart that never comes.
+        // https://www.envoyproxy.io/docs/envoy/latest/operations/cli
+        args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
+      } else {
+        const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
+        this.config = renderNginxConf({ ...model, tmpDir: PROXY_PATHS.tmp, version });
+        // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
+        // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
+        // keeps nginx from opening the compiled-in error log before it reads the configuration.
+        args = ['-c', configPath, '-e', 'stderr', '-g', 'daemon off;'];
+      }
+
+      this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [this.engine.configFile]: this.config } });
+      const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
+      const volumeMounts: kplus.VolumeMount[] = [{ path: PROXY_PATHS.config, volume: configVolume, readOnly: true }];
+      this.volumes = [configVolume];
+      if (tls) {
+        const tlsVolume = kplus.Volume.fromSecret(this, 'TlsVolume', tls.secret, { name: `${name}-tls` });
+        volumeMounts.push({ path: PROXY_PATHS.tls, volume: tlsVolume, readOnly: true });
+        this.volumes.push(tlsVolume);
+      }
+
+      const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(this.healthPath, {
+        port: this.port,
+        scheme: tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(2),
+        failureThreshold,
+      });
+      const privileged = this.port < 1024;
+
+      this.sidecar = new Sidecar(this, 'Sidecar', {
+        workload,
+        name,
+        image: imageName,
+        command: [this.engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
+        args,
+        mode: props.mode,
+        purpose: `withProxy (${this.engine.displayName})`,
+        first: true,
+        ports: [{ number: this.port, name: this.portName, protocol: kplus.Protocol.TCP }],
+        boundPorts: this.adminPort !== undefined
+          ? [{ number: this.adminPort, address: '127.0.0.1', purpose: 'Envoy admin' }]
+          : [],
+        sharedVolumes: this.engine === ProxyEngine.NGINX
+          ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
+          : [],
+        volumeMounts,
+        resources,
+        securityContext: {
+          user: this.engine.image.user,
+          group: this.engine.image.group,
+          capabilities: privileged
+            ? { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_BIND_SERVICE] }
+            : { drop: [kplus.Capability.ALL] },
+        },
+        readiness: probe(3),
+        liveness: probe(6),
+      });
+      this.container = this.sidecar.container;
+      this.volumes.push(...this.sidecar.volumes);
+
+      registry.hintPort(name, this.port, kplus.Protocol.TCP, 'pass another port to withProxy');
+      if (this.adminPort !== undefined) {
+        registry.hintPort(name, this.adminPort, kplus.Protocol.TCP, 'pass another adminPort to withProxy');
+      }
+      const checksum = createHash('sha256').update(this.config).digest('hex');
+      workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, checksum);
+    } catch (e) {
+      // Refused at the call: leave no half-built construct behind (the pod itself is only
+      // touched once every check passed, by the Sidecar, which checks before it adds).
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
-
-    const resources = sidecarResources(props.resources, PROXY_RESOURCES);
-    const model: ProxyModel = {
-      listenPort: this.port,
-      upstreamPort: this.targetPort,
-      upstream: props.upstreamProtocol === UpstreamProtocol.GRPC ? 'grpc' : 'http1',
-      tls: tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key` } : undefined,
-      connectTimeoutMillis: connectTimeout,
-      requestTimeoutMillis: requestTimeout,
-      idleTimeoutMillis: idleTimeout,
-      maxRequestBodyBytes,
-      accessLog: props.accessLogs ?? true,
-      healthPath: this.healthPath,
-      workers: workersFor(resources),
-    };
-
-    const imageName = props.image ?? imageReference(this.engine.image);
-    if (typeof imageName !== 'string' || imageName.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
-    let args: string[];
-    const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
-    if (this.engine === ProxyEngine.ENVOY) {
-      this.config = Yaml.stringify(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }));
-      // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
-      // su-exec when started as root; the pod starts Envoy as 101 directly instead.
-      // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
-      // memory for a restart that never comes.
-      // https://www.envoyproxy.io/docs/envoy/latest/operations/cli
-      args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
-    } else {
-      const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
-      this.config = renderNginxConf({ ...model, tmpDir: PROXY_PATHS.tmp, version });
-      // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
-      // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
-      // keeps nginx from opening the compiled-in error log before it reads the configuration.
-      args = ['-c', configPath, '-e', 'stderr', '-g', 'daemon off;'];
-    }
-
-    this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [this.engine.configFile]: this.config } });
-    const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
-    const volumeMounts: kplus.VolumeMount[] = [{ path: PROXY_PATHS.config, volume: configVolume, readOnly: true }];
-    this.volumes = [configVolume];
-    if (tls) {
-      const tlsVolume = kplus.Volume.fromSecret(this, 'TlsVolume', tls.secret, { name: `${name}-tls` });
-      volumeMounts.push({ path: PROXY_PATHS.tls, volume: tlsVolume, readOnly: true });
-      this.volumes.push(tlsVolume);
-    }
-
-    const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(this.healthPath, {
-      port: this.port,
-      scheme: tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
-      periodSeconds: Duration.seconds(10),
-      timeoutSeconds: Duration.seconds(2),
-      failureThreshold,
-    });
-    const privileged = this.port < 1024;
-
-    this.sidecar = new Sidecar(this, 'Sidecar', {
-      workload,
-      name,
-      image: imageName,
-      command: [this.engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
-      args,
-      mode: props.mode,
-      purpose: `withProxy (${this.engine.displayName})`,
-      first: true,
-      ports: [{ number: this.port, name: this.portName, protocol: kplus.Protocol.TCP }],
-      boundPorts: this.adminPort !== undefined
-        ? [{ number: this.adminPort, address: '127.0.0.1', purpose: 'Envoy admin' }]
-        : [],
-      sharedVolumes: this.engine === ProxyEngine.NGINX
-        ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
-        : [],
-      volumeMounts,
-      resources,
-      securityContext: {
-        user: this.engine.image.user,
-        group: this.engine.image.group,
-        capabilities: privileged
-          ? { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_BIND_SERVICE] }
-          : { drop: [kplus.Capability.ALL] },
-      },
-      readiness: probe(3),
-      liveness: probe(6),
-    });
-    this.container = this.sidecar.container;
-    this.volumes.push(...this.sidecar.volumes);
-
-    registry.hintPort(name, this.port, kplus.Protocol.TCP, 'pass another port to withProxy');
-    if (this.adminPort !== undefined) {
-      registry.hintPort(name, this.adminPort, kplus.Protocol.TCP, 'pass another adminPort to withProxy');
-    }
-    const checksum = createHash('sha256').update(this.config).digest('hex');
-    workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, checksum);
   }
 
   /**
@@ -563,7 +570,8 @@ function resolveTargetPort(workload: Workload, registry: PodRegistry, given: num
   if (apps.length === 0) {
     fail('the pod has no app container yet; add the app container (with its port) before attaching the proxy');
   }
-  const declared = apps.flatMap((c) => c.ports.map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? kplus.Protocol.TCP })))
+  const declared = apps
+    .flatMap((c) => c.ports.map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? kplus.Protocol.TCP })))
     .filter((p) => p.protocol === kplus.Protocol.TCP);
   const describe = (p: { container: string; number: number; name?: string }) => `${p.number}${p.name ? ` ("${p.name}")` : ''} of container "${p.container}"`;
   if (given !== undefined) {

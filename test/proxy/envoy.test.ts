@@ -6,10 +6,10 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parse } from 'yaml';
+import { checkEnvoy } from './envoy-api';
 import { UpstreamProtocol, withProxy } from '../../lib';
 import { podSpecOf, restrictedProblems } from '../util/restricted';
 import { find, newApp, synth, synthFails } from '../util/synth';
-import { checkEnvoy } from './envoy-api';
 
 function synthEnvoy(options: Parameters<typeof withProxy>[1] = {}, tls = false) {
   const { app, chart } = newApp();
@@ -34,8 +34,11 @@ describe('Envoy bootstrap', () => {
     ['TLS', { port: 8443 }, true],
     ['gRPC upstream', { upstreamProtocol: UpstreamProtocol.GRPC }, false],
     ['body limit, no access log, custom timeouts', {
-      maxRequestBodySize: Size.mebibytes(8), accessLogs: false,
-      connectTimeout: Duration.millis(250), requestTimeout: Duration.minutes(5), idleTimeout: Duration.seconds(30),
+      maxRequestBodySize: Size.mebibytes(8),
+      accessLogs: false,
+      connectTimeout: Duration.millis(250),
+      requestTimeout: Duration.minutes(5),
+      idleTimeout: Duration.seconds(30),
     }, false],
     ['everything', { port: 9443, adminPort: 15000, upstreamProtocol: UpstreamProtocol.GRPC, maxRequestBodySize: Size.kibibytes(64), healthPath: '/-/ready' }, true],
   ];
@@ -94,8 +97,11 @@ describe('Envoy bootstrap', () => {
 
   test('maps timeouts, the body limit and access logs', () => {
     const { bootstrap } = synthEnvoy({
-      connectTimeout: Duration.millis(250), requestTimeout: Duration.minutes(5), idleTimeout: Duration.seconds(30),
-      maxRequestBodySize: Size.mebibytes(8), accessLogs: false,
+      connectTimeout: Duration.millis(250),
+      requestTimeout: Duration.minutes(5),
+      idleTimeout: Duration.seconds(30),
+      maxRequestBodySize: Size.mebibytes(8),
+      accessLogs: false,
     });
     const hcm = hcmOf(bootstrap);
     expect(bootstrap.static_resources.clusters[0].connect_timeout).toBe('0.25s');
@@ -104,7 +110,7 @@ describe('Envoy bootstrap', () => {
     expect(hcm.common_http_protocol_options.idle_timeout).toBe('30s');
     expect(hcm.http_filters[0]).toEqual({
       name: 'envoy.filters.http.buffer',
-      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer', max_request_bytes: 8 * 1024 * 1024 },
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.buffer.v3.Buffer', 'max_request_bytes': 8 * 1024 * 1024 },
     });
     expect(hcm.access_log).toBeUndefined();
     const defaults = hcmOf(synthEnvoy().bootstrap);

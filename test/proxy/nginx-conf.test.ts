@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import fc from 'fast-check';
-import { block, directive, entry, quote, renderNginx, token, value } from '../../lib/proxy/nginx-conf';
 import { freePort, nginxBinary, sleep, tempRoot } from './real-nginx';
+import { block, directive, entry, quote, renderNginx, token, value } from '../../lib/proxy/nginx-conf';
 
 const NGINX = nginxBinary();
 if (!NGINX) throw new Error('nginx is not installed: .ci/run installs it with apt-get install nginx');

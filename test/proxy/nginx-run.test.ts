@@ -16,10 +16,10 @@ import * as net from 'net';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
-import { find, newApp, synth } from '../util/synth';
 import { layOutPod, PodLayout } from './pod-layout';
 import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, startEchoApp, startNginx, tempRoot } from './real-nginx';
+import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
+import { find, newApp, synth } from '../util/synth';
 
 const NGINX = nginxBinary();
 if (!NGINX) {
@@ -202,12 +202,12 @@ describe('nginx proxy, TLS', () => {
     try {
       const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = session.request({ ':path': '/over/h2?x=2', 'x-custom': 'h2' });
-        let status = 0;
+        let code = 0;
         let data = '';
-        req.on('response', (h) => { status = Number(h[':status']); });
+        req.on('response', (h) => { code = Number(h[':status']); });
         req.setEncoding('utf8');
         req.on('data', (d) => { data += d; });
-        req.on('end', () => resolve({ status, body: data }));
+        req.on('end', () => resolve({ status: code, body: data }));
         req.on('error', reject);
         req.end();
       });

@@ -19,10 +19,10 @@ export interface PodLayout {
   readonly container: any;
   /** mountPath → local folder, longest mount path first. */
   readonly mounts: ReadonlyArray<{ mountPath: string; dir: string; volume: any }>;
-  /** Rewrites mount roots in `text` (a configuration file or an argument). */
-  rewrite(text: string): string;
   /** The container's command and arguments, rewritten. */
   readonly argv: string[];
+  /** Rewrites mount roots in `text` (a configuration file or an argument). */
+  rewrite(text: string): string;
 }
 
 /**
