@@ -44,7 +44,11 @@ export function renderNginxConf(model: NginxModel): string {
   const grpc = model.upstream === 'grpc';
   const tls = model.tls;
   // HTTP/2 towards clients: always with TLS (negotiated by ALPN, HTTP/1.1 still works), and
-  // on a plaintext listener for gRPC clients, which speak HTTP/2 with prior knowledge.
+  // on a plaintext listener for gRPC clients, which speak HTTP/2 with prior knowledge. From
+  // 1.25.1 a plaintext server with `http2 on` sniffs the HTTP/2 preface and serves HTTP/1.1
+  // otherwise (src/http/ngx_http_request.c, ngx_http_wait_request_handler), so the kubelet's
+  // HTTP/1.1 probes still reach the health location; before 1.25.1 `listen … http2` without
+  // ssl speaks HTTP/2 only.
   const http2 = tls !== undefined || grpc;
   const http2Directive = atLeast(model.version, [1, 25, 1]);
   const tmp = (name: string) => `${model.tmpDir.replace(/\/+$/, '')}/${name}`;
