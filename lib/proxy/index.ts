@@ -89,7 +89,7 @@ export interface ProxyOptions {
 
   /**
    * The name of the proxy's containerPort, which Services target.
-   * @default 'proxy-https' with `tls`, else 'proxy-http'
+   * @default 'proxy-https' with `tls`, else 'proxy-grpc' for `UpstreamProtocol.GRPC`, else 'proxy-http'
    */
   readonly portName?: string;
 
@@ -329,7 +329,7 @@ export class Proxy extends Construct {
         fail(`port ${this.port} is below 1024, which a non-root proxy cannot bind; pass a port of 1024 or more `
           + '(a Service can still listen on 443: see exposeViaService), or pass allowPrivilegedPort: true to add NET_BIND_SERVICE');
       }
-      this.portName = props.portName ?? (tls ? 'proxy-https' : 'proxy-http');
+      this.portName = props.portName ?? (tls ? 'proxy-https' : props.upstreamProtocol === UpstreamProtocol.GRPC ? 'proxy-grpc' : 'proxy-http');
       const portNameIssue = portNameProblem(this.portName);
       if (portNameIssue) fail(`portName "${this.portName}" is not an IANA service name: it ${portNameIssue}`);
 
