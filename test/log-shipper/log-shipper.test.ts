@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { Size } from 'cdk8s';
+import { Cron, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine, SidecarMode, TlsCa, withLogShipper, withSidecar,
@@ -117,7 +117,7 @@ describe.each(ENGINES)('%s on every workload kind', (_name, engine) => {
     ['StatefulSet', (c) => new kplus.StatefulSet(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }], service: new kplus.Service(c, 'svc', { clusterIP: 'None', ports: [{ port: 80 }] }) })],
     ['DaemonSet', (c) => new kplus.DaemonSet(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }] })],
     ['Job', (c) => new kplus.Job(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }] })],
-    ['CronJob', (c) => new kplus.CronJob(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }], schedule: { expressionString: '0 * * * *' } as any })],
+    ['CronJob', (c) => new kplus.CronJob(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }], schedule: Cron.hourly() })],
     ['Pod', (c) => new kplus.Pod(c, 'w', { containers: [{ name: 'app', image: 'acme/app:1' }] })],
   ];
   test.each(kinds)('%s', (kind, make) => {
@@ -154,7 +154,7 @@ describe('Jobs', () => {
 
   test('fails when a classic shipper is attached to a CronJob', () => {
     const { app, chart } = newApp();
-    const cron = new kplus.CronJob(chart, 'nightly', { containers: [{ name: 'app', image: 'acme/batch:1' }], schedule: { expressionString: '0 3 * * *' } as any });
+    const cron = new kplus.CronJob(chart, 'nightly', { containers: [{ name: 'app', image: 'acme/batch:1' }], schedule: Cron.daily() });
     withLogShipper(cron, { logPath: '/var/log/batch', mode: SidecarMode.CLASSIC, engine: LogShipperEngine.VECTOR });
     expect(synthFails(app)).toContain('container "log-shipper" (withLogShipper (Vector), classic sidecar) on a CronJob never exits');
   });
