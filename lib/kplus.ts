@@ -161,3 +161,17 @@ export function ensurePodServiceAccount(workload: Workload, serviceAccount: kplu
   }
   return pod.serviceAccount;
 }
+
+/**
+ * Makes port `index` of `service` target the container port named `portName`, which
+ * cdk8s-plus-28 cannot express: `kplus.ServicePort.targetPort` is a number.
+ *
+ * The generated `KubeService` maps each port's `targetPort` through `IntOrString`
+ * (`targetPort: obj.targetPort?.value`, cdk8s-plus-28 lib/imports/k8s.js, toJson_ServicePort)
+ * *after* JSON patches are applied, so the patch writes the `IntOrString` shape `{ value: name }`,
+ * which the mapping turns into the plain `targetPort: name` of the manifest (a plain string
+ * would be dropped). test/kplus.test.ts fails if a later cdk8s-plus changes that.
+ */
+export function setServiceTargetPortName(service: kplus.Service, index: number, portName: string): void {
+  ApiObject.of(service).addJsonPatch(JsonPatch.replace(`/spec/ports/${index}/targetPort`, { value: portName }));
+}

@@ -111,6 +111,8 @@ export class Sidecar extends Construct {
         ? workload.addInitContainer({ ...finalProps, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
         : workload.addContainer(finalProps);
     } catch (e) {
+      // cdk8s-plus refused what the checks above let through: leave no construct behind.
+      scope.node.tryRemoveChild(id);
       throw new Error(`${where}: ${(e as Error).message}`);
     }
     if (this.mode === SidecarMode.NATIVE && first) {

@@ -3,7 +3,7 @@
  * upgrade of cdk8s-plus changes what they rely on.
  */
 import * as kplus from 'cdk8s-plus-28';
-import { ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, volumeFromSource, workloadLabel } from '../lib/kplus';
+import { ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
 import { podSpecOf } from './util/restricted';
 import { find, newApp, synth } from './util/synth';
 import { APP, WORKLOADS } from './workloads';
@@ -54,4 +54,12 @@ test('renders a volume of a source cdk8s-plus has no factory for', () => {
   web.containers[0].mount('/var/run/secrets/tokens', token, { readOnly: true });
   const spec = podSpecOf(find(synth(app).manifests, 'Deployment'));
   expect(spec.volumes).toEqual([{ name: 'token', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }] } }]);
+});
+
+test('makes a Service port target a container port by name', () => {
+  const { app, chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+  const service = new kplus.Service(chart, 'svc', { selector: web, ports: [{ port: 443, targetPort: 8080, name: 'https' }] });
+  setServiceTargetPortName(service, 0, 'http');
+  expect(find(synth(app).manifests, 'Service').spec.ports).toEqual([{ port: 443, targetPort: 'http', name: 'https' }]);
 });

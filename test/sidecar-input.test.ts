@@ -93,3 +93,11 @@ describe('withSidecar refuses at the call', () => {
     expect(web.containers[0].mounts).toHaveLength(0);
   });
 });
+
+test('a corrected retry after a refused call works', () => {
+  const { chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+  expect(() => withSidecar(web, { ...OK, ports: [{ number: 0 }] })).toThrow(/port 0/);
+  expect(() => withSidecar(web, OK)).not.toThrow();
+  expect(web.initContainers.map((c) => c.name)).toEqual(['side']);
+});

@@ -3,14 +3,13 @@ import { ApiObject, Duration, Size, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
-import { kplus, Workload, workloadLabel } from '../kplus';
+import { kplus, setServiceTargetPortName, Workload, workloadLabel } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
 import { renderEnvoyBootstrap } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
-import { setServiceTargetPortName } from './service-port';
 import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
 
 /**

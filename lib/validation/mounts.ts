@@ -1,6 +1,6 @@
 import { kplus } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
-import { describeContainer, PodView } from './pod-view';
+import { ContainerView, describeContainer, PodView } from './pod-view';
 import { mountPathProblem, normalizePath } from './syntax';
 
 /**
@@ -12,20 +12,21 @@ import { mountPathProblem, normalizePath } from './syntax';
 export function checkMounts(pod: PodView): string[] {
   const problems: string[] = [];
 
-  // Every distinct volume object, with who refers to it.
-  const users = new Map<kplus.Volume, string[]>();
-  const note = (volume: kplus.Volume, who: string) => {
-    const list = users.get(volume) ?? [];
-    if (!list.includes(who)) list.push(who);
-    users.set(volume, list);
+  // Every distinct volume object, with who refers to it (described only when reported).
+  const users = new Map<kplus.Volume, Set<ContainerView | 'pod'>>();
+  const note = (volume: kplus.Volume, who: ContainerView | 'pod') => {
+    const set = users.get(volume);
+    if (set) set.add(who);
+    else users.set(volume, new Set([who]));
   };
-  for (const volume of pod.volumes) note(volume, 'the pod');
+  for (const volume of pod.volumes) note(volume, 'pod');
   for (const c of pod.containers) {
-    for (const mount of c.container.mounts) note(mount.volume, describeContainer(c));
+    for (const mount of c.container.mounts) note(mount.volume, c);
   }
   for (const [name, volumes] of groupBy(users.keys(), (v) => v.name)) {
     if (volumes.length > 1) {
-      const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd(users.get(v)!)})`);
+      const describe = (who: ContainerView | 'pod') => (who === 'pod' ? 'the pod' : describeContainer(who));
+      const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd([...users.get(v)!].map(describe))})`);
       problems.push(`volume name "${name}": ${joinAnd(parties)} are different volumes of one name, `
         + 'and a pod can hold only one; give each its own name, or mount the same volume object in each container');
     }
@@ -38,19 +39,20 @@ export function checkMounts(pod: PodView): string[] {
         problems.push(`mount path "${mount.path}" of volume "${mount.volume.name}" in ${describeContainer(c)} ${problem}; `
           + 'give the absolute path inside the container');
       }
-    }
-    for (const mount of c.container.mounts) {
       if (pod.sharedVolumes.has(mount.volume) && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
         problems.push(`shared volume "${mount.volume.name}" is mounted with a subPath in ${describeContainer(c)}; `
           + 'another container writes this volume, and a subPath into a volume another container writes can be turned '
           + 'into a symlink out of it (CVE-2021-25741): mount the whole volume at a path of its own');
       }
     }
-    for (const [path, mounts] of groupBy(c.container.mounts, (m) => normalizePath(m.path))) {
-      if (mounts.length > 1) {
-        const what = mounts.map((m) => `volume "${m.volume.name}"`);
-        problems.push(`mount path "${path}" in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(mounts.length)} `
-          + 'mounted there, and a path takes one mount; move all but one to another path');
+    const mounts = c.container.mounts;
+    if (mounts.length > 1 && new Set(mounts.map((m) => normalizePath(m.path))).size < mounts.length) {
+      for (const [path, same] of groupBy(mounts, (m) => normalizePath(m.path))) {
+        if (same.length > 1) {
+          const what = same.map((m) => `volume "${m.volume.name}"`);
+          problems.push(`mount path "${path}" in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(same.length)} `
+            + 'mounted there, and a path takes one mount; move all but one to another path');
+        }
       }
     }
   }

@@ -41,7 +41,7 @@ export function portNumberProblem(value: number): string | undefined {
 /** An absolute path inside a container, as a volume mount needs. */
 export function mountPathProblem(value: string): string | undefined {
   if (!value.startsWith('/')) return 'must be an absolute path (starting with "/")';
-  if (value.split('/').includes('..')) return 'must not contain ".."';
+  if (/(^|\/)\.\.(\/|$)/.test(value)) return 'must not contain ".."';
   if (value.includes(':')) return 'must not contain ":"';
   return undefined;
 }
@@ -52,6 +52,7 @@ export function samePath(a: string, b: string): boolean {
 }
 
 export function normalizePath(path: string): string {
+  if (!path.includes('//') && (path.length === 1 || !path.endsWith('/'))) return path;
   const trimmed = path.replace(/\/+/g, '/').replace(/\/$/, '');
   return trimmed === '' ? '/' : trimmed;
 }
