@@ -78,7 +78,7 @@ new JsonFile(project, 'typedoc.json', {
     sort: ['kind', 'alphabetical'],
   },
 });
-project.npmignore?.exclude('/typedoc.json', '/API.md', '/examples/', '/.ci/');
+project.npmignore?.exclude('/typedoc.json', '/API.md', '/examples/', '/.ci/', '/bench/', '/docs/');
 const docgen = project.addTask('docgen', {
   description: 'Generate API.md from the TSDoc of lib/',
   steps: [
@@ -100,6 +100,16 @@ project.gitignore.exclude('/.api-md/', '/bench/.out/');
 project.addTask('synth', {
   description: 'Synthesize every example under examples/ to dist/<example>.k8s.yaml',
   exec: 'ts-node --project examples/tsconfig.json examples/synth.ts',
+});
+
+// npm run bench: synth cost against hand-written cdk8s-plus and kustomize, written to bench/RESULTS.md.
+// Never part of npm test: timings belong in a report, not in assertions.
+project.addTask('bench', {
+  description: 'Benchmarks (bench/): ratios against hand-written cdk8s-plus and kustomize, to bench/RESULTS.md',
+  steps: [
+    { exec: 'rm -rf bench/.out && tsc -p bench/tsconfig.json --noEmit false --outDir bench/.out' },
+    { exec: 'node bench/.out/bench/run.js' },
+  ],
 });
 
 // The tarball installs into a fresh cdk8s app and works there.

@@ -1,0 +1,292 @@
+/**
+ * `npm run bench`: what the library costs at synth time, as ratios against hand-written
+ * cdk8s-plus (and kustomize) measured in the same run, interleaved, as medians.
+ *
+ * Every comparison first checks that both sides produce the same objects, then times each side
+ * in its own Node.js process (bench/worker.ts), alternating A B B A so that drift of the machine
+ * falls on both. Results, with an SVG plot, go to bench/RESULTS.md.
+ *
+ * BENCH_ROUNDS scales the number of rounds (default 1; 0.5 for a quick look).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { parseAllDocuments } from 'yaml';
+import { withSidecar } from '../lib';
+import { lineChart } from './plot';
+import { SCENARIOS } from './scenarios';
+import { APP } from './scenarios/sidecars';
+import { median, mib, ms, ratio, spreadPercent } from './stats';
+
+const SCALE = Number(process.env.BENCH_ROUNDS ?? '1');
+const rounds = (n: number) => Math.max(1, Math.round(n * SCALE));
+const HERE = __dirname; // bench/.out/bench
+const REPORT_DIR = path.resolve(HERE, '..', '..'); // bench/
+const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sidecars-bench-'));
+const NODE_FLAGS = ['--max-old-space-size=8192'];
+
+interface Run { readonly ms: number; readonly maxRssKiB: number; readonly wallMs: number }
+
+function worker(scenario: string, variant: 'lib' | 'hand', n: number): Run {
+  const outdir = path.join(WORK, `${scenario}-${variant}-${n}`);
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [...NODE_FLAGS, path.join(HERE, 'worker.js'), scenario, variant, String(n), outdir], { encoding: 'utf8' });
+  const wallMs = performance.now() - start;
+  if (result.status !== 0) throw new Error(`worker ${scenario} ${variant} ${n} failed:\n${result.stderr}`);
+  return { ...JSON.parse(result.stdout.trim().split('\n').pop()!), wallMs };
+}
+
+function synthYaml(scenario: string, variant: 'lib' | 'hand', n: number): string {
+  const app = new App({ outdir: path.join(WORK, 'equivalence') });
+  SCENARIOS[scenario][variant](new Chart(app, 'bench'), n);
+  return app.synthYaml();
+}
+
+/** Times a and b alternately (A B B A …), `count` runs each. */
+function interleave<T>(count: number, a: () => T, b: () => T): [T[], T[]] {
+  const as: T[] = [];
+  const bs: T[] = [];
+  for (let i = 0; i < count; i++) {
+    if (i % 2 === 0) { as.push(a()); bs.push(b()); } else { bs.push(b()); as.push(a()); }
+  }
+  return [as, bs];
+}
+
+function log(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+interface Goal { readonly name: string; readonly measured: string; readonly goal: string; readonly met: boolean | undefined }
+const goals: Goal[] = [];
+const sections: string[] = [];
+
+// ---------------------------------------------------------------------------------------------
+// 1. The compared sides produce the same objects.
+for (const scenario of Object.keys(SCENARIOS)) {
+  const lib = synthYaml(scenario, 'lib', 3);
+  const hand = synthYaml(scenario, 'hand', 3);
+  if (lib !== hand) {
+    throw new Error(`scenario ${scenario}: the library and the hand-written cdk8s-plus do not produce the same YAML; fix bench/scenarios/${scenario}.ts before timing`);
+  }
+  log(`equivalence: ${scenario}: library and hand-written output are byte-identical (${lib.length} bytes for 3 workloads)`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Overhead at N = 1,000, per scenario.
+const N = 1000;
+const at1000: Record<string, { lib: Run[]; hand: Run[] }> = {};
+for (const scenario of Object.keys(SCENARIOS)) {
+  log(`overhead: ${scenario}, N=${N} …`);
+  const [lib, hand] = interleave(rounds(7), () => worker(scenario, 'lib', N), () => worker(scenario, 'hand', N));
+  at1000[scenario] = { lib, hand };
+  const t = median(lib.map((r) => r.ms)) / median(hand.map((r) => r.ms));
+  const m = median(lib.map((r) => r.maxRssKiB)) / median(hand.map((r) => r.maxRssKiB));
+  const what = SCENARIOS[scenario].title;
+  goals.push({ name: `${what}: synth time, N=1,000`, measured: `${t.toFixed(2)}×`, goal: '≤ 1.10×', met: t <= 1.10 });
+  goals.push({ name: `${what}: peak memory, N=1,000`, measured: `${m.toFixed(2)}×`, goal: '≤ 1.10×', met: m <= 1.10 });
+  sections.push([
+    `### ${what}, N = 1,000`,
+    '',
+    SCENARIOS[scenario].description,
+    '',
+    '| | synth time (median) | spread | peak RSS (median) |',
+    '|---|---|---|---|',
+    `| library | ${ms(median(lib.map((r) => r.ms)))} | ±${spreadPercent(lib.map((r) => r.ms)).toFixed(1)}% | ${mib(median(lib.map((r) => r.maxRssKiB)))} |`,
+    `| hand-written cdk8s-plus | ${ms(median(hand.map((r) => r.ms)))} | ±${spreadPercent(hand.map((r) => r.ms)).toFixed(1)}% | ${mib(median(hand.map((r) => r.maxRssKiB)))} |`,
+    `| **ratio** | **${t.toFixed(2)}×** | | **${m.toFixed(2)}×** |`,
+    '',
+    `${lib.length} runs each, interleaved; synth time is from \`new App()\` to the end of \`app.synth()\` (validation and YAML files included), in a fresh process.`,
+  ].join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. Growth from 100 to 10,000 workloads.
+const growth: Record<number, { lib: Run[]; hand: Run[] }> = { [N]: at1000.sidecars };
+for (const [n, count] of [[100, rounds(7)], [10_000, rounds(3)]] as const) {
+  log(`growth: sidecars, N=${n} …`);
+  const [lib, hand] = interleave(count, () => worker('sidecars', 'lib', n), () => worker('sidecars', 'hand', n));
+  growth[n] = { lib, hand };
+}
+const sizes = [100, 1000, 10_000];
+const med = (n: number, v: 'lib' | 'hand', f: 'ms' | 'maxRssKiB') => median(growth[n][v].map((r) => r[f]));
+const timeGrowth = med(10_000, 'lib', 'ms') / med(1000, 'lib', 'ms');
+const timeGrowthLow = med(1000, 'lib', 'ms') / med(100, 'lib', 'ms');
+const heapGrowth = (med(10_000, 'lib', 'maxRssKiB') - med(100, 'lib', 'maxRssKiB')) / (med(1000, 'lib', 'maxRssKiB') - med(100, 'lib', 'maxRssKiB'));
+goals.push({ name: 'growth: synth time 1,000 → 10,000 workloads', measured: `${timeGrowth.toFixed(2)}×`, goal: '≤ 11×', met: timeGrowth <= 11 });
+goals.push({ name: 'growth: synth time 100 → 1,000 workloads', measured: `${timeGrowthLow.toFixed(2)}×`, goal: '≤ 11×', met: timeGrowthLow <= 11 });
+goals.push({ name: 'growth: memory above the 100-workload baseline, 1,000 → 10,000', measured: `${heapGrowth.toFixed(2)}×`, goal: '≤ 11×', met: heapGrowth <= 11 });
+fs.writeFileSync(path.join(REPORT_DIR, 'synth-time.svg'), lineChart(
+  'cdk8s synth: workloads with three sidecars each',
+  'workloads (log scale)',
+  'synth time, median (log scale)',
+  [
+    { label: 'withSidecar (cdk8s-sidecars)', color: '#d62728', points: sizes.map((x) => ({ x, y: med(x, 'lib', 'ms') })) },
+    { label: 'hand-written cdk8s-plus', color: '#1f77b4', points: sizes.map((x) => ({ x, y: med(x, 'hand', 'ms') })) },
+  ],
+));
+sections.push([
+  '### Growth: 100 to 10,000 workloads (three sidecars each)',
+  '',
+  '![synth time against workload count](synth-time.svg)',
+  '',
+  '| workloads | library time | hand-written time | ratio | library peak RSS | hand-written peak RSS | ratio | runs |',
+  '|---|---|---|---|---|---|---|---|',
+  ...sizes.map((n) => `| ${n.toLocaleString('en-US')} | ${ms(med(n, 'lib', 'ms'))} | ${ms(med(n, 'hand', 'ms'))} | ${ratio(med(n, 'lib', 'ms'), med(n, 'hand', 'ms'))} | ${mib(med(n, 'lib', 'maxRssKiB'))} | ${mib(med(n, 'hand', 'maxRssKiB'))} | ${ratio(med(n, 'lib', 'maxRssKiB'), med(n, 'hand', 'maxRssKiB'))} | ${growth[n].lib.length} |`),
+  '',
+  `Time grows ${timeGrowthLow.toFixed(2)}× from 100 to 1,000 workloads and ${timeGrowth.toFixed(2)}× from 1,000 to 10,000; `
+    + `memory above the 100-workload process grows ${heapGrowth.toFixed(2)}× from 1,000 to 10,000.`,
+].join('\n'));
+
+// ---------------------------------------------------------------------------------------------
+// 4. The whole-pod checks stay linear in the containers of a pod.
+function checkTime(containers: number): number {
+  const app = new App({ outdir: path.join(WORK, 'checks') });
+  const chart = new Chart(app, 'checks');
+  const pod = new kplus.Pod(chart, 'pod');
+  const shared = kplus.Volume.fromEmptyDir(pod, 'shared', 'shared');
+  for (let i = 0; i < containers; i++) {
+    const c = pod.addContainer({ name: `c-${i}`, image: 'registry.example/app:1.0.0', ports: [{ number: 1024 + i, name: `p-${i}` }] });
+    c.mount(`/data/${i}`, shared);
+  }
+  withSidecar(pod, { name: 'side', image: 'registry.example/side:1.0.0', boundPorts: [{ number: 60000 }] });
+  const times: number[] = [];
+  for (let r = 0; r < 7; r++) {
+    const start = performance.now();
+    const problems = pod.node.validate();
+    times.push(performance.now() - start);
+    if (problems.length > 0) throw new Error(problems.join('\n'));
+  }
+  return median(times);
+}
+log('whole-pod checks …');
+checkTime(1000); // warm the JIT
+const checks = [100, 1000, 10_000].map((k) => ({ k, t: checkTime(k) }));
+const checkGrowth = checks[2].t / checks[1].t;
+goals.push({ name: 'whole-pod checks: 1,000 → 10,000 containers in one pod', measured: `${checkGrowth.toFixed(2)}×`, goal: '≤ 11× (linear)', met: checkGrowth <= 11 });
+sections.push([
+  '### Whole-pod checks against the number of containers in a pod',
+  '',
+  'One pod with k containers (a named port and a mount each) and a sidecar; time of the workload\'s validation (median of 7).',
+  '',
+  '| containers | check time | per container |',
+  '|---|---|---|',
+  ...checks.map(({ k, t }) => `| ${k.toLocaleString('en-US')} | ${t.toFixed(2)} ms | ${((1000 * t) / k).toFixed(2)} µs |`),
+].join('\n'));
+
+// ---------------------------------------------------------------------------------------------
+// 5. Against kustomize: the same Deployments given the same three sidecars by a patch.
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+if (kubectl.status !== 0) {
+  log('kustomize: kubectl is not on this machine; skipped');
+  sections.push('### Against kustomize\n\nSkipped: `kubectl` is not on this machine.');
+  goals.push({ name: 'against `kubectl kustomize`, 1,000 Deployments', measured: 'skipped (no kubectl)', goal: '≥ 2× faster', met: undefined });
+} else {
+  const dir = path.join(WORK, 'kustomize');
+  fs.mkdirSync(dir, { recursive: true });
+  const plain = new App({ outdir: dir });
+  const plainChart = new Chart(plain, 'bench');
+  for (let i = 0; i < N; i++) new kplus.Deployment(plainChart, `web-${i}`, { containers: [APP] });
+  fs.writeFileSync(path.join(dir, 'deployments.yaml'), plain.synthYaml());
+  const one = parseAllDocuments(synthYaml('sidecars', 'lib', 1))[0].toJSON();
+  const spec = one.spec.template.spec;
+  const patch = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'any' },
+    spec: { template: { spec: { initContainers: spec.initContainers, containers: [{ name: 'app', volumeMounts: spec.containers[0].volumeMounts }], volumes: spec.volumes } } },
+  };
+  fs.writeFileSync(path.join(dir, 'sidecars.yaml'), JSON.stringify(patch, null, 2));
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - deployments.yaml\npatches:\n  - path: sidecars.yaml\n    target:\n      kind: Deployment\n');
+  const kustomize = () => {
+    const start = performance.now();
+    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`kubectl kustomize failed: ${r.stderr}`);
+    return { wallMs: performance.now() - start, out: r.stdout };
+  };
+  // Same objects: kustomize's output and the library's, compared as data.
+  // (kustomize sorts its output by kind and name; cdk8s keeps construct order.)
+  const byName = (a: any, b: any) => a.metadata.name.localeCompare(b.metadata.name);
+  const kOut = parseAllDocuments(kustomize().out).map((d) => d.toJSON()).sort(byName);
+  const lOut = parseAllDocuments(synthYaml('sidecars', 'lib', N)).map((d) => d.toJSON()).sort(byName);
+  const same = JSON.stringify(sortKeys(kOut)) === JSON.stringify(sortKeys(lOut));
+  if (!same) throw new Error('kustomize and the library do not produce the same Deployments; fix the patch before timing');
+  log(`kustomize: same ${kOut.length} Deployments as the library; timing …`);
+  const [lib, kus] = interleave(rounds(5), () => worker('sidecars', 'lib', N).wallMs, () => kustomize().wallMs);
+  const speedup = median(kus) / median(lib);
+  goals.push({ name: 'against `kubectl kustomize`, 1,000 Deployments (whole command, checks included)', measured: `${speedup.toFixed(2)}× faster`, goal: '≥ 2× faster', met: speedup >= 2 });
+  sections.push([
+    '### Against kustomize',
+    '',
+    `The same ${N.toLocaleString('en-US')} Deployments (cdk8s-plus output without sidecars as the kustomize base) given the same three sidecars by one strategic-merge patch targeting every Deployment; the output of \`kubectl kustomize\` and of the library were checked to be the same objects. Whole command, process start to exit: \`node worker.js sidecars lib 1000\` (module loading, building, whole-pod checks, YAML files) against \`kubectl kustomize\` (${kubectl.stdout.split('\n').find((l) => l.startsWith('Kustomize')) ?? 'kustomize'}).`,
+    '',
+    '| | wall time (median) |',
+    '|---|---|',
+    `| cdk8s-sidecars (\`withSidecar\`, checks included) | ${ms(median(lib))} |`,
+    `| \`kubectl kustomize\` | ${ms(median(kus))} |`,
+    `| **library speed-up** | **${speedup.toFixed(2)}×** |`,
+  ].join('\n'));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Cold start: loading the library on top of cdk8s-plus-28.
+log('cold start …');
+const load = (modules: string[]) => () => {
+  const start = performance.now();
+  const r = spawnSync(process.execPath, ['-e', modules.map((m) => `require(${JSON.stringify(m)});`).join('')], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return performance.now() - start;
+};
+const plus = require.resolve('cdk8s-plus-28');
+const library = path.resolve(HERE, '..', 'lib', 'index.js');
+const node = load([]);
+const [withLib, alone] = interleave(rounds(21), load([plus, library]), load([plus]));
+const bare = median(Array.from({ length: rounds(7) }, node));
+const coldRatio = median(withLib) / median(alone);
+goals.push({ name: 'cold start: node loading cdk8s-plus-28 + the library, vs cdk8s-plus-28 alone', measured: `${coldRatio.toFixed(2)}×`, goal: 'report', met: undefined });
+sections.push([
+  '### Cold start',
+  '',
+  '| process | wall time (median) |',
+  '|---|---|',
+  `| \`node -e ''\` | ${ms(bare)} |`,
+  `| \`require('cdk8s-plus-28')\` | ${ms(median(alone))} |`,
+  `| \`require('cdk8s-plus-28'); require('cdk8s-sidecars')\` | ${ms(median(withLib))} |`,
+  `| **ratio** | **${coldRatio.toFixed(2)}×** (the library's own load: ${ms(median(withLib) - median(alone))}) |`,
+].join('\n'));
+
+// ---------------------------------------------------------------------------------------------
+const cpus = os.cpus();
+const report = [
+  '# Benchmark results',
+  '',
+  `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim()}, `
+    + `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}. `
+    + 'Every figure is a median over interleaved runs in fresh processes; ratios compare sides measured in the same run.',
+  '',
+  '## Goals',
+  '',
+  '| measure | result | goal | met |',
+  '|---|---|---|---|',
+  ...goals.map((g) => `| ${g.name} | ${g.measured} | ${g.goal} | ${g.met === undefined ? '—' : g.met ? 'yes' : '**no**'} |`),
+  '',
+  '## Details',
+  '',
+  sections.join('\n\n'),
+  '',
+].join('\n');
+fs.writeFileSync(path.join(REPORT_DIR, 'RESULTS.md'), report);
+fs.rmSync(WORK, { recursive: true, force: true });
+log(report);
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  }
+  return value;
+}

@@ -1,0 +1,21 @@
+import { Construct } from 'constructs';
+import * as sidecars from './sidecars';
+
+/** A comparison: the library's way and the hand-written way to the same objects. */
+export interface Scenario {
+  readonly title: string;
+  readonly description: string;
+  readonly lib: (scope: Construct, n: number) => void;
+  readonly hand: (scope: Construct, n: number) => void;
+}
+
+export const SCENARIOS: Record<string, Scenario> = {
+  sidecars: {
+    title: 'withSidecar ×3 against hand-written cdk8s-plus',
+    description: 'Each Deployment gets three sidecars (an exporter with a UDP port in the ledger, a proxy-like container with a loopback admin port, '
+      + 'a log agent sharing a size-limited emptyDir with the app and keeping its own state volume) through `withSidecar`; the hand-written side '
+      + 'builds the same native sidecars, resources, security contexts and volumes with plain cdk8s-plus.',
+    lib: sidecars.withLibrary,
+    hand: sidecars.byHand,
+  },
+};

@@ -1,0 +1,23 @@
+/**
+ * One measured run, in its own process: build `n` workloads of a scenario with the library or
+ * by hand, synthesize them as `cdk8s synth` does (validation, then YAML files), and print the
+ * time and peak memory as JSON. Run by bench/run.ts on the compiled JavaScript.
+ *
+ * usage: node worker.js <scenario> <lib|hand> <n> <outdir>
+ */
+import { performance } from 'perf_hooks';
+import { App, Chart } from 'cdk8s';
+import { SCENARIOS } from './scenarios';
+
+const [scenario, variant, count, outdir] = process.argv.slice(2);
+const build = SCENARIOS[scenario]?.[variant as 'lib' | 'hand'];
+if (!build || !count || !outdir) {
+  console.error(`usage: worker <${Object.keys(SCENARIOS).join('|')}> <lib|hand> <n> <outdir>`);
+  process.exit(2);
+}
+const start = performance.now();
+const app = new App({ outdir });
+build(new Chart(app, 'bench'), Number(count));
+app.synth();
+const ms = performance.now() - start;
+console.log(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }));
