@@ -7,7 +7,7 @@
  *
  * @see https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/yaml
  */
-import { FLUENT_BIT_S3_STORE_MIB, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel, Endpoint, Auth } from './model';
+import { Auth, Endpoint, FLUENT_BIT_S3_STORE_MIB, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel } from './model';
 
 /** The tag of the records the tail input reads; filters and outputs match it. */
 const TAG = 'app';
@@ -33,18 +33,18 @@ export function renderFluentBit(model: ShipperModel): Record<string, unknown> {
   const config: Record<string, unknown> = {
     // docs administration/configuring-fluent-bit/yaml/service-section
     service: {
-      'flush': 1,
+      flush: 1,
       // Seconds Fluent Bit keeps flushing after SIGTERM (default 5). The kubelet sends SIGTERM
       // to a native sidecar once the app has exited, within terminationGracePeriodSeconds.
-      'grace': 10,
-      'log_level': 'info',
-      'http_server': 'on',
-      'http_listen': '0.0.0.0',
-      'http_port': model.healthPort,
+      grace: 10,
+      log_level: 'info',
+      http_server: 'on',
+      http_listen: '0.0.0.0',
+      http_port: model.healthPort,
       // /api/v1/health, for monitoring; the probes use /api/v1/uptime (see the construct).
-      'health_check': 'on',
+      health_check: 'on',
       // A changed ConfigMap rolls the pods (checksum annotation); no SIGHUP or /api/v2/reload.
-      'hot_reload': 'off',
+      hot_reload: 'off',
       ...(filesystem ? {
         'storage.path': `${PATHS.state}/storage`,
         'storage.sync': 'normal',
@@ -139,7 +139,7 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
     match: TAG,
     // Retry until delivered: the tail input pauses while the buffer is full, and the files wait.
     retry_limit: 'no_limits',
-    ...(model.buffer.kind === 'filesystem' ? { 'storage.total_limit_size': sizeOf(perOutputBytes(model)) } : {}),
+    ...(model.buffer.kind === 'filesystem' ? { 'storage.total_limit_size': size(perOutputBytes(model)) } : {}),
   };
   switch (o.kind) {
     case 'stdout':
@@ -155,7 +155,7 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
         labels: o.labels.map(([k, v]) => `${k}=${ref(v)}`).join(', '),
         line_format: 'json',
         ...(o.tenant !== undefined ? { tenant_id: o.tenant } : {}),
-        ...auth(o.auth, 'loki'),
+        ...auth(o.auth),
       };
     case 'elasticsearch':
       // docs data-pipeline/outputs/elasticsearch: suppress_type_name for ES 8+ and OpenSearch.
@@ -168,7 +168,7 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
         suppress_type_name: 'on',
         replace_dots: 'on',
         trace_error: 'on',
-        ...auth(o.auth, 'es'),
+        ...auth(o.auth),
       };
     case 'http': {
       // docs data-pipeline/outputs/http
@@ -208,10 +208,6 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
   }
 }
 
-function sizeOf(bytes: number): string {
-  return size(bytes);
-}
-
 /** host/port and TLS, for the outputs that take them (docs administration/transport-security). */
 function net(e: Endpoint): Record<string, unknown> {
   return {
@@ -227,8 +223,9 @@ function net(e: Endpoint): Record<string, unknown> {
   };
 }
 
-function auth(a: Auth | undefined, plugin: 'loki' | 'es'): Record<string, unknown> {
+/** Basic auth (`http_user`/`http_passwd`) or Loki's `bearer_token`. */
+function auth(a: Auth | undefined): Record<string, unknown> {
   if (a === undefined) return {};
   if (a.kind === 'bearer') return { bearer_token: ref(a.token) };
-  return { http_user: ref(a.user), http_passwd: ref(a.password), ...(plugin === 'loki' ? {} : {}) };
+  return { http_user: ref(a.user), http_passwd: ref(a.password) };
 }

@@ -6,12 +6,12 @@ import { imageReference } from '../images';
 import { kplus, volumeFromSource, Workload, workloadLabel } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
-import { dnsLabelProblem, samePath } from '../validation/syntax';
 import { LogShipperEngine } from './engine';
 import { renderFluentBit } from './fluent-bit';
 import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
 import { LogShipperOptions } from './options';
 import { renderVector } from './vector';
+import { dnsLabelProblem, samePath } from '../validation/syntax';
 
 export * from './engine';
 export * from './metadata';

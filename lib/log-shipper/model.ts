@@ -5,12 +5,12 @@
  */
 import { Size } from 'cdk8s';
 import { kplus } from '../kplus';
-import { mountPathProblem, normalizePath } from '../validation/syntax';
 import { LogBufferSpec, LogShipperEngine } from './engine';
 import { LogMetadata } from './metadata';
 import { LogShipperOptions } from './options';
 import { LogOutput, TlsCa } from './output';
 import { LogMultilineSpec, LogParserSpec } from './parsing';
+import { mountPathProblem, normalizePath } from '../validation/syntax';
 
 /** Where the shipper finds what it needs, inside its container. */
 export const PATHS = {
@@ -70,7 +70,7 @@ export interface Endpoint {
   readonly path: string;
   /** The query string with its `?`, or ''. */
   readonly query: string;
-  /** `scheme://host:port`. */
+  /** `scheme://host[:port]`, the port only when the URL gave one. */
   readonly origin: string;
   /** The CA file to trust, when one was given. */
   readonly caFile?: string;
@@ -86,8 +86,13 @@ export type OutputModel =
   | { readonly kind: 'elasticsearch'; readonly id: string; readonly endpoint: Endpoint; readonly index: string; readonly auth?: Auth }
   | { readonly kind: 'http'; readonly id: string; readonly endpoint: Endpoint; readonly headers: ReadonlyArray<[string, Ref]>; readonly auth?: Auth }
   | {
-    readonly kind: 's3'; readonly id: string; readonly bucket: string; readonly region: string; readonly keyPrefix: string;
-    readonly endpoint?: Endpoint; readonly credentials?: { readonly accessKeyId: Ref; readonly secretAccessKey: Ref };
+    readonly kind: 's3';
+    readonly id: string;
+    readonly bucket: string;
+    readonly region: string;
+    readonly keyPrefix: string;
+    readonly endpoint?: Endpoint;
+    readonly credentials?: { readonly accessKeyId: Ref; readonly secretAccessKey: Ref };
   }
   | { readonly kind: 'raw'; readonly id: string; readonly block: Record<string, unknown> };
 
@@ -210,7 +215,8 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
     credentials.push(item);
     return { kind: 'credential', item };
   };
-  const auth = (what: string, id: string, o: { username?: kplus.SecretValue; password?: kplus.SecretValue; bearerToken?: kplus.SecretValue }): Auth | undefined => {
+  type AuthOptions = { username?: kplus.SecretValue; password?: kplus.SecretValue; bearerToken?: kplus.SecretValue };
+  const auth = (what: string, id: string, o: AuthOptions): Auth | undefined => {
     if ((o.username === undefined) !== (o.password === undefined)) {
       fail(`${what}: give username and password together (basic auth needs both)`);
     }
@@ -335,7 +341,7 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         const given = engine.id === 'fluent-bit' ? o.fluentBit : o.vector;
         if (given === undefined || given === null || typeof given !== 'object' || Array.isArray(given)) {
           return fail(`${what}: no ${engine.id === 'fluent-bit' ? 'fluentBit' : 'vector'} block for the ${engine.displayName} engine; `
-            + `add one to LogOutput.raw, or use the engine it was written for`);
+            + 'add one to LogOutput.raw, or use the engine it was written for');
         }
         const block: Record<string, unknown> = given;
         const typeKey = engine.id === 'fluent-bit' ? 'name' : 'type';
@@ -476,7 +482,7 @@ function parseEndpoint(fail: (p: string) => never, what: string, url: string, al
   const port = parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port);
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const hostInUrl = parsed.hostname;
-  return { scheme, host, port, path, query: parsed.search, origin: `${scheme}://${hostInUrl}:${port}` };
+  return { scheme, host, port, path, query: parsed.search, origin: `${scheme}://${hostInUrl}${parsed.port === '' ? '' : `:${port}`}` };
 }
 
 function checkPattern(fail: (p: string) => never, what: string, pattern: string, engine: LogShipperEngine, needsGroups: boolean): void {

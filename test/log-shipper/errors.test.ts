@@ -1,9 +1,9 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine, TlsCa, withLogShipper, withSidecar } from '../../lib';
-import { newApp, synth } from '../util/synth';
 import { fluentBitProblems, vectorProblems } from './engine-schemas';
 import { pathProblems, shipped } from './helpers';
+import { LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine, TlsCa, withLogShipper, withSidecar } from '../../lib';
+import { newApp, synth } from '../util/synth';
 
 function web(chart: any) {
   return new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }] });

@@ -95,7 +95,8 @@ export function pathProblems(s: Shipped, manifests: any[]): string[] {
       const v = mount && volume(mount.name);
       const files = new Set<string>([
         ...(v?.downwardAPI?.items ?? []).map((i: any) => i.path),
-        ...(v?.projected?.sources ?? []).flatMap((src: any) => [...(src.secret?.items ?? []), ...(src.downwardAPI?.items ?? [])].map((i: any) => i.path)),
+        ...(v?.projected?.sources ?? [])
+          .flatMap((src: any) => [...(src.secret?.items ?? []), ...(src.downwardAPI?.items ?? [])].map((i: any) => i.path)),
       ]);
       for (const m of s.text.matchAll(new RegExp(`SECRET\\[${name}\\.([^\\]]+)\\]`, 'g'))) {
         if (!files.has(m[1])) problems.push(`SECRET[${name}.${m[1]}]: no file "${m[1]}" in the volume mounted at ${backend.path}`);
@@ -113,7 +114,8 @@ export function pathProblems(s: Shipped, manifests: any[]): string[] {
     }
     if (!mount.readOnly) problems.push(`log files ${glob}: the shipper mounts ${mount.mountPath} writable`);
     if (!volume(mount.name)?.emptyDir?.sizeLimit) problems.push(`log files ${glob}: volume ${mount.name} is not an emptyDir with a sizeLimit`);
-    const writers = apps.filter((c: any) => (c.volumeMounts ?? []).some((m: any) => m.name === mount.name && m.mountPath === mount.mountPath && !m.readOnly));
+    const writesHere = (m: any) => m.name === mount.name && m.mountPath === mount.mountPath && !m.readOnly;
+    const writers = apps.filter((c: any) => (c.volumeMounts ?? []).some(writesHere));
     if (writers.length === 0) problems.push(`log files ${glob}: no app container writes volume ${mount.name} at ${mount.mountPath}`);
   }
   for (const path of writes) {

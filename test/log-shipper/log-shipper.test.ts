@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import { Cron, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { fluentBitProblems, vectorProblems } from './engine-schemas';
+import { pathProblems, shipped } from './helpers';
 import {
   LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine, SidecarMode, TlsCa, withLogShipper, withSidecar,
 } from '../../lib';
 import { allContainers, podSpecOf, restrictedProblems } from '../util/restricted';
 import { find, newApp, synth, synthFails } from '../util/synth';
-import { fluentBitProblems, vectorProblems } from './engine-schemas';
-import { pathProblems, shipped } from './helpers';
 
 const ENGINES: Array<[string, LogShipperEngine]> = [['Fluent Bit', LogShipperEngine.FLUENT_BIT], ['Vector', LogShipperEngine.VECTOR]];
 
@@ -55,7 +55,7 @@ describe('withLogShipper, the defaults', () => {
 
     // Input on the folder, offsets on the state volume, default output stdout.
     const input = s.config.pipeline.inputs[0];
-    expect(input).toMatchObject({ name: 'tail', path: '/var/log/app/*.log', db: '/var/lib/log-shipper/tail.db', 'storage.type': 'filesystem' });
+    expect(input).toMatchObject({ 'name': 'tail', 'path': '/var/log/app/*.log', 'db': '/var/lib/log-shipper/tail.db', 'storage.type': 'filesystem' });
     expect(s.config.service).toMatchObject({ 'http_server': 'on', 'http_port': 2020, 'health_check': 'on', 'storage.path': '/var/lib/log-shipper/storage' });
     expect(s.config.pipeline.outputs.map((o: any) => o.name)).toEqual(['stdout']);
     // Default fields: namespace and pod from the downward API, container by name.
@@ -248,7 +248,10 @@ describe('degenerate and combined cases', () => {
     const d = web(chart);
     withLogShipper(d, { logPath: '/var/log/a', buffer: LogBuffer.memory({ maxSize: Size.mebibytes(8) }) });
     withLogShipper(d, {
-      logPath: '/var/log/b', name: 'b', healthPort: 8687, engine: LogShipperEngine.VECTOR,
+      logPath: '/var/log/b',
+      name: 'b',
+      healthPort: 8687,
+      engine: LogShipperEngine.VECTOR,
       buffer: LogBuffer.filesystem({ maxSize: Size.mebibytes(300) }),
       outputs: [LogOutput.stdout(), LogOutput.loki({ url: 'http://loki:3100' })],
     });
@@ -368,12 +371,12 @@ describe('TLS', () => {
       const [loki, es, http] = s.config.pipeline.outputs;
       expect(loki).toMatchObject({ 'host': 'loki.example.com', 'port': 443, 'tls': 'on', 'tls.verify': 'on', 'tls.vhost': 'loki.example.com', 'tls.ca_file': '/etc/log-shipper-tls/loki_0/ca.crt' });
       expect(es).toMatchObject({ 'port': 9200, 'tls.ca_file': '/etc/log-shipper-tls/elasticsearch_0/ca.crt', 'suppress_type_name': 'on' });
-      expect(http).toMatchObject({ 'tls': 'on', 'uri': '/logs' });
+      expect(http).toMatchObject({ tls: 'on', uri: '/logs' });
       expect(http['tls.ca_file']).toBeUndefined();
     } else {
       expect(s.config.sinks.loki_0.tls).toEqual({ verify_certificate: true, verify_hostname: true, ca_file: '/etc/log-shipper-tls/loki_0/ca.crt' });
       expect(s.config.sinks.elasticsearch_0).toMatchObject({ endpoints: ['https://es.logging:9200'], api_version: 'v8' });
-      expect(s.config.sinks.http_0).toMatchObject({ uri: 'https://intake.example.com:443/logs', tls: { verify_certificate: true, verify_hostname: true } });
+      expect(s.config.sinks.http_0).toMatchObject({ uri: 'https://intake.example.com/logs', tls: { verify_certificate: true, verify_hostname: true } });
     }
   });
 
@@ -411,7 +414,9 @@ describe('outputs, parsing and fields', () => {
     const d = web(chart);
     d.podMetadata.addLabel('team', 'payments');
     withLogShipper(d, {
-      logPath: '/var/log/app', engine: LogShipperEngine.VECTOR, fields: {},
+      logPath: '/var/log/app',
+      engine: LogShipperEngine.VECTOR,
+      fields: {},
       outputs: [LogOutput.loki({ url: 'http://loki:3100', labels: { team: LogMetadata.podLabel('team'), env: 'prod' } })],
     });
     const s = synthShipper(app);
@@ -498,7 +503,11 @@ describe('outputs, parsing and fields', () => {
     withLogShipper(web(chart), { logPath: '/var/log/app', outputs: [LogOutput.s3({ bucket: 'acme-logs', region: 'eu-west-1', keyPrefix: 'web/', endpoint: 'http://minio.storage:9000' })] });
     const s = synthShipper(app);
     expect(s.config.pipeline.outputs[0]).toMatchObject({
-      name: 's3', bucket: 'acme-logs', region: 'eu-west-1', store_dir: '/var/lib/log-shipper/s3/s3_0', endpoint: 'http://minio.storage:9000',
+      name: 's3',
+      bucket: 'acme-logs',
+      region: 'eu-west-1',
+      store_dir: '/var/lib/log-shipper/s3/s3_0',
+      endpoint: 'http://minio.storage:9000',
       s3_key_format: '/web/%Y/%m/%d/%H%M%S-$UUID.gz',
     });
     expect(s.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: `${128 + 64 + 64}Mi` } });

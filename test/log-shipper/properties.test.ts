@@ -3,8 +3,8 @@
  * the call with a clear message, or reaches the configuration verbatim, in its place, after a
  * YAML round-trip, without adding a key, an environment reference or a secret reference.
  */
-import * as fc from 'fast-check';
 import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
 import { parse } from 'yaml';
 import { LogOutput, LogShipperEngine, withLogShipper } from '../../lib';
 import { newApp } from '../util/synth';
