@@ -4,14 +4,14 @@
  * which throws with the workload's label in front.
  */
 import { Duration } from 'cdk8s';
+import type { GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from '.';
 import { UpstreamImage } from '../images';
 import { kplus, Workload } from '../kplus';
 import { PodRegistry } from '../pod-registry';
-import { normalizePath, portNameProblem, portNumberProblem, samePath } from '../validation/syntax';
-import type { GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from '.';
 import { GitSyncSettings } from './git-sync';
 import { K8sSidecarResource } from './k8s-sidecar';
 import { PROCESS_NAME } from './signal-script';
+import { normalizePath, portNameProblem, portNumberProblem, samePath } from '../validation/syntax';
 
 /** Throws with the workload's label and `withConfigSync` in front. */
 export type Fail = (problem: string) => never;
@@ -248,18 +248,19 @@ export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, op
     || (options.labelValue !== '' && !LABEL_NAME.test(options.labelValue)))) {
     fail(`ConfigSource.${factory}: labelValue "${options.labelValue}" is not a label value (at most 63 letters, digits, "-", "_", ".")`);
   }
-  let fileMode = options.fileMode ?? (resource === 'configmap' ? undefined : 0o640);
+  const fileMode = options.fileMode ?? (resource === 'configmap' ? undefined : 0o640);
   if (fileMode !== undefined) {
     if (!Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o777) {
       fail(`ConfigSource.${factory}: fileMode ${fileMode} must be a file mode from 0o000 to 0o777, for example 0o640`);
     }
-    if ((fileMode & 0o600) !== 0o600) {
+    // The three octal digits: owner, group, other; read is 4, write 2.
+    const [owner, groupDigit, other] = [Math.floor(fileMode / 0o100) % 8, Math.floor(fileMode / 0o10) % 8, fileMode % 8];
+    if (owner < 6) {
       fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} must let the owner read and write (0o600): k8s-sidecar rewrites its own files`);
     }
-    if ((fileMode & 0o044) === 0) {
+    if (groupDigit < 4 && other < 4) {
       fail(`ConfigSource.${factory}: fileMode 0o${fileMode.toString(8)} lets only the sidecar read the files; add group read (0o040, the pod's fsGroup) so the app can read them`);
     }
-    fileMode = fileMode as number;
   }
   return { label, labelValue: options.labelValue, resource, uniqueFilenames: options.uniqueFilenames, fileMode };
 }

@@ -14,7 +14,6 @@ import {
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
-import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../validation/syntax';
 import {
   CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail, freePort,
   freePortName, GIT_SECRET_DIR, isInside, resolveTargets,
@@ -22,6 +21,7 @@ import {
 import { gitSyncArgs, GitSyncSettings } from './git-sync';
 import { K8sSidecarResource, k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
 import { signalScript } from './signal-script';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../validation/syntax';
 
 // ---------------------------------------------------------------------------------------------
 // Sources
@@ -764,7 +764,13 @@ export class ConfigSync extends Construct {
  */
 export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncOptions): ConfigSync {
   const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
-  return new ConfigSync(workload, `config-sync-${options?.name ?? engine}`, { ...options, workload });
+  const id = `config-sync-${options?.name ?? engine}`;
+  const existing = workload.node.tryFindChild(id);
+  if (existing instanceof ConfigSync) {
+    throw new Error(`${workloadLabel(workload)}, withConfigSync: the workload already has a withConfigSync named "${existing.name}" `
+      + `(mountPath "${existing.mountPath}"); pass name to give the second sync another name`);
+  }
+  return new ConfigSync(workload, id, { ...options, workload });
 }
 
 // ---------------------------------------------------------------------------------------------

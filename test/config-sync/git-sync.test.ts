@@ -95,7 +95,10 @@ describe('git-sync arguments', () => {
     const token = kplus.Secret.fromSecretName(chart, 'token', 'git-token');
     withConfigSync(web, {
       source: ConfigSource.git({
-        repo: 'https://github.com/acme/app-config.git', ref: 'main', period: Duration.seconds(30), depth: 5,
+        repo: 'https://github.com/acme/app-config.git',
+        ref: 'main',
+        period: Duration.seconds(30),
+        depth: 5,
         auth: GitAuth.https({ username: 'git', password: { secret: token, key: 'token' } }),
       }),
       mountPath: '/etc/app/config',
@@ -159,12 +162,20 @@ describe('git-sync arguments', () => {
 
   test('credentials are files from Secret volumes: --password-file, --ssh-key-file, --ssh-known-hosts-file', () => {
     expect(gitSyncArgs({
-      repo: 'https://example.com/r.git', root: '/git', link: 'current', oneTime: false,
-      username: 'git', passwordFile: '/etc/git-secret/s/password',
+      repo: 'https://example.com/r.git',
+      root: '/git',
+      link: 'current',
+      oneTime: false,
+      username: 'git',
+      passwordFile: '/etc/git-secret/s/password',
     })).toEqual(['--repo=https://example.com/r.git', '--root=/git', '--link=current', '--username=git', '--password-file=/etc/git-secret/s/password']);
     expect(gitSyncArgs({
-      repo: 'git@example.com:r.git', root: '/git', link: 'current', oneTime: true,
-      sshKeyFile: '/etc/git-secret/k/ssh', sshKnownHostsFile: '/etc/git-secret/k/known_hosts',
+      repo: 'git@example.com:r.git',
+      root: '/git',
+      link: 'current',
+      oneTime: true,
+      sshKeyFile: '/etc/git-secret/k/ssh',
+      sshKnownHostsFile: '/etc/git-secret/k/known_hosts',
     })).toEqual(['--repo=git@example.com:r.git', '--root=/git', '--link=current', '--one-time',
       '--ssh-key-file=/etc/git-secret/k/ssh', '--ssh-known-hosts=true', '--ssh-known-hosts-file=/etc/git-secret/k/known_hosts']);
   });
