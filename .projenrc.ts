@@ -15,6 +15,8 @@ const project = new typescript.TypeScriptProject({
   entrypoint: 'build/index.js',
   entrypointTypes: 'build/index.d.ts',
   tsconfig: { compilerOptions: { target: 'ES2022', lib: ['es2022'] } },
+  // fast-check 4 publishes its types for node16 resolution; tests, examples and benchmarks use it.
+  tsconfigDev: { compilerOptions: { module: 'node16', moduleResolution: javascript.TypeScriptModuleResolution.NODE16 } },
   testdir: 'test',
   sampleCode: false,
 

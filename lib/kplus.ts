@@ -139,7 +139,9 @@ export function keepOutOfServices(workload: Workload, containerName: string): vo
 /**
  * A volume of a source cdk8s-plus-28 has no factory for (a `projected` volume, for a service
  * account token that only one container mounts). cdk8s-plus renders a volume as its name plus
- * the source object given here.
+ * the source object given here, in cdk8s-plus's own (camelCase) spelling of the Kubernetes
+ * field names, e.g. `{ projected: { sources: [{ downwardApi: … }] } }` — cdk8s-plus renders
+ * `downwardApi` as `downwardAPI` and silently drops keys it does not know.
  */
 export function volumeFromSource(scope: Construct, id: string, name: string, source: Record<string, unknown>): kplus.Volume {
   const VolumeClass = kplus.Volume as unknown as new (s: Construct, i: string, n: string, config: Record<string, unknown>) => kplus.Volume;

@@ -239,7 +239,7 @@ function resolveAppContainers(where: string, registry: PodRegistry, options: Sha
     const existing = target.mounts.find((m) => samePath(m.path, appPath));
     if (existing && existing.volume.name !== options.name) {
       throw new Error(`${where}: shared volume "${options.name}": container "${target.name}" already mounts volume `
-        + `"${existing.volume.name}" at "${existing.path}"; pass another appPath, or mount the app's volume elsewhere`);
+        + `"${existing.volume.name}" at "${existing.path}"; mount the shared volume at another path in the app, or move the app's volume`);
     }
   }
   return targets.filter((t) => !t.mounts.some((m) => samePath(m.path, appPath) && m.volume.name === options.name));

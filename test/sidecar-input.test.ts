@@ -37,7 +37,7 @@ const CASES: Array<[string, Partial<SidecarOptions> | ((web: kplus.Deployment) =
   ['a shared volume would mount over a volume the app already mounts there', (web) => {
     web.containers[0].mount('/logs', kplus.Volume.fromEmptyDir(web, 'own', 'own-logs'));
     return { sharedVolumes: [{ name: 'logs', path: '/logs' }] };
-  }, /container "app" already mounts volume "own-logs" at "\/logs"; pass another appPath/],
+  }, /container "app" already mounts volume "own-logs" at "\/logs"; mount the shared volume at another path in the app, or move the app's volume/],
   ['a shared volume takes the name of a volume the app already has', (web) => {
     web.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(web, 'own', 'cache'));
     return { sharedVolumes: [{ name: 'cache', path: '/spool' }] };

@@ -87,8 +87,12 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
       });
     }
     for (const bound of boundBy.get(owner.name) ?? []) {
-      // A bound port the container also declares is one listener, not two.
-      if (own.some((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol)) continue;
+      // A bound port the container also declares is one listener, not two; it keeps the purpose.
+      const declared = own.findIndex((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol);
+      if (declared >= 0) {
+        own[declared] = { ...own[declared], purpose: own[declared].purpose ?? bound.purpose };
+        continue;
+      }
       own.push({ owner, number: bound.number, protocol: bound.protocol, declared: false, purpose: bound.purpose, address: bound.address });
     }
     listeners.push(...own);

@@ -100,4 +100,12 @@ describe('the port ledger at synth time', () => {
     withSidecar(web, { name: 'side', image: 's:1' });
     expect(synthFails(app)).toContain('port 0 of container "worker" must be an integer from 1 to 65535');
   });
+
+  test('a port both declared and in the ledger is one listener that keeps its purpose', () => {
+    const { app, web } = webWith();
+    withSidecar(web, { name: 'agent', image: 'a:1', ports: [{ number: 8080, name: 'agent' }], boundPorts: [{ number: 8080, purpose: 'agent API' }] });
+    const message = synthFails(app);
+    expect(message).toContain('container "agent" (withSidecar, native sidecar) [agent API, containerPort "agent"] and container "app" [containerPort "http"] both listen on it');
+    expect(message.match(/port 8080\/TCP/g)).toHaveLength(1);
+  });
 });
