@@ -675,6 +675,8 @@ export class ConfigSync extends Construct {
         image: imageReference(image),
         ...program(false),
         ports: [{ number: healthPort!, name: portName }],
+        // Declared (the kubelet probes it on the pod IP) and in the ledger, named for messages.
+        boundPorts: [{ number: healthPort!, purpose: `${engine} health endpoint` }],
         startup: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
         liveness: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
         mode,
