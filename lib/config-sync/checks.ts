@@ -118,15 +118,8 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
   const transport = repoTransport(options.repo);
   if (transport !== 'https' && transport !== 'ssh') fail(`repo "${options.repo}" ${transport}`);
 
-  if (options.ref !== undefined) {
-    // The ref is passed as one argument (`--ref=<ref>`); these rules follow git check-ref-format
-    // and also admit commit hashes and HEAD.
-    // eslint-disable-next-line no-control-regex
-    if (typeof options.ref !== 'string' || options.ref === '' || /[\s\x00-\x1f\x7f~^:?*[\\]/.test(options.ref)
-      || options.ref.includes('..') || options.ref.startsWith('-') || options.ref.startsWith('/') || options.ref.endsWith('/')
-      || options.ref.endsWith('.lock') || options.ref.includes('@{')) {
-      fail(`ref "${options.ref}" is not a branch, tag or commit name git accepts (see git check-ref-format)`);
-    }
+  if (options.ref !== undefined && refProblem(options.ref)) {
+    fail(`ref "${options.ref}" is not a branch, tag or commit name git accepts (see git check-ref-format)`);
   }
   if (options.depth !== undefined && (!Number.isInteger(options.depth) || options.depth < 0)) {
     fail(`depth ${options.depth} must be an integer of 0 or more (0 fetches the whole history)`);
@@ -173,6 +166,20 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
 export interface GitAuthLike {
   readonly transport: 'https' | 'ssh';
   readonly options: HttpsGitAuthOptions | SshGitAuthOptions;
+}
+
+/**
+ * A branch, tag or commit name, by the rules of `git check-ref-format --allow-onelevel` (a
+ * commit hash and `HEAD` follow them too), and not starting with "-". The ref reaches git-sync as
+ * one argument (`--ref=<ref>`), and git as one argument of `git fetch`.
+ * @see https://git-scm.com/docs/git-check-ref-format
+ */
+export function refProblem(ref: unknown): boolean {
+  if (typeof ref !== 'string' || ref === '' || ref === '@' || ref.startsWith('-')) return true;
+  // eslint-disable-next-line no-control-regex
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref) || ref.includes('..') || ref.includes('@{') || ref.includes('//')) return true;
+  if (ref.startsWith('/') || ref.endsWith('/') || ref.endsWith('.')) return true;
+  return ref.split('/').some((part) => part.startsWith('.') || part.endsWith('.lock'));
 }
 
 /** Credentials: each a `kplus.SecretValue`, never a plain string. */

@@ -1,8 +1,11 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
 import { ConfigReload, ConfigSource, GitAuth, SidecarMode, withConfigSync } from '../../lib';
+import { refProblem } from '../../lib/config-sync/checks';
 import { gitSyncArgs, goDuration } from '../../lib/config-sync/git-sync';
 import { allContainers, podSpecOf } from '../util/restricted';
 import { find, newApp, synth } from '../util/synth';
@@ -282,5 +285,24 @@ describe('the git-sync arguments against a real repository (git on this machine)
     const options = { repo: 'https://example.com/c.git', ref: 'main' };
     expect(syncOnce(local(renderedArgs(options, 'git-sync-init'), up.url, root))).toEqual({ hash, changed: true });
     expect(syncOnce(local(renderedArgs(options, 'git-sync'), up.url, root))).toEqual({ hash, changed: false });
+  });
+});
+
+describe('the ref rule against git check-ref-format', () => {
+  /** git's own verdict on a ref name (one-level names allowed: "main", "v1.2.0"). */
+  function gitAccepts(ref: string): boolean {
+    return spawnSync('git', ['check-ref-format', '--allow-onelevel', ref], { stdio: 'ignore' }).status === 0;
+  }
+
+  test('every ref withConfigSync accepts, git accepts too (fast-check, 300 runs)', () => {
+    const chars = fc.constantFrom(...'ab0Z.-_/@{}~^:?*[\\ '.split(''));
+    fc.assert(fc.property(fc.string({ unit: chars, minLength: 1, maxLength: 12 }), (ref) => {
+      if (!refProblem(ref)) expect([ref, gitAccepts(ref)]).toEqual([ref, true]);
+    }), { numRuns: 300 });
+  });
+
+  test.each(['main', 'v1.2.0', 'release/2026-11', 'HEAD', '0123456789abcdef0123456789abcdef01234567', 'feature/x_y'])('accepts %s, as git does', (ref) => {
+    expect(refProblem(ref)).toBe(false);
+    expect(gitAccepts(ref)).toBe(true);
   });
 });
