@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { sidecarResources, sidecarSecurityContext } from '../defaults';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
-  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
+  ensurePodFsGroup, ensurePodServiceAccount, isNativeSidecar, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
   Workload, workloadKind, workloadLabel,
 } from '../kplus';
 import { PodRegistry } from '../pod-registry';
@@ -693,7 +693,7 @@ export class ConfigSync extends Construct {
       registry.hintPort(name, healthPort!, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
     }
 
-    this.node.addValidation({ validate: () => this.nestedMounts() });
+    this.node.addValidation({ validate: () => [...this.nestedMounts(), ...this.initPortClashes()] });
     const list = syncsByWorkload.get(workload) ?? [];
     list.push(this);
     syncsByWorkload.set(workload, list);
@@ -733,6 +733,23 @@ export class ConfigSync extends Construct {
     const roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { role });
     roleBinding.addSubjects(serviceAccount);
     return { serviceAccount, role, roleBinding };
+  }
+
+  /**
+   * k8s-sidecar serves its health endpoint in the one-time run too (`METHOD=LIST`), while the
+   * native sidecars before it already run. The pod's port rules compare long-running containers
+   * only; this compares the init container with the native sidecars started before it.
+   */
+  private initPortClashes(): string[] {
+    const init = this.initContainer;
+    if (!init || this.source.engine !== 'k8s-sidecar' || this.healthPort === undefined) return [];
+    const registry = PodRegistry.of(this.workload);
+    const before = this.workload.initContainers.slice(0, this.workload.initContainers.indexOf(init)).filter(isNativeSidecar);
+    return before
+      .filter((c) => c.ports.some((p) => p.number === this.healthPort && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP)
+        || registry.boundPorts.some((b) => b.container === c.name && b.number === this.healthPort && b.protocol === kplus.Protocol.TCP))
+      .map((c) => `port ${this.healthPort}/TCP: init container "${init.name}" (withConfigSync (k8s-sidecar), the one-time sync) serves its `
+        + `health endpoint there while native sidecar "${c.name}", started before it, listens on it; pass healthPort to withConfigSync`);
   }
 
   /**

@@ -381,6 +381,23 @@ describe('synth-time checks', () => {
     expect(message).toContain('pass healthPort to withConfigSync');
   });
 
+  test('fails when the one-time k8s-sidecar of a Job would serve its health port beside a native sidecar started first', () => {
+    const { app, chart } = newApp();
+    const job = new kplus.Job(chart, 'web', { containers: [APP] });
+    withConfigSync(job, { source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/a', healthPort: 9000 });
+    withSidecar(job, { name: 'proxy', image: 'example/proxy:1.0.0', ports: [{ number: 9000, name: 'admin' }], first: true });
+    expect(synthFails(app)).toContain('port 9000/TCP: init container "k8s-sidecar-init" (withConfigSync (k8s-sidecar), the one-time sync) '
+      + 'serves its health endpoint there while native sidecar "proxy", started before it, listens on it; pass healthPort to withConfigSync');
+  });
+
+  test('the one-time k8s-sidecar of a Job avoids the ports of native sidecars already there', () => {
+    const { app, chart } = newApp();
+    const job = new kplus.Job(chart, 'web', { containers: [APP] });
+    withSidecar(job, { name: 'proxy', image: 'example/proxy:1.0.0', ports: [{ number: 9487, name: 'admin' }] });
+    expect(withConfigSync(job, { source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/a' }).healthPort).toBe(9488);
+    synth(app);
+  });
+
   test('fails when a mount is added later inside the synced folder', () => {
     const { app, chart, web } = deployment();
     withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config' });
