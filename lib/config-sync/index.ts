@@ -470,13 +470,14 @@ export class ConfigSync extends Construct {
   private readonly targets: kplus.Container[];
 
   public constructor(scope: Construct, id: string, props: ConfigSyncProps) {
-    super(scope, id);
+    // Everything that can be refused is checked before anything is added, this construct
+    // included: a refused call leaves the app as it was.
     const { workload } = props;
-    const where = `${workloadLabel(workload)}, withConfigSync`;
+    const registry = PodRegistry.of(workload);
+    const where = `${registry.label}, withConfigSync`;
     const fail = (problem: string): never => {
       throw new Error(`${where}: ${problem}`);
     };
-    const registry = PodRegistry.of(workload);
     const spec = sourceSpec(fail, props.source);
     const engine = spec.kind === 'git' ? 'git-sync' : 'k8s-sidecar';
     const image = spec.kind === 'git' ? GIT_SYNC_IMAGE : K8S_SIDECAR_IMAGE;
@@ -522,9 +523,7 @@ export class ConfigSync extends Construct {
       const problem = portNumberProblem(props.healthPort);
       if (problem) fail(`healthPort ${props.healthPort} ${problem}`);
     }
-    for (const [label, size] of [['sizeLimit', props.sizeLimit]] as const) {
-      if (size !== undefined && size.toMebibytes() <= 0) fail(`${label} must be positive`);
-    }
+    if (props.sizeLimit !== undefined && !(props.sizeLimit.toMebibytes() > 0)) fail('sizeLimit must be positive, for example Size.mebibytes(200)');
 
     const claim = (container: string) => {
       const taken = [...workload.initContainers, ...workload.containers].find((c) => c.name === container);
@@ -539,8 +538,14 @@ export class ConfigSync extends Construct {
     if (needsInit) claim(initName);
     registry.claimName(where, name);
     if (needsInit) registry.claimName(where, initName);
+    const dataName = `${name}-data`;
+    const tmpName = `${name}-tmp`;
+    const tmpLimit = Size.mebibytes(64);
+    registry.checkSharedVolume(where, { name: dataName, sizeLimit: props.sizeLimit });
+    if (git) registry.checkSharedVolume(where, { name: tmpName, sizeLimit: tmpLimit });
 
     // -- the pod -----------------------------------------------------------------------------
+    super(scope, id);
     this.workload = workload;
     this.source = props.source;
     this.name = name;
@@ -552,6 +557,18 @@ export class ConfigSync extends Construct {
     const healthPort = servesHealth ? props.healthPort ?? freePort(workload, registry, DEFAULT_CONFIG_SYNC_HEALTH_PORT) : undefined;
     this.healthPort = healthPort;
 
+    // The folder, and git-sync's /tmp.
+    this.volume = registry.sharedVolume({ name: dataName, sizeLimit: props.sizeLimit });
+    const dataPath = git ? GIT_ROOT : K8S_SIDECAR_FOLDER;
+
+    const extraVolumes: Array<{ volume: kplus.Volume; path: string }> = [];
+    let tmp: kplus.Volume | undefined;
+    if (git) {
+      // git-sync writes its gitconfig to $TMPDIR and keeps credentials in git's credential cache,
+      // whose socket is under $HOME (/tmp in the image): the read-only root filesystem needs /tmp.
+      tmp = registry.sharedVolume({ name: tmpName, sizeLimit: tmpLimit });
+    }
+
     // fsGroup: the group of the folder and of the Secret files. A group the user chose is kept:
     // the kubelet adds the fsGroup to every container, so the sync program reads its Secret files
     // (mode 0440) and the app reads the folder whatever its number.
@@ -562,17 +579,6 @@ export class ConfigSync extends Construct {
     const securityContext = { user, group };
     const resources = props.resources;
 
-    const dataName = `${name}-data`;
-    this.volume = registry.sharedVolume({ name: dataName, sizeLimit: props.sizeLimit });
-    const dataPath = git ? GIT_ROOT : K8S_SIDECAR_FOLDER;
-
-    const extraVolumes: Array<{ volume: kplus.Volume; path: string }> = [];
-    let tmp: kplus.Volume | undefined;
-    if (git) {
-      // git-sync writes its gitconfig to $TMPDIR and keeps credentials in git's credential cache,
-      // whose socket is under $HOME (/tmp in the image): the read-only root filesystem needs /tmp.
-      tmp = registry.sharedVolume({ name: `${name}-tmp`, sizeLimit: Size.mebibytes(64) });
-    }
     if (git?.auth) {
       for (const mount of this.secretVolumes(git.auth)) extraVolumes.push(mount);
     }
@@ -685,7 +691,7 @@ export class ConfigSync extends Construct {
         volumeMounts,
         sharedVolumes: [
           { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
-          ...(tmp ? [{ name: `${name}-tmp`, path: '/tmp', appContainers: [] }] : []),
+          ...(tmp ? [{ name: tmpName, path: '/tmp', appContainers: [] }] : []),
         ],
         purpose: `withConfigSync (${engine})`,
       });

@@ -659,3 +659,39 @@ describe('bad input is refused at the call', () => {
     });
   });
 });
+
+describe('bad input, continued', () => {
+  test('fails when the pod already has a volume of the folder\'s name, before the pod is touched', () => {
+    const { chart, web } = deployment();
+    web.addVolume(kplus.Volume.fromEmptyDir(chart, 'mine', 'git-sync-data'));
+    expect(() => withConfigSync(web, { source: gitSource(), mountPath: '/etc/a' }))
+      .toThrow('the pod already has a volume named "git-sync-data" that cdk8s-sidecars did not make');
+    expect(web.securityContext.fsGroup).toBeUndefined();
+  });
+
+  test('fails when sizeLimit is zero', () => {
+    const { web } = deployment();
+    expect(() => withConfigSync(web, { source: gitSource(), mountPath: '/etc/a', sizeLimit: Size.mebibytes(0) }))
+      .toThrow('Deployment "test/web", withConfigSync: sizeLimit must be positive, for example Size.mebibytes(200)');
+  });
+});
+
+describe('a refused call leaves the app as it was', () => {
+  test.each([
+    ['a bad repo', { source: ConfigSource.git({ repo: 'http://x/y.git' }) }],
+    ['a reload to an undeclared port', { reload: ConfigReload.httpPost({ port: 81, path: '/r' }) }],
+    ['a clashing mountPath', { mountPath: '/etc/app/config/' }],
+  ])('%s: no construct, no container, no volume, no fsGroup, no ServiceAccount', (_what, options) => {
+    const { app, chart, web } = deployment();
+    web.containers[0].mount('/etc/app/config', kplus.Volume.fromEmptyDir(chart, 'cfg', 'app-config'));
+    const childrenBefore = web.node.children.length;
+    expect(() => withConfigSync(web, { source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/other', ...options } as any)).toThrow();
+    expect(web.node.children.length).toBe(childrenBefore);
+    expect(web.initContainers).toEqual([]);
+    expect(web.containers.map((c) => c.name)).toEqual(['app']);
+    expect(web.securityContext.fsGroup).toBeUndefined();
+    expect(web.serviceAccount).toBeUndefined();
+    const { manifests } = synth(app);
+    expect(manifests.map((m) => m.kind)).toEqual(['Deployment']);
+  });
+});
