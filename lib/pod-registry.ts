@@ -1,8 +1,9 @@
+import { BoundPort } from './bound-port';
 import { isNativeSidecar, kplus, Workload, workloadLabel } from './kplus';
 import { SharedVolumeOptions } from './shared-volume';
 import { checkPod } from './validation';
-import { describeContainer, LedgerPort, portKey, SidecarInfo, viewPod } from './validation/pod-view';
-import { dnsLabelProblem } from './validation/syntax';
+import { describeContainer, LedgerPort, portKey, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
 interface SharedVolumeRecord {
   readonly volume: kplus.Volume;
@@ -33,6 +34,7 @@ export class PodRegistry {
   }
 
   private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
+  private readonly tasks = new Map<kplus.Container, TaskInfo>();
   private readonly ledger: LedgerPort[] = [];
   private readonly hints = new Map<string, string>();
   private readonly shared = new Map<string, SharedVolumeRecord>();
@@ -72,6 +74,38 @@ export class PodRegistry {
     return this.workload.containers.filter((c) => !this.sidecars.has(c));
   }
 
+  /** Records a one-time init container the library added. */
+  public addTask(container: kplus.Container, info: TaskInfo): void {
+    this.tasks.set(container, info);
+  }
+
+  /**
+   * The first port from `start` up that no container of the pod declares and the ledger does
+   * not hold, for a helper's default port.
+   */
+  public freePort(start: number): number {
+    const used = new Set<number>(this.ledger.map((p) => p.number));
+    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+      for (const p of c.ports) used.add(p.number);
+    }
+    let port = start;
+    while (used.has(port)) port++;
+    return port;
+  }
+
+  /** `base`, or `base-2`, `base-3`, … when a port of the pod already has that name. */
+  public freePortName(base: string): string {
+    const used = new Set<string | undefined>();
+    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+      for (const p of c.ports) used.add(p.name);
+    }
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    const problem = portNameProblem(name);
+    if (problem) throw new Error(`${this.label}: port name "${name}" ${problem}; choose a shorter base name`);
+    return name;
+  }
+
   /** True when `container` was attached by this library as a sidecar. */
   public isSidecar(container: kplus.Container): boolean {
     return this.sidecars.has(container);
@@ -85,9 +119,17 @@ export class PodRegistry {
     return this.firstSidecars++;
   }
 
-  /** Adds a port that `container` binds without declaring it. */
-  public bindPort(port: LedgerPort): void {
-    this.ledger.push(port);
+  /** Adds the ports that `container` binds without declaring them to the ledger. */
+  public bindPorts(container: string, ports: readonly BoundPort[]): void {
+    for (const port of ports) {
+      this.ledger.push({
+        container,
+        number: port.number,
+        protocol: port.protocol ?? kplus.Protocol.TCP,
+        purpose: port.purpose,
+        address: port.address ?? '0.0.0.0',
+      });
+    }
   }
 
   /** Every port in the ledger, for call-time checks of helpers. */
@@ -152,7 +194,7 @@ export class PodRegistry {
   /** The problems of the whole pod as it stands now. */
   public validate(): string[] {
     const shared = new Set([...this.shared.values()].map((s) => s.volume));
-    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, shared));
+    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, shared, this.tasks));
   }
 
   private volumeNamed(name: string): string | undefined {

@@ -123,15 +123,7 @@ export class Sidecar extends Construct {
     }
     registry.addSidecar(this.container, { mode: this.mode, purpose });
 
-    for (const port of boundPorts) {
-      registry.bindPort({
-        container: props.name,
-        number: port.number,
-        protocol: port.protocol ?? kplus.Protocol.TCP,
-        purpose: port.purpose,
-        address: port.address ?? '0.0.0.0',
-      });
-    }
+    registry.bindPorts(props.name, boundPorts);
 
     this.sharedVolumes = sharedVolumes.map((options, i) => {
       const volume = registry.sharedVolume(options);

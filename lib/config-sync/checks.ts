@@ -11,7 +11,7 @@ import { PodRegistry } from '../pod-registry';
 import { GitSyncSettings } from './git-sync';
 import { K8sSidecarResource } from './k8s-sidecar';
 import { PROCESS_NAME } from './signal-script';
-import { normalizePath, portNameProblem, portNumberProblem, samePath } from '../validation/syntax';
+import { normalizePath, portNumberProblem, samePath } from '../validation/syntax';
 
 /** Throws with the workload's label and `withConfigSync` in front. */
 export type Fail = (problem: string) => never;
@@ -358,24 +358,3 @@ export function isInside(inner: string, outer: string): boolean {
   const b = normalizePath(outer);
   return a !== b && a.startsWith(b === '/' ? '/' : `${b}/`);
 }
-
-/** The first port from `start` that no container of the pod declares and the ledger does not hold. */
-export function freePort(workload: Workload, registry: PodRegistry, start: number): number {
-  const used = new Set<number>([
-    ...[...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.number)),
-    ...registry.boundPorts.map((p) => p.number),
-  ]);
-  let port = start;
-  while (used.has(port)) port++;
-  return port;
-}
-
-/** `sync-health`, or `sync-health-2`, … when another container of the pod has that port name. */
-export function freePortName(workload: Workload): string {
-  const used = new Set([...workload.initContainers, ...workload.containers].flatMap((c) => c.ports.map((p) => p.name)));
-  let name = 'sync-health';
-  for (let i = 2; used.has(name); i++) name = `sync-health-${i}`;
-  if (portNameProblem(name)) throw new Error(`internal: port name ${name}`);
-  return name;
-}
-

@@ -5,18 +5,18 @@
 import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { sidecarResources, sidecarSecurityContext } from '../defaults';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
-  ensurePodFsGroup, ensurePodServiceAccount, isNativeSidecar, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
+  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
   Workload, workloadKind, workloadLabel,
 } from '../kplus';
+import { addOneTimeContainer } from '../one-time';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
 import {
-  CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail, freePort,
-  freePortName, GIT_SECRET_DIR, isInside, resolveTargets,
+  CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail,
+  GIT_SECRET_DIR, isInside, resolveTargets,
 } from './checks';
 import { gitSyncArgs, GitSyncSettings } from './git-sync';
 import { K8sSidecarResource, k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
@@ -554,7 +554,7 @@ export class ConfigSync extends Construct {
     this.configPath = git ? `${mountPath}/${git.link}` : mountPath;
 
     const servesHealth = !oneTimeOnly || engine === 'k8s-sidecar';
-    const healthPort = servesHealth ? props.healthPort ?? freePort(workload, registry, DEFAULT_CONFIG_SYNC_HEALTH_PORT) : undefined;
+    const healthPort = servesHealth ? props.healthPort ?? registry.freePort(DEFAULT_CONFIG_SYNC_HEALTH_PORT) : undefined;
     this.healthPort = healthPort;
 
     // The folder, and git-sync's /tmp.
@@ -649,19 +649,26 @@ export class ConfigSync extends Construct {
 
     // -- the one-time init container ---------------------------------------------------------
     if (needsInit) {
-      const init = workload.addInitContainer({
+      // k8s-sidecar serves its health endpoint in the one-time run too (METHOD=LIST): in the
+      // ledger, the core compares it with the native sidecars already running.
+      const initPorts = engine === 'k8s-sidecar' && healthPort !== undefined
+        ? [{ number: healthPort, purpose: `${engine} health endpoint` }]
+        : [];
+      const init = addOneTimeContainer(workload, where, {
         name: initName,
         image: imageReference(image),
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
         ...program(true),
-        resources: sidecarResources(resources),
-        securityContext: sidecarSecurityContext(securityContext),
+        resources,
+        securityContext,
         volumeMounts: [
           { path: dataPath, volume: this.volume },
           ...(tmp ? [{ path: '/tmp', volume: tmp }] : []),
           ...volumeMounts,
         ],
-      });
+      }, `withConfigSync (${engine})`, initPorts);
+      if (healthPort !== undefined && initPorts.length > 0) {
+        registry.hintPort(initName, healthPort, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
+      }
       this.initContainer = init;
       if (oneTimeOnly) {
         for (const target of targets) target.mount(mountPath, this.volume, { readOnly: true });
@@ -674,7 +681,7 @@ export class ConfigSync extends Construct {
       // holds the app (native mode) until the folder is filled; the liveness probe restarts a
       // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
       const probePath = git ? '/' : '/healthz';
-      const portName = freePortName(workload);
+      const portName = registry.freePortName('sync-health');
       this.sidecar = new Sidecar(this, 'Sidecar', {
         workload,
         name,
@@ -699,7 +706,7 @@ export class ConfigSync extends Construct {
       registry.hintPort(name, healthPort!, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
     }
 
-    this.node.addValidation({ validate: () => [...this.nestedMounts(), ...this.initPortClashes()] });
+    this.node.addValidation({ validate: () => this.nestedMounts() });
     const list = syncsByWorkload.get(workload) ?? [];
     list.push(this);
     syncsByWorkload.set(workload, list);
@@ -739,23 +746,6 @@ export class ConfigSync extends Construct {
     const roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { role });
     roleBinding.addSubjects(serviceAccount);
     return { serviceAccount, role, roleBinding };
-  }
-
-  /**
-   * k8s-sidecar serves its health endpoint in the one-time run too (`METHOD=LIST`), while the
-   * native sidecars before it already run. The pod's port rules compare long-running containers
-   * only; this compares the init container with the native sidecars started before it.
-   */
-  private initPortClashes(): string[] {
-    const init = this.initContainer;
-    if (!init || this.source.engine !== 'k8s-sidecar' || this.healthPort === undefined) return [];
-    const registry = PodRegistry.of(this.workload);
-    const before = this.workload.initContainers.slice(0, this.workload.initContainers.indexOf(init)).filter(isNativeSidecar);
-    return before
-      .filter((c) => c.ports.some((p) => p.number === this.healthPort && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP)
-        || registry.boundPorts.some((b) => b.container === c.name && b.number === this.healthPort && b.protocol === kplus.Protocol.TCP))
-      .map((c) => `port ${this.healthPort}/TCP: init container "${init.name}" (withConfigSync (k8s-sidecar), the one-time sync) serves its `
-        + `health endpoint there while native sidecar "${c.name}", started before it, listens on it; pass healthPort to withConfigSync`);
   }
 
   /**

@@ -17,6 +17,12 @@ export interface SidecarInfo {
   readonly purpose: string;
 }
 
+/** What the library knows of a one-time init container it added (a task that runs before the app). */
+export interface TaskInfo {
+  /** What added it, for messages: `withConfigSync (git-sync)`. */
+  readonly purpose: string;
+}
+
 /** One container of the pod, as the rules see it at synthesis. */
 export interface ContainerView {
   readonly name: string;
@@ -27,6 +33,8 @@ export interface ContainerView {
   readonly longRunning: boolean;
   /** Set when this library attached the container as a sidecar. */
   readonly sidecar?: SidecarInfo;
+  /** Set when this library added the container as a one-time init container. */
+  readonly task?: TaskInfo;
 }
 
 /** The pod as it stands at synthesis: every container and volume, added by anyone. */
@@ -51,10 +59,11 @@ export function viewPod(
   boundPorts: LedgerPort[],
   portHints: ReadonlyMap<string, string>,
   sharedVolumes: ReadonlySet<kplus.Volume> = new Set(),
+  tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
 ): PodView {
   const containers: ContainerView[] = [
     ...workload.initContainers.map((c) => ({
-      name: c.name, container: c, init: true, longRunning: isNativeSidecar(c), sidecar: sidecars.get(c),
+      name: c.name, container: c, init: true, longRunning: isNativeSidecar(c), sidecar: sidecars.get(c), task: tasks.get(c),
     })),
     ...workload.containers.map((c) => ({
       name: c.name, container: c, init: false, longRunning: true, sidecar: sidecars.get(c),
@@ -76,6 +85,9 @@ export function describeContainer(view: ContainerView): string {
   if (view.sidecar) {
     const where = view.init ? 'native sidecar' : 'classic sidecar';
     return `container "${view.name}" (${view.sidecar.purpose}, ${where})`;
+  }
+  if (view.task) {
+    return `init container "${view.name}" (${view.task.purpose}, one-time)`;
   }
   return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
 }

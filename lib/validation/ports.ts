@@ -35,6 +35,25 @@ export function checkPorts(pod: PodView): string[] {
       + `and the containers of a pod share one network namespace; ${hint}`);
   }
 
+  // A plain init container runs while the native sidecars declared before it already run.
+  const running: Listener[] = [];
+  for (const owner of pod.containers) {
+    if (!owner.init) break;
+    const own = listeners.filter((l) => l.owner === owner);
+    if (owner.longRunning) {
+      running.push(...own);
+      continue;
+    }
+    for (const l of own) {
+      const clash = running.find((r) => r.number === l.number && r.protocol === l.protocol);
+      if (clash) {
+        const hint = hintFor(pod, l) ?? hintFor(pod, clash) ?? 'give one of them another port';
+        problems.push(`port ${l.number}/${l.protocol}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
+          + `started before it, already does; ${hint}`);
+      }
+    }
+  }
+
   // hostPort clashes: one host port and protocol requested twice on overlapping host IPs.
   const withHostPort = listeners.filter((l) => l.declared && l.hostPort !== undefined);
   for (const [hostPort, group] of groupBy(withHostPort, (l) => `${l.hostPort}/${l.protocol}`)) {

@@ -386,8 +386,9 @@ describe('synth-time checks', () => {
     const job = new kplus.Job(chart, 'web', { containers: [APP] });
     withConfigSync(job, { source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/a', healthPort: 9000 });
     withSidecar(job, { name: 'proxy', image: 'example/proxy:1.0.0', ports: [{ number: 9000, name: 'admin' }], first: true });
-    expect(synthFails(app)).toContain('port 9000/TCP: init container "k8s-sidecar-init" (withConfigSync (k8s-sidecar), the one-time sync) '
-      + 'serves its health endpoint there while native sidecar "proxy", started before it, listens on it; pass healthPort to withConfigSync');
+    expect(synthFails(app)).toContain('port 9000/TCP: init container "k8s-sidecar-init" (withConfigSync (k8s-sidecar), one-time) '
+      + '[k8s-sidecar health endpoint, bound on 0.0.0.0, not declared] listens on it while container "proxy" (withSidecar, native sidecar) '
+      + '[containerPort "admin"], started before it, already does; pass healthPort to withConfigSync');
   });
 
   test('the one-time k8s-sidecar of a Job avoids the ports of native sidecars already there', () => {

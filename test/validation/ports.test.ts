@@ -108,4 +108,23 @@ describe('the port ledger at synth time', () => {
     expect(message).toContain('container "agent" (withSidecar, native sidecar) [agent API, containerPort "agent"] and container "app" [containerPort "http"] both listen on it');
     expect(message.match(/port 8080\/TCP/g)).toHaveLength(1);
   });
+
+  test('fails when a one-time init container binds a port a native sidecar started before it holds', () => {
+    const { app, web } = webWith();
+    withSidecar(web, { name: 'proxy', image: 'p:1', ports: [{ number: 9000, name: 'admin' }] });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { addOneTimeContainer } = require('../../lib/one-time');
+    addOneTimeContainer(web, 'test', { name: 'seed', image: 's:1' }, 'withSeed', [{ number: 9000, purpose: 'health' }]);
+    expect(synthFails(app)).toContain('port 9000/TCP: init container "seed" (withSeed, one-time) [health, bound on 0.0.0.0, not declared] '
+      + 'listens on it while container "proxy" (withSidecar, native sidecar) [containerPort "admin"], started before it, already does');
+  });
+
+  test('a one-time init container may use a port of a native sidecar that starts after it', () => {
+    const { app, web } = webWith();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { addOneTimeContainer } = require('../../lib/one-time');
+    addOneTimeContainer(web, 'test', { name: 'seed', image: 's:1' }, 'withSeed', [{ number: 9000 }]);
+    withSidecar(web, { name: 'proxy', image: 'p:1', ports: [{ number: 9000, name: 'admin' }] });
+    expect(() => synth(app)).not.toThrow();
+  });
 });
