@@ -16,8 +16,9 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const [yMin, yMax] = [Math.min(...ys) / 1.5, Math.max(...ys) * 1.5];
-  const lx = (x: number) => pad.left + ((Math.log10(x) - Math.log10(xMin)) / (Math.log10(xMax) - Math.log10(xMin))) * (width - pad.left - pad.right);
-  const ly = (y: number) => height - pad.bottom - ((Math.log10(y) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (height - pad.top - pad.bottom);
+  const share = (v: number, lo: number, hi: number) => (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo));
+  const lx = (x: number) => pad.left + share(x, xMin, xMax) * (width - pad.left - pad.right);
+  const ly = (y: number) => height - pad.bottom - share(y, yMin, yMax) * (height - pad.top - pad.bottom);
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);

@@ -204,7 +204,7 @@ if (kubectl.status !== 0) {
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - deployments.yaml\npatches:\n  - path: sidecars.yaml\n    target:\n      kind: Deployment\n');
   const kustomize = () => {
     const start = performance.now();
-    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 2 ** 30 });
     if (r.status !== 0) throw new Error(`kubectl kustomize failed: ${r.stderr}`);
     return { wallMs: performance.now() - start, out: r.stdout };
   };

@@ -1,4 +1,5 @@
 export * from './bound-port';
+export * from './images';
 export * from './shared-volume';
 export * from './sidecar-mode';
 export * from './sidecar';

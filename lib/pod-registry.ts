@@ -205,7 +205,8 @@ export class PodRegistry {
     for (const [containers, init] of lists) {
       const user = containers.find((c) => c.mounts.some((m) => m.volume.name === name));
       if (user) {
-        return describeContainer({ name: user.name, container: user, init, longRunning: !init || isNativeSidecar(user), sidecar: this.sidecars.get(user) });
+        const longRunning = !init || isNativeSidecar(user);
+        return describeContainer({ name: user.name, container: user, init, longRunning, sidecar: this.sidecars.get(user) });
       }
     }
     return undefined;
