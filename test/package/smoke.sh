@@ -49,14 +49,14 @@ cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "strict": true, "target": "ES2022", "module": "commonjs", "esModuleInterop": true, "skipLibCheck": false, "types": [], "outDir": "out" }, "files": ["main.ts"] }
 JSON
 cat > main.ts <<'TS'
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Sidecar, SidecarMode, withSidecar } from 'cdk8s-sidecars';
+import { ConfigSource, LogOutput, ProxyEngine, Sidecar, SidecarMode, withConfigSync, withLogShipper, withProxy, withSidecar } from 'cdk8s-sidecars';
 
 const app = new App({ outdir: 'dist' });
 const chart = new Chart(app, 'fresh');
 const web = new kplus.Deployment(chart, 'web', {
-  containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ number: 8080, name: 'http' }] }],
+  containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ number: 8080, name: 'http' }], securityContext: { user: 1000, group: 1000 } }],
 });
 const sidecar: Sidecar = withSidecar(web, {
   name: 'exporter',
@@ -64,6 +64,12 @@ const sidecar: Sidecar = withSidecar(web, {
   ports: [{ number: 9102, name: 'metrics' }],
 });
 const mode: SidecarMode = sidecar.mode;
+withLogShipper(web, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+withProxy(web, { engine: ProxyEngine.NGINX, port: 8081 }).exposeViaService({ name: 'web' });
+withConfigSync(web, {
+  source: ConfigSource.git({ repo: 'https://github.com/acme/app-config.git', ref: 'main', period: Duration.seconds(30) }),
+  mountPath: '/etc/app/config',
+});
 console.log(`attached ${sidecar.container.name} as ${mode}`);
 app.synth();
 TS
@@ -71,8 +77,10 @@ node "$root/node_modules/typescript/bin/tsc" -p tsconfig.json || fail "the app d
 CDK8S_OUTDIR=dist node out/main.js || fail "the app does not run"
 [ -f dist/fresh.k8s.yaml ] || fail "the app wrote no dist/fresh.k8s.yaml"
 grep -q 'restartPolicy: Always' dist/fresh.k8s.yaml || fail "no native sidecar in the synthesized YAML"
-grep -q 'name: exporter' dist/fresh.k8s.yaml || fail "the sidecar is missing from the synthesized YAML"
+for name in exporter log-shipper proxy git-sync; do
+  grep -q "name: $name\$" dist/fresh.k8s.yaml || fail "container $name is missing from the synthesized YAML"
+done
 
 # 4. One copy of each peer class: the package uses the app's cdk8s-plus, not its own.
 [ ! -e node_modules/cdk8s-sidecars/node_modules/cdk8s-plus-28 ] || fail "the package brought its own cdk8s-plus-28"
-echo "package smoke test passed: a fresh cdk8s app installed the tarball offline, compiled against its types and synthesized a native sidecar"
+echo "package smoke test passed: a fresh cdk8s app installed the tarball offline, compiled against its types and synthesized withSidecar, withLogShipper, withProxy and withConfigSync"
