@@ -1,4 +1,4 @@
-import { JsonFile, javascript, typescript } from 'projen';
+import { DependencyType, JsonFile, javascript, typescript } from 'projen';
 
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-sidecars',
@@ -43,6 +43,11 @@ const project = new typescript.TypeScriptProject({
   pullRequestTemplate: false,
 
   jestOptions: {
+    // jest 30 and eslint-import-resolver-typescript 4 depend on unrs-resolver, whose per-platform
+    // optional packages npm 11.16+ leaves out of package-lock.json when a registry lacks some of
+    // them, and `npm ci` then rejects its own lock file (npm/cli#9846). jest 29 resolves with
+    // plain Node modules.
+    jestVersion: '^29.7.0',
     // `npm test` never rewrites snapshots; `npm run test:update` does, on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
@@ -50,6 +55,13 @@ const project = new typescript.TypeScriptProject({
     },
   },
 });
+
+// See jestVersion: the 3.8 line of eslint's TypeScript resolver uses enhanced-resolve, not
+// unrs-resolver (projen's eslint component adds it unversioned; this pins it).
+project.deps.addDependency('eslint-import-resolver-typescript@~3.8.7', DependencyType.BUILD);
+project.deps.addDependency('@types/jest@^29.5.14', DependencyType.BUILD);
+project.deps.addDependency('ts-jest@^29.4.15', DependencyType.BUILD);
+project.deps.addDependency('jest-util@^29.7.0', DependencyType.BUILD); // a peer of ts-jest
 
 // Examples (and benchmarks) are type-checked and linted like tests.
 for (const dir of ['examples', 'bench']) {
