@@ -68,6 +68,7 @@ const sections: string[] = [];
 // ---------------------------------------------------------------------------------------------
 // 1. The compared sides produce the same objects.
 for (const scenario of Object.keys(SCENARIOS)) {
+  SCENARIOS[scenario].prepare?.();
   const lib = synthYaml(scenario, 'lib', 3);
   const hand = synthYaml(scenario, 'hand', 3);
   if (lib !== hand) {

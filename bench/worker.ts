@@ -11,6 +11,7 @@ import { SCENARIOS } from './scenarios';
 
 const [scenario, variant, count, outdir] = process.argv.slice(2);
 const build = SCENARIOS[scenario]?.[variant as 'lib' | 'hand'];
+SCENARIOS[scenario]?.prepare?.();
 if (!build || !count || !outdir) {
   console.error(`usage: worker <${Object.keys(SCENARIOS).join('|')}> <lib|hand> <n> <outdir>`);
   process.exit(2);

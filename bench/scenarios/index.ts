@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import * as helpers from './helpers';
 import * as sidecars from './sidecars';
 
 /** A comparison: the library's way and the hand-written way to the same objects. */
@@ -7,6 +8,8 @@ export interface Scenario {
   readonly description: string;
   readonly lib: (scope: Construct, n: number) => void;
   readonly hand: (scope: Construct, n: number) => void;
+  /** Run before timing, in both processes alike. */
+  readonly prepare?: () => void;
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
@@ -17,5 +20,14 @@ export const SCENARIOS: Record<string, Scenario> = {
       + 'builds the same native sidecars, resources, security contexts and volumes with plain cdk8s-plus.',
     lib: sidecars.withLibrary,
     hand: sidecars.byHand,
+  },
+  helpers: {
+    title: 'withLogShipper + withProxy + withConfigSync against hand-written cdk8s-plus',
+    description: 'Each Deployment gets a Fluent Bit log shipper (stdout), an Envoy proxy on 8443 and a git-sync config sync through the three helpers; '
+      + 'the hand-written side builds the same three native sidecars, probes, volumes, fsGroup, checksum annotations and both ConfigMaps '
+      + '(the configuration files as literal text) with plain cdk8s-plus.',
+    lib: helpers.withLibrary,
+    hand: helpers.byHand,
+    prepare: helpers.prepare,
   },
 };
