@@ -27,7 +27,7 @@ function size(bytes: number): string {
   return Number.isInteger(mib) ? `${mib}M` : `${Math.max(1, Math.floor(bytes / 1024))}K`;
 }
 
-/** The configuration as an object, ready for `Yaml.stringify`. */
+/** The configuration as an object, ready for `toYaml`. */
 export function renderFluentBit(model: ShipperModel): Record<string, unknown> {
   const filesystem = model.buffer.kind === 'filesystem';
   const config: Record<string, unknown> = {

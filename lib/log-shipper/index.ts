@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { Duration, Size, Yaml } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import { PlainData, toYaml } from '../config-yaml';
 import { Construct } from 'constructs';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
@@ -152,7 +153,7 @@ export class LogShipper extends Construct {
 
     // Configuration.
     const rendered = engine.id === 'fluent-bit' ? renderFluentBit(model) : renderVector(model);
-    this.config = Yaml.stringify(rendered);
+    this.config = toYaml(rendered as PlainData);
     this.configFile = `${PATHS.config}/${engine.configFileName}`;
     this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });

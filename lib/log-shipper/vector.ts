@@ -58,7 +58,7 @@ const MULTILINE: Record<'java' | 'go' | 'python', { start_pattern: string; condi
   },
 };
 
-/** The configuration as an object, ready for `Yaml.stringify`. */
+/** The configuration as an object, ready for `toYaml`. */
 export function renderVector(model: ShipperModel): Record<string, unknown> {
   const secret: Record<string, unknown> = {};
   if (model.podItems.length > 0) {

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
-import { ApiObject, Duration, Size, Yaml } from 'cdk8s';
+import { ApiObject, Duration, Size } from 'cdk8s';
+import { PlainData, toYaml } from '../config-yaml';
 import { Construct } from 'constructs';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
@@ -388,7 +389,7 @@ export class Proxy extends Construct {
       let args: string[];
       const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
       if (this.engine === ProxyEngine.ENVOY) {
-        this.config = Yaml.stringify(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }));
+        this.config = toYaml(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
         // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
         // su-exec when started as root; the pod starts Envoy as 101 directly instead.
         // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
