@@ -16,9 +16,18 @@ if (!build || !count || !outdir) {
   console.error(`usage: worker <${Object.keys(SCENARIOS).join('|')}> <lib|hand> <n> <outdir>`);
   process.exit(2);
 }
+const cpuStart = process.cpuUsage();
 const start = performance.now();
 const app = new App({ outdir });
 build(new Chart(app, 'bench'), Number(count));
+const built = performance.now();
 app.synth();
-const ms = performance.now() - start;
-console.log(JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS }));
+const end = performance.now();
+const cpu = process.cpuUsage(cpuStart);
+console.log(JSON.stringify({
+  ms: end - start,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  buildMs: built - start,
+  synthMs: end - built,
+  maxRssKiB: process.resourceUsage().maxRSS,
+}));

@@ -37,16 +37,16 @@ export function sidecarSecurityContext(
   given: kplus.ContainerSecurityContextProps = {},
   image: { user?: number; group?: number } = {},
 ): kplus.ContainerSecurityContextProps {
+  const user = given.user ?? image.user ?? DEFAULT_SIDECAR_USER;
   return {
-    ensureNonRoot: true,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    user: image.user ?? DEFAULT_SIDECAR_USER,
-    group: image.group ?? image.user ?? DEFAULT_SIDECAR_USER,
-    capabilities: { drop: [kplus.Capability.ALL] },
-    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-    ...definedOnly(given),
+    ensureNonRoot: given.ensureNonRoot ?? true,
+    privileged: given.privileged ?? false,
+    readOnlyRootFilesystem: given.readOnlyRootFilesystem ?? true,
+    allowPrivilegeEscalation: given.allowPrivilegeEscalation ?? false,
+    user,
+    group: given.group ?? (given.user === undefined ? image.group : undefined) ?? user,
+    capabilities: given.capabilities ?? { drop: [kplus.Capability.ALL] },
+    seccompProfile: given.seccompProfile ?? { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
   };
 }
 
@@ -60,8 +60,4 @@ export function sidecarResources(
     memory: given?.memory ?? defaults.memory,
     ephemeralStorage: given?.ephemeralStorage ?? defaults.ephemeralStorage,
   };
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -42,7 +42,7 @@ export class PodRegistry {
   private labelCache?: string;
 
   private constructor(public readonly workload: Workload) {
-    workload.node.addValidation({ validate: () => this.validate() });
+    workload.node.addValidation(this);
   }
 
   /** `Deployment "chart/web"`, computed once: construct paths do not change. */

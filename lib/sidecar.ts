@@ -96,20 +96,22 @@ export class Sidecar extends Construct {
     const targets = (props.sharedVolumes ?? []).map((options) => resolveAppContainers(where, registry, options));
 
     super(scope, id);
-    const { workload, mode: requestedMode, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar', ...containerProps } = props;
+    const { workload, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar' } = props;
     this.workload = workload;
-    this.mode = requestedMode ?? defaultSidecarMode(workload);
+    this.mode = props.mode ?? defaultSidecarMode(workload);
 
-    const finalProps: kplus.ContainerProps = {
-      ...containerProps,
+    // One copy of the container props: cdk8s-plus reads the fields it knows and ignores ours.
+    const containerProps: kplus.ContainerProps = {
+      ...props,
       imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
       resources: sidecarResources(props.resources),
       securityContext: sidecarSecurityContext(props.securityContext),
+      restartPolicy: this.mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined,
     };
     try {
       this.container = this.mode === SidecarMode.NATIVE
-        ? workload.addInitContainer({ ...finalProps, restartPolicy: kplus.ContainerRestartPolicy.ALWAYS })
-        : workload.addContainer(finalProps);
+        ? workload.addInitContainer(containerProps)
+        : workload.addContainer(containerProps);
     } catch (e) {
       // cdk8s-plus refused what the checks above let through: leave no construct behind.
       scope.node.tryRemoveChild(id);

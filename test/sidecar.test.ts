@@ -91,6 +91,11 @@ describe('defaults a sidecar gets', () => {
     expect(side.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 101, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
   });
 
+  test('a UID given without a GID gives the group of the same number', () => {
+    const side = synthSidecar({ securityContext: { user: 1001 } }).initContainers[0];
+    expect(side.securityContext).toMatchObject({ runAsUser: 1001, runAsGroup: 1001 });
+  });
+
   test('attaching a sidecar turns on no process sharing, host namespace or service-account token', () => {
     const spec = synthSidecar();
     expect(spec.shareProcessNamespace).toBeUndefined();

@@ -706,7 +706,7 @@ export class ConfigSync extends Construct {
       registry.hintPort(name, healthPort!, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
     }
 
-    this.node.addValidation({ validate: () => this.nestedMounts() });
+    this.registerChecks();
     const list = syncsByWorkload.get(workload) ?? [];
     list.push(this);
     syncsByWorkload.set(workload, list);
@@ -746,6 +746,14 @@ export class ConfigSync extends Construct {
     const roleBinding = new kplus.RoleBinding(this, 'RoleBinding', { role });
     roleBinding.addSubjects(serviceAccount);
     return { serviceAccount, role, roleBinding };
+  }
+
+  /**
+   * Registers the synth-time check from its own small scope: a closure made in the constructor
+   * would keep the whole constructor scope (options, settings, closures) alive until synthesis.
+   */
+  private registerChecks(): void {
+    this.node.addValidation({ validate: () => this.nestedMounts() });
   }
 
   /**

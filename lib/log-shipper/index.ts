@@ -1,7 +1,6 @@
-import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
-import { PlainData, toYaml } from '../config-yaml';
-import { Construct } from 'constructs';
+import { configFile, PlainData } from '../config-yaml';
+import { Construct, IValidation } from 'constructs';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
 import { kplus, volumeFromSource, Workload, workloadLabel } from '../kplus';
@@ -9,7 +8,7 @@ import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { LogShipperEngine } from './engine';
 import { renderFluentBit } from './fluent-bit';
-import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
+import { buildModel, PATHS, stateSizeMebibytes } from './model';
 import { LogShipperOptions } from './options';
 import { renderVector } from './vector';
 import { dnsLabelProblem, samePath } from '../validation/syntax';
@@ -153,7 +152,8 @@ export class LogShipper extends Construct {
 
     // Configuration.
     const rendered = engine.id === 'fluent-bit' ? renderFluentBit(model) : renderVector(model);
-    this.config = toYaml(rendered as PlainData);
+    const file = configFile(rendered as PlainData);
+    this.config = file.text;
     this.configFile = `${PATHS.config}/${engine.configFileName}`;
     this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
@@ -259,18 +259,24 @@ export class LogShipper extends Construct {
     this.stateVolume = this.sidecar.sharedVolumes[1].volume;
 
     // The engines read their configuration once: roll the pods when it changes.
-    workload.podMetadata.addAnnotation(`checksum/${name}`, createHash('sha256').update(this.config).digest('hex'));
+    workload.podMetadata.addAnnotation(`checksum/${name}`, file.sha256);
 
-    this.node.addValidation({ validate: () => this.validate(workload, model) });
+    const labelKeys = model.podItems.flatMap((item) => (item.labelKey === undefined ? [] : [item.labelKey]));
+    if (labelKeys.length > 0) {
+      // Registered outside this constructor's scope, so it keeps the label keys alive, not the model.
+      this.node.addValidation(podLabelCheck(workload, labelKeys));
+    }
   }
+}
 
-  /** Problems that depend on what was added after the call: the pod labels that fields read. */
-  private validate(workload: Workload, model: ShipperModel): string[] {
-    return model.podItems
-      .filter((item) => item.labelKey !== undefined && workload.podMetadata.getLabel(item.labelKey) === undefined)
-      .map((item) => `${workloadLabel(workload)}, withLogShipper: a field or Loki label reads the pod label "${item.labelKey}", `
-        + 'which the pod template does not have; add it (workload.podMetadata.addLabel) or drop the LogMetadata.podLabel');
-  }
+/** The pod labels that fields read must exist by synthesis (they may be added after the call). */
+function podLabelCheck(workload: Workload, labelKeys: string[]): IValidation {
+  return {
+    validate: () => labelKeys
+      .filter((key) => workload.podMetadata.getLabel(key) === undefined)
+      .map((key) => `${workloadLabel(workload)}, withLogShipper: a field or Loki label reads the pod label "${key}", `
+        + 'which the pod template does not have; add it (workload.podMetadata.addLabel) or drop the LogMetadata.podLabel'),
+  };
 }
 
 /**

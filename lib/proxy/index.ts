@@ -1,6 +1,6 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { PlainData, toYaml } from '../config-yaml';
+import { configFile, PlainData } from '../config-yaml';
 import { Construct } from 'constructs';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
@@ -387,9 +387,12 @@ export class Proxy extends Construct {
       const imageName = props.image ?? imageReference(this.engine.image);
       if (typeof imageName !== 'string' || imageName.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
       let args: string[];
+      let checksum: string;
       const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
       if (this.engine === ProxyEngine.ENVOY) {
-        this.config = toYaml(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
+        const file = configFile(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
+        this.config = file.text;
+        checksum = file.sha256;
         // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
         // su-exec when started as root; the pod starts Envoy as 101 directly instead.
         // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
@@ -399,6 +402,7 @@ export class Proxy extends Construct {
       } else {
         const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
         this.config = renderNginxConf({ ...model, tmpDir: PROXY_PATHS.tmp, version });
+        checksum = createHash('sha256').update(this.config).digest('hex');
         // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
         // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
         // keeps nginx from opening the compiled-in error log before it reads the configuration.
@@ -459,7 +463,6 @@ export class Proxy extends Construct {
       if (this.adminPort !== undefined) {
         registry.hintPort(name, this.adminPort, kplus.Protocol.TCP, 'pass another adminPort to withProxy');
       }
-      const checksum = createHash('sha256').update(this.config).digest('hex');
       workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, checksum);
     } catch (e) {
       // Refused at the call: leave no half-built construct behind (the pod itself is only

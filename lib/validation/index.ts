@@ -14,5 +14,10 @@ const RULES: ReadonlyArray<(pod: PodView) => string[]> = [
 
 /** Runs every rule over the pod and returns all problems together. */
 export function checkPod(pod: PodView): string[] {
-  return RULES.flatMap((rule) => rule(pod));
+  const problems: string[] = [];
+  for (const rule of RULES) {
+    const found = rule(pod);
+    for (const problem of found) problems.push(problem);
+  }
+  return problems;
 }

@@ -36,19 +36,19 @@ export function checkPorts(pod: PodView): string[] {
   }
 
   // A plain init container runs while the native sidecars declared before it already run.
-  const running: Listener[] = [];
+  const byOwner = groupBy(listeners, (l) => l.owner.name);
+  const running = new Map<string, Listener>();
   for (const owner of pod.containers) {
     if (!owner.init) break;
-    const own = listeners.filter((l) => l.owner === owner);
-    if (owner.longRunning) {
-      running.push(...own);
-      continue;
-    }
+    const own = (byOwner.get(owner.name) ?? []).filter((l) => l.owner === owner);
     for (const l of own) {
-      const clash = running.find((r) => r.number === l.number && r.protocol === l.protocol);
-      if (clash) {
+      const key = `${l.number}/${l.protocol}`;
+      const clash = owner.longRunning ? undefined : running.get(key);
+      if (owner.longRunning) {
+        if (!running.has(key)) running.set(key, l);
+      } else if (clash) {
         const hint = hintFor(pod, l) ?? hintFor(pod, clash) ?? 'give one of them another port';
-        problems.push(`port ${l.number}/${l.protocol}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
+        problems.push(`port ${key}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
           + `started before it, already does; ${hint}`);
       }
     }
