@@ -24,3 +24,18 @@ export function ms(value: number): string {
 export function mib(kib: number): string {
   return `${(kib / 1024).toFixed(0)} MiB`;
 }
+
+/**
+ * A 95% bootstrap interval for the ratio of the medians of `a` and `b` (deterministic: a fixed
+ * seed), to show how far the machine's noise lets one trust a ratio.
+ */
+export function ratioInterval(a: number[], b: number[], rounds = 2000): [number, number] {
+  let seed = 12345;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const resample = (xs: number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]);
+  const ratios = Array.from({ length: rounds }, () => median(resample(a)) / median(resample(b))).sort((x, y) => x - y);
+  return [ratios[Math.floor(rounds * 0.025)], ratios[Math.floor(rounds * 0.975)]];
+}

@@ -134,7 +134,7 @@ const MAX_FILES = 512;
  * workloads given the same options shares one text instead of serializing and hashing it per
  * workload. Keyed by the value's JSON; at most 512 distinct files are kept.
  */
-export function configFile(value: PlainData): ConfigFile {
+export function renderConfigFile(value: PlainData): ConfigFile {
   const key = JSON.stringify(value);
   let file = files.get(key);
   if (!file) {

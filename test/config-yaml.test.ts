@@ -28,12 +28,12 @@ describe('toYaml, the configuration-file emitter', () => {
 
   test('writes readable block YAML, quoting only what a YAML 1.1 reader would misread', () => {
     expect(toYaml({
-      service: { http_server: 'on', http_port: 2020, http_listen: '0.0.0.0', flush: 1 },
-      pipeline: { inputs: [{ name: 'tail', path: '/var/log/app/*.log', 'storage.type': 'filesystem' }] },
+      'service': { http_server: 'on', http_port: 2020, http_listen: '0.0.0.0', flush: 1 },
+      'pipeline': { inputs: [{ 'name': 'tail', 'path': '/var/log/app/*.log', 'storage.type': 'filesystem' }] },
       '@type': 'type.googleapis.com/envoy.config.bootstrap.v3.Bootstrap',
-      source: '.a = 1\n.b = 2\n',
-      empty: {},
-      none: [],
+      'source': '.a = 1\n.b = 2\n',
+      'empty': {},
+      'none': [],
     })).toBe([
       'service:',
       '  http_server: "on"',

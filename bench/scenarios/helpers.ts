@@ -13,8 +13,8 @@ import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ConfigSource, withConfigSync, withLogShipper, withProxy } from '../../lib';
 import { APP } from './sidecars';
+import { ConfigSource, withConfigSync, withLogShipper, withProxy } from '../../lib';
 
 const GIT = { repo: 'https://github.com/acme/app-config.git', ref: 'main', period: Duration.seconds(30) };
 
@@ -46,6 +46,10 @@ export function prepare(): void {
     envoy: data('envoy.yaml'),
     annotations: objects.find((o: any) => o.kind === 'Deployment').spec.template.metadata.annotations,
   };
+}
+
+function resources(cpuRequest: kplus.Cpu, cpuLimit: kplus.Cpu, memoryRequest: number, memoryLimit: number): kplus.ContainerResources {
+  return { cpu: { request: cpuRequest, limit: cpuLimit }, memory: { request: Size.mebibytes(memoryRequest), limit: Size.mebibytes(memoryLimit) } };
 }
 
 function restricted(user: number): kplus.ContainerSecurityContextProps {
@@ -82,7 +86,11 @@ export function byHand(scope: Construct, n: number): void {
     web.containers[0].mount('/etc/app/config', data, { readOnly: true });
 
     const proxyProbe = (failureThreshold: number) => kplus.Probe.fromHttpGet('/proxy-healthz', {
-      port: 8443, scheme: kplus.ConnectionScheme.HTTP, periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2), failureThreshold,
+      port: 8443,
+      scheme: kplus.ConnectionScheme.HTTP,
+      periodSeconds: Duration.seconds(10),
+      timeoutSeconds: Duration.seconds(2),
+      failureThreshold,
     });
     web.addInitContainer({
       name: 'proxy',
@@ -90,17 +98,25 @@ export function byHand(scope: Construct, n: number): void {
       command: ['/usr/local/bin/envoy'],
       args: ['-c', '/etc/proxy/config/envoy.yaml', '--concurrency', '1', '--disable-hot-restart', '--log-level', 'info'],
       ports: [{ number: 8443, name: 'proxy-http', protocol: kplus.Protocol.TCP }],
-      volumeMounts: [{ path: '/etc/proxy/config', volume: kplus.Volume.fromConfigMap(proxyScope, 'ConfigVolume', proxyConfig, { name: 'proxy-config' }), readOnly: true }],
+      volumeMounts: [{
+        path: '/etc/proxy/config',
+        volume: kplus.Volume.fromConfigMap(proxyScope, 'ConfigVolume', proxyConfig, { name: 'proxy-config' }),
+        readOnly: true,
+      }],
       readiness: proxyProbe(3),
       liveness: proxyProbe(6),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) } },
+      resources: resources(kplus.Cpu.millis(100), kplus.Cpu.units(1), 64, 256),
       securityContext: restricted(101),
       restartPolicy: kplus.ContainerRestartPolicy.ALWAYS,
     });
 
     const shipperProbe = (failureThreshold: number) => kplus.Probe.fromHttpGet('/api/v1/uptime', {
-      port: 2020, initialDelaySeconds: Duration.seconds(2), periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(3), failureThreshold,
+      port: 2020,
+      initialDelaySeconds: Duration.seconds(2),
+      periodSeconds: Duration.seconds(10),
+      timeoutSeconds: Duration.seconds(3),
+      failureThreshold,
     });
     const shipper = web.addInitContainer({
       name: 'log-shipper',
@@ -112,11 +128,15 @@ export function byHand(scope: Construct, n: number): void {
         LOG_SHIPPER_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
         LOG_SHIPPER_POD_NAME: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME),
       },
-      volumeMounts: [{ path: '/etc/log-shipper', volume: kplus.Volume.fromConfigMap(shipperScope, 'ConfigVolume', shipperConfig, { name: 'log-shipper-config' }), readOnly: true }],
+      volumeMounts: [{
+        path: '/etc/log-shipper',
+        volume: kplus.Volume.fromConfigMap(shipperScope, 'ConfigVolume', shipperConfig, { name: 'log-shipper-config' }),
+        readOnly: true,
+      }],
       liveness: shipperProbe(6),
       readiness: shipperProbe(3),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: { cpu: { request: kplus.Cpu.millis(25), limit: kplus.Cpu.millis(500) }, memory: { request: Size.mebibytes(48), limit: Size.mebibytes(128) } },
+      resources: resources(kplus.Cpu.millis(25), kplus.Cpu.millis(500), 48, 128),
       securityContext: restricted(65532),
       restartPolicy: kplus.ContainerRestartPolicy.ALWAYS,
     });
@@ -131,7 +151,7 @@ export function byHand(scope: Construct, n: number): void {
       startup: kplus.Probe.fromHttpGet('/', { port: 9487, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
       liveness: kplus.Probe.fromHttpGet('/', { port: 9487, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
       imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: { cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) }, memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) } },
+      resources: resources(kplus.Cpu.millis(50), kplus.Cpu.millis(500), 64, 256),
       securityContext: restricted(65533),
       restartPolicy: kplus.ContainerRestartPolicy.ALWAYS,
     });

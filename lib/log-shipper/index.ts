@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
-import { configFile, PlainData } from '../config-yaml';
 import { Construct, IValidation } from 'constructs';
+import { PlainData, renderConfigFile } from '../config-yaml';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
 import { kplus, volumeFromSource, Workload, workloadLabel } from '../kplus';
@@ -152,7 +152,7 @@ export class LogShipper extends Construct {
 
     // Configuration.
     const rendered = engine.id === 'fluent-bit' ? renderFluentBit(model) : renderVector(model);
-    const file = configFile(rendered as PlainData);
+    const file = renderConfigFile(rendered as PlainData);
     this.config = file.text;
     this.configFile = `${PATHS.config}/${engine.configFileName}`;
     this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { configFile, PlainData } from '../config-yaml';
 import { Construct } from 'constructs';
+import { PlainData, renderConfigFile } from '../config-yaml';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
 import { kplus, setServiceTargetPortName, Workload, workloadLabel } from '../kplus';
@@ -390,7 +390,7 @@ export class Proxy extends Construct {
       let checksum: string;
       const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
       if (this.engine === ProxyEngine.ENVOY) {
-        const file = configFile(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
+        const file = renderConfigFile(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
         this.config = file.text;
         checksum = file.sha256;
         // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
