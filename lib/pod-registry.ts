@@ -11,9 +11,17 @@ interface SharedVolumeRecord {
   readonly sizeLimitMebibytes?: number;
 }
 
+const NO_HINTS: ReadonlyMap<string, string> = new Map();
+
 function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
   return medium === kplus.EmptyDirMedium.MEMORY ? 'Memory (tmpfs)' : 'default (node disk)';
 }
+
+/**
+ * What starts a call-time message (`Deployment "chart/web", withProxy`): a string, or an object
+ * that builds it only when a message is written.
+ */
+export type MessagePrefix = string | { toString(): string };
 
 const registries = new WeakMap<Workload, PodRegistry>();
 
@@ -33,11 +41,13 @@ export class PodRegistry {
     return registry;
   }
 
+  // Kept small: one registry lives per workload until synthesis, so the rarely used
+  // collections are made on first use.
   private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
-  private readonly tasks = new Map<kplus.Container, TaskInfo>();
+  private tasks?: Map<kplus.Container, TaskInfo>;
   private readonly ledger: LedgerPort[] = [];
-  private readonly hints = new Map<string, string>();
-  private readonly shared = new Map<string, SharedVolumeRecord>();
+  private hints?: Map<string, string>;
+  private shared?: Map<string, SharedVolumeRecord>;
   private firstSidecars = 0;
   private labelCache?: string;
 
@@ -60,7 +70,7 @@ export class PodRegistry {
    * Refuses a container name the pod already uses (by a container, an init container, or a
    * sidecar of this library), naming what holds it.
    */
-  public claimName(where: string, name: string): void {
+  public claimName(where: MessagePrefix, name: string): void {
     const taken = [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
     if (taken) {
       throw new Error(`${where}: ${this.isSidecar(taken)
@@ -76,7 +86,7 @@ export class PodRegistry {
 
   /** Records a one-time init container the library added. */
   public addTask(container: kplus.Container, info: TaskInfo): void {
-    this.tasks.set(container, info);
+    (this.tasks ??= new Map()).set(container, info);
   }
 
   /**
@@ -141,7 +151,7 @@ export class PodRegistry {
    * Says how to move a port (`pass adminPort to withProxy`), quoted when the port clashes.
    */
   public hintPort(container: string, number: number, protocol: kplus.Protocol, hint: string): void {
-    this.hints.set(portKey(container, number, protocol), hint);
+    (this.hints ??= new Map()).set(portKey(container, number, protocol), hint);
   }
 
   /**
@@ -149,13 +159,13 @@ export class PodRegistry {
    * with another medium or size limit (one volume cannot be both), or a name the pod already
    * uses for a volume this library did not make.
    */
-  public checkSharedVolume(where: string, options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): void {
+  public checkSharedVolume(where: MessagePrefix, options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): void {
     const { name, medium, sizeLimit } = options;
     const problem = dnsLabelProblem(name);
     if (problem) {
       throw new Error(`${where}: shared volume name "${name}" ${problem}`);
     }
-    const existing = this.shared.get(name);
+    const existing = this.shared?.get(name);
     if (existing) {
       if (medium !== undefined && medium !== (existing.medium ?? kplus.EmptyDirMedium.DEFAULT)) {
         throw new Error(`${where}: shared volume "${name}" exists with medium ${describeMedium(existing.medium)}; `
@@ -182,19 +192,20 @@ export class PodRegistry {
    */
   public sharedVolume(options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): kplus.Volume {
     const { name, medium, sizeLimit } = options;
-    const existing = this.shared.get(name);
+    const existing = this.shared?.get(name);
     if (existing) {
       return existing.volume;
     }
     const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
-    this.shared.set(name, { volume, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
+    (this.shared ??= new Map()).set(name, { volume, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
     return volume;
   }
 
   /** The problems of the whole pod as it stands now. */
   public validate(): string[] {
-    const shared = new Set([...this.shared.values()].map((s) => s.volume));
-    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, shared, this.tasks));
+    const shared = new Set<kplus.Volume>();
+    for (const record of this.shared?.values() ?? []) shared.add(record.volume);
+    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
   }
 
   private volumeNamed(name: string): string | undefined {

@@ -91,9 +91,9 @@ export class Sidecar extends Construct {
     // Everything that can be refused is checked before anything is added, the construct
     // itself included: a refused call leaves the app as it was.
     const registry = PodRegistry.of(props.workload);
-    const where = `${registry.label}, sidecar "${props.name}"`;
+    const where = new Where(registry, props.name);
     checkOptions(where, registry, props);
-    const targets = (props.sharedVolumes ?? []).map((options) => resolveAppContainers(where, registry, options));
+    const targets = props.sharedVolumes ? props.sharedVolumes.map((options) => resolveAppContainers(where, registry, options)) : [];
 
     super(scope, id);
     const { workload, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar' } = props;
@@ -115,7 +115,7 @@ export class Sidecar extends Construct {
     } catch (e) {
       // cdk8s-plus refused what the checks above let through: leave no construct behind.
       scope.node.tryRemoveChild(id);
-      throw new Error(`${where}: ${(e as Error).message}`);
+      throw new Error(`${where.text}: ${(e as Error).message}`);
     }
     if (this.mode === SidecarMode.NATIVE && first) {
       moveInitContainer(workload, this.container, registry.nextFirstIndex());
@@ -163,10 +163,21 @@ export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions
   return new Sidecar(workload, `sidecar-${options.name}`, { ...options, workload });
 }
 
+/** Names the workload and the sidecar in messages; built only when a message is. */
+class Where {
+  public constructor(private readonly registry: PodRegistry, private readonly name: string) {}
+  public get text(): string {
+    return `${this.registry.label}, sidecar "${this.name}"`;
+  }
+  public toString(): string {
+    return this.text;
+  }
+}
+
 /** Input that is wrong by itself, whatever else the pod holds: refused at the call. */
-function checkOptions(where: string, registry: PodRegistry, props: SidecarProps): void {
+function checkOptions(where: Where, registry: PodRegistry, props: SidecarProps): void {
   const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
+    throw new Error(`${where.text}: ${problem}`);
   };
   const nameProblem = dnsLabelProblem(props.name);
   if (nameProblem) fail(`the name ${nameProblem}`);
@@ -177,14 +188,14 @@ function checkOptions(where: string, registry: PodRegistry, props: SidecarProps)
     fail('restartPolicy is set by the sidecar mode; remove it and pass mode: SidecarMode.NATIVE or SidecarMode.CLASSIC');
   }
   registry.claimName(where, props.name);
-  const declared = [...(props.ports ?? []), ...(props.portNumber ? [{ number: props.portNumber }] : [])];
-  const seen = new Set<string>();
-  for (const port of declared) {
-    const problem = portNumberProblem(port.number);
-    if (problem) fail(`port ${port.number} ${problem}`);
-    const namedProblem = port.name === undefined ? undefined : portNameProblem(port.name);
-    if (namedProblem) fail(`port name "${port.name}" is not an IANA service name: it ${namedProblem}`);
-    const key = `${port.number}/${(port as kplus.ContainerPort).protocol ?? kplus.Protocol.TCP}`;
+  const ports = props.ports ?? [];
+  if (props.portNumber !== undefined) checkPort(fail, { number: props.portNumber });
+  const seen = ports.length + (props.portNumber !== undefined ? 1 : 0) > 1 ? new Set<string>() : undefined;
+  if (seen && props.portNumber !== undefined) seen.add(`${props.portNumber}/${kplus.Protocol.TCP}`);
+  for (const port of ports) {
+    checkPort(fail, port);
+    if (!seen) continue;
+    const key = `${port.number}/${port.protocol ?? kplus.Protocol.TCP}`;
     if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
     if (port.name !== undefined && seen.has(`name:${port.name}`)) fail(`two ports are named "${port.name}"; give each its own name`);
     seen.add(key).add(`name:${port.name}`);
@@ -194,8 +205,9 @@ function checkOptions(where: string, registry: PodRegistry, props: SidecarProps)
     if (problem) fail(`bound port ${port.number}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
     if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
   }
+  if (!props.sharedVolumes) return;
   const paths: string[] = (props.volumeMounts ?? []).map((m) => m.path);
-  for (const shared of props.sharedVolumes ?? []) {
+  for (const shared of props.sharedVolumes) {
     for (const [label, path] of [['path', shared.path], ['appPath', shared.appPath]] as const) {
       if (path === undefined) continue;
       const problem = mountPathProblem(path);
@@ -207,8 +219,16 @@ function checkOptions(where: string, registry: PodRegistry, props: SidecarProps)
   }
 }
 
+/** A declared port: a number in range, an IANA service name. */
+function checkPort(fail: (problem: string) => never, port: { number: number; name?: string }): void {
+  const problem = portNumberProblem(port.number);
+  if (problem) fail(`port ${port.number} ${problem}`);
+  const namedProblem = port.name === undefined ? undefined : portNameProblem(port.name);
+  if (namedProblem) fail(`port name "${port.name}" is not an IANA service name: it ${namedProblem}`);
+}
+
 /** The containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
-function resolveAppContainers(where: string, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
+function resolveAppContainers(where: Where, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
   registry.checkSharedVolume(where, options);
   const all = [...registry.workload.initContainers, ...registry.workload.containers];
   let targets: kplus.Container[];

@@ -102,7 +102,7 @@ export class LogShipper extends Construct {
     const { workload } = props;
     const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
     const name = props.name ?? 'log-shipper';
-    const where = `${workloadLabel(workload)}, withLogShipper`;
+    const where = `${PodRegistry.of(workload).label}, withLogShipper`;
     const fail = (problem: string): never => {
       throw new Error(`${where}: ${problem}`);
     };

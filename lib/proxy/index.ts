@@ -306,7 +306,7 @@ export class Proxy extends Construct {
     super(scope, id);
     try {
       const { workload } = props;
-      const where = `${workloadLabel(workload)}, withProxy`;
+      const where = `${PodRegistry.of(workload).label}, withProxy`;
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);
       };

@@ -12,25 +12,19 @@ import { mountPathProblem, normalizePath } from './syntax';
 export function checkMounts(pod: PodView): string[] {
   const problems: string[] = [];
 
-  // Every distinct volume object, with who refers to it (described only when reported).
-  const users = new Map<kplus.Volume, Set<ContainerView | 'pod'>>();
-  const note = (volume: kplus.Volume, who: ContainerView | 'pod') => {
-    const set = users.get(volume);
-    if (set) set.add(who);
-    else users.set(volume, new Set([who]));
+  // One volume object a name: detected with one map, described only when two differ.
+  const byName = new Map<string, kplus.Volume>();
+  let differing = false;
+  const note = (volume: kplus.Volume) => {
+    const seen = byName.get(volume.name);
+    if (seen === undefined) byName.set(volume.name, volume);
+    else if (seen !== volume) differing = true;
   };
-  for (const volume of pod.volumes) note(volume, 'pod');
+  for (const volume of pod.volumes) note(volume);
   for (const c of pod.containers) {
-    for (const mount of c.container.mounts) note(mount.volume, c);
+    for (const mount of c.container.mounts) note(mount.volume);
   }
-  for (const [name, volumes] of groupBy(users.keys(), (v) => v.name)) {
-    if (volumes.length > 1) {
-      const describe = (who: ContainerView | 'pod') => (who === 'pod' ? 'the pod' : describeContainer(who));
-      const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd([...users.get(v)!].map(describe))})`);
-      problems.push(`volume name "${name}": ${joinAnd(parties)} are different volumes of one name, `
-        + 'and a pod can hold only one; give each its own name, or mount the same volume object in each container');
-    }
-  }
+  if (differing) problems.push(...describeVolumeClashes(pod));
 
   for (const c of pod.containers) {
     for (const mount of c.container.mounts) {
@@ -54,6 +48,30 @@ export function checkMounts(pod: PodView): string[] {
             + 'mounted there, and a path takes one mount; move all but one to another path');
         }
       }
+    }
+  }
+  return problems;
+}
+
+/** Every volume name used by two different volume objects, with the containers using each. */
+function describeVolumeClashes(pod: PodView): string[] {
+  const users = new Map<kplus.Volume, Set<ContainerView | 'pod'>>();
+  const note = (volume: kplus.Volume, who: ContainerView | 'pod') => {
+    const set = users.get(volume);
+    if (set) set.add(who);
+    else users.set(volume, new Set([who]));
+  };
+  for (const volume of pod.volumes) note(volume, 'pod');
+  for (const c of pod.containers) {
+    for (const mount of c.container.mounts) note(mount.volume, c);
+  }
+  const problems: string[] = [];
+  for (const [name, volumes] of groupBy(users.keys(), (v) => v.name)) {
+    if (volumes.length > 1) {
+      const describe = (who: ContainerView | 'pod') => (who === 'pod' ? 'the pod' : describeContainer(who));
+      const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd([...users.get(v)!].map(describe))})`);
+      problems.push(`volume name "${name}": ${joinAnd(parties)} are different volumes of one name, `
+        + 'and a pod can hold only one; give each its own name, or mount the same volume object in each container');
     }
   }
   return problems;

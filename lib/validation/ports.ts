@@ -25,10 +25,19 @@ export function checkPorts(pod: PodView): string[] {
   const problems: string[] = [];
   const listeners = collectListeners(pod, problems);
 
-  // One port/protocol, two long-running containers (or twice in one).
-  const byPort = groupBy(listeners.filter((l) => l.owner.longRunning), (l) => `${l.number}/${l.protocol}`);
-  for (const [port, group] of byPort) {
-    if (group.length < 2) continue;
+  // One port/protocol, two long-running containers (or twice in one). Detected with one map;
+  // the groups are only gathered for the ports that clash.
+  const first = new Map<string, Listener>();
+  const clashing = new Set<string>();
+  for (const l of listeners) {
+    if (!l.owner.longRunning) continue;
+    const key = `${l.number}/${l.protocol}`;
+    if (first.has(key)) clashing.add(key);
+    else first.set(key, l);
+  }
+  const groups = clashing.size > 0 ? groupBy(listeners.filter((l) => l.owner.longRunning), (l) => `${l.number}/${l.protocol}`) : undefined;
+  for (const port of clashing) {
+    const group = groups!.get(port)!;
     const hint = group.map((l) => hintFor(pod, l)).find((h) => h !== undefined)
       ?? `give ${group.length === 2 ? 'one' : 'all but one'} of them another port`;
     problems.push(`port ${port}: ${joinAnd(group.map(describeListener))} ${bothOrAll(group.length)} listen on it, `
@@ -36,49 +45,53 @@ export function checkPorts(pod: PodView): string[] {
   }
 
   // A plain init container runs while the native sidecars declared before it already run.
-  const byOwner = groupBy(listeners, (l) => l.owner.name);
   const running = new Map<string, Listener>();
-  for (const owner of pod.containers) {
-    if (!owner.init) break;
-    const own = (byOwner.get(owner.name) ?? []).filter((l) => l.owner === owner);
-    for (const l of own) {
-      const key = `${l.number}/${l.protocol}`;
-      const clash = owner.longRunning ? undefined : running.get(key);
-      if (owner.longRunning) {
-        if (!running.has(key)) running.set(key, l);
-      } else if (clash) {
-        const hint = hintFor(pod, l) ?? hintFor(pod, clash) ?? 'give one of them another port';
-        problems.push(`port ${key}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
-          + `started before it, already does; ${hint}`);
-      }
+  for (const l of listeners) {
+    if (!l.owner.init) break; // listeners are in pod order: init containers first
+    const key = `${l.number}/${l.protocol}`;
+    if (l.owner.longRunning) {
+      if (!running.has(key)) running.set(key, l);
+      continue;
+    }
+    const clash = running.get(key);
+    if (clash) {
+      const hint = hintFor(pod, l) ?? hintFor(pod, clash) ?? 'give one of them another port';
+      problems.push(`port ${key}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
+        + `started before it, already does; ${hint}`);
     }
   }
 
   // hostPort clashes: one host port and protocol requested twice on overlapping host IPs.
   const withHostPort = listeners.filter((l) => l.declared && l.hostPort !== undefined);
-  for (const [hostPort, group] of groupBy(withHostPort, (l) => `${l.hostPort}/${l.protocol}`)) {
-    const anyIp = (l: Listener) => l.hostIp === undefined || l.hostIp === '0.0.0.0';
-    const clash = group.length > 1 && (group.some(anyIp) || new Set(group.map((l) => l.hostIp)).size < group.length);
-    if (clash) {
-      problems.push(`hostPort ${hostPort}: requested by ${joinAnd(group.map(describeListener))}; `
-        + 'a node gives a host port to one container only: remove the hostPort from all but one');
+  if (withHostPort.length > 1) {
+    for (const [hostPort, group] of groupBy(withHostPort, (l) => `${l.hostPort}/${l.protocol}`)) {
+      const anyIp = (l: Listener) => l.hostIp === undefined || l.hostIp === '0.0.0.0';
+      const clash = group.length > 1 && (group.some(anyIp) || new Set(group.map((l) => l.hostIp)).size < group.length);
+      if (clash) {
+        problems.push(`hostPort ${hostPort}: requested by ${joinAnd(group.map(describeListener))}; `
+          + 'a node gives a host port to one container only: remove the hostPort from all but one');
+      }
     }
   }
 
   // Port names: a Service or probe that targets a name must find one port.
-  const named = listeners.filter((l) => l.declared && l.name !== undefined);
-  for (const [name, group] of groupBy(named, (l) => l.name!)) {
-    if (group.length > 1) {
-      problems.push(`port name "${name}": used by ${joinAnd(group.map(describeListener))}; `
-        + 'a Service targetPort or probe that names a port must find exactly one: rename all but one');
-    }
-  }
-  for (const l of named) {
-    const problem = portNameProblem(l.name!);
+  const names = new Set<string>();
+  const repeated = new Set<string>();
+  for (const l of listeners) {
+    if (!l.declared || l.name === undefined) continue;
+    if (names.has(l.name)) repeated.add(l.name);
+    names.add(l.name);
+    const problem = portNameProblem(l.name);
     if (problem) {
       problems.push(`port name "${l.name}" of ${describeContainer(l.owner)} is not an IANA service name: it ${problem}; `
         + 'rename it (for example "http", "metrics", "admin")');
     }
+  }
+  const byName = repeated.size > 0 ? groupBy(listeners.filter((l) => l.declared && l.name !== undefined), (l) => l.name!) : undefined;
+  for (const name of repeated) {
+    const group = byName!.get(name)!;
+    problems.push(`port name "${name}": used by ${joinAnd(group.map(describeListener))}; `
+      + 'a Service targetPort or probe that names a port must find exactly one: rename all but one');
   }
   return problems;
 }
