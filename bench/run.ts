@@ -287,7 +287,7 @@ const report = [
     + `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}. `
     + 'Every figure is a median over interleaved runs in fresh processes; ratios compare sides measured in the same run.',
   '',
-  '**Reading these figures.** This machine is a 2-vCPU virtual machine whose speed drifts by 10–30% between runs; the same work can measure 1.3× apart (see the \"validate + write YAML\" column, where both sides write byte-identical YAML). The intervals show how far a ratio can be trusted. The steadiest signal is the *build* column: the library's own work before synthesis (option checks, the port ledger, configuration rendering), which the whole-pod checks at synthesis add to.',
+  '**Reading these figures.** This machine is a 2-vCPU virtual machine whose speed drifts by 10–30% between runs; the same work can measure 1.3× apart (see the "validate + write YAML" column, where both sides write byte-identical YAML). The intervals show how far a ratio can be trusted. The steadiest signal is the *build* column: the library\'s own work before synthesis (option checks, the port ledger, configuration rendering), which the whole-pod checks at synthesis add to.',
   '',
   '## Goals',
   '',
