@@ -13,7 +13,7 @@ import * as path from 'path';
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { APP } from './sidecars';
+import { APP, restricted } from './sidecars';
 import { ConfigSource, withConfigSync, withLogShipper, withProxy } from '../../lib';
 
 const GIT = { repo: 'https://github.com/acme/app-config.git', ref: 'main', period: Duration.seconds(30) };
@@ -50,19 +50,6 @@ export function prepare(): void {
 
 function resources(cpuRequest: kplus.Cpu, cpuLimit: kplus.Cpu, memoryRequest: number, memoryLimit: number): kplus.ContainerResources {
   return { cpu: { request: cpuRequest, limit: cpuLimit }, memory: { request: Size.mebibytes(memoryRequest), limit: Size.mebibytes(memoryLimit) } };
-}
-
-function restricted(user: number): kplus.ContainerSecurityContextProps {
-  return {
-    ensureNonRoot: true,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    allowPrivilegeEscalation: false,
-    user,
-    group: user,
-    capabilities: { drop: [kplus.Capability.ALL] },
-    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-  };
 }
 
 /** By hand: the same objects with plain cdk8s-plus. */

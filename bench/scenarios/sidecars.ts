@@ -20,7 +20,8 @@ const RESOURCES: kplus.ContainerResources = {
   memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
 };
 
-function restricted(user: number): kplus.ContainerSecurityContextProps {
+/** The restricted security context the library gives a sidecar, written out by hand. */
+export function restricted(user: number): kplus.ContainerSecurityContextProps {
   return {
     ensureNonRoot: true,
     privileged: false,
