@@ -536,8 +536,6 @@ export class ConfigSync extends Construct {
     };
     claim(name);
     if (needsInit) claim(initName);
-    registry.claimName(where, name);
-    if (needsInit) registry.claimName(where, initName);
     const dataName = `${name}-data`;
     const tmpName = `${name}-tmp`;
     const tmpLimit = Size.mebibytes(64);
