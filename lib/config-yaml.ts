@@ -14,11 +14,11 @@
  * - a string with line breaks is a literal block (`|`, `|-`) when that keeps it byte for byte,
  *   else double-quoted.
  *
+ * lib/config-file.ts renders each distinct file once per process.
+ *
  * test/config-yaml.test.ts proves, over random values, that the `yaml` parser reads back
  * exactly what was written, under both YAML versions.
  */
-
-import { createHash } from 'crypto';
 
 const PLAIN = /^[A-Za-z_/](?:[A-Za-z0-9_./@*+-]|:(?=[A-Za-z0-9_./@*+-]))*$/;
 const YAML11_WORDS = new Set([
@@ -118,30 +118,4 @@ function literalBlock(text: string, indent: number): string | undefined {
   if (rows.some((r) => r === '' || r.startsWith(' ') || r.endsWith(' ') || /[\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(r))) return undefined;
   const pad = ' '.repeat(indent);
   return `${trailing ? '|' : '|-'}\n${rows.map((r) => pad + r).join('\n')}`;
-}
-
-/** A configuration file's text and the SHA-256 of it (for the pod-template annotation that rolls pods). */
-export interface ConfigFile {
-  readonly text: string;
-  readonly sha256: string;
-}
-
-const files = new Map<string, ConfigFile>();
-const MAX_FILES = 512;
-
-/**
- * `toYaml(value)` and its checksum, computed once per distinct value in a process: a fleet of
- * workloads given the same options shares one text instead of serializing and hashing it per
- * workload. Keyed by the value's JSON; at most 512 distinct files are kept.
- */
-export function renderConfigFile(value: PlainData): ConfigFile {
-  const key = JSON.stringify(value);
-  let file = files.get(key);
-  if (!file) {
-    const text = toYaml(value);
-    file = { text, sha256: createHash('sha256').update(text).digest('hex') };
-    if (files.size >= MAX_FILES) files.clear();
-    files.set(key, file);
-  }
-  return file;
 }

@@ -1,6 +1,7 @@
 import { BoundPort } from './bound-port';
 import { isNativeSidecar, kplus, Workload, workloadLabel } from './kplus';
 import { SharedVolumeOptions } from './shared-volume';
+import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { describeContainer, LedgerPort, portKey, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
@@ -50,6 +51,7 @@ export class PodRegistry {
   private shared?: Map<string, SharedVolumeRecord>;
   private firstSidecars = 0;
   private labelCache?: string;
+  private defaultModeCache?: SidecarMode;
 
   private constructor(public readonly workload: Workload) {
     workload.node.addValidation(this);
@@ -71,12 +73,21 @@ export class PodRegistry {
    * sidecar of this library), naming what holds it.
    */
   public claimName(where: MessagePrefix, name: string): void {
-    const taken = [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
+    const taken = this.containerNamed(name);
     if (taken) {
       throw new Error(`${where}: ${this.isSidecar(taken)
         ? `the workload already has a sidecar named "${name}"; give the second one another name`
         : `the workload already has a container named "${name}"; give the sidecar another name`}`);
     }
+  }
+
+  /**
+   * The mode of a sidecar that chooses none: the nearest `setDefaultSidecarMode` above the
+   * workload, looked up once per workload.
+   */
+  public get defaultMode(): SidecarMode {
+    this.defaultModeCache ??= defaultSidecarMode(this.workload);
+    return this.defaultModeCache;
   }
 
   /** The app containers: regular containers that are not sidecars of this library. */
@@ -94,10 +105,10 @@ export class PodRegistry {
    * not hold, for a helper's default port.
    */
   public freePort(start: number): number {
-    const used = new Set<number>(this.ledger.map((p) => p.number));
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
-      for (const p of c.ports) used.add(p.number);
-    }
+    const used = new Set<number>();
+    for (const p of this.ledger) used.add(p.number);
+    for (const c of this.workload.initContainers) for (const p of c.ports) used.add(p.number);
+    for (const c of this.workload.containers) for (const p of c.ports) used.add(p.number);
     let port = start;
     while (used.has(port)) port++;
     return port;
@@ -106,9 +117,8 @@ export class PodRegistry {
   /** `base`, or `base-2`, `base-3`, … when a port of the pod already has that name. */
   public freePortName(base: string): string {
     const used = new Set<string | undefined>();
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
-      for (const p of c.ports) used.add(p.name);
-    }
+    for (const c of this.workload.initContainers) for (const p of c.ports) used.add(p.name);
+    for (const c of this.workload.containers) for (const p of c.ports) used.add(p.name);
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     const problem = portNameProblem(name);
@@ -206,6 +216,14 @@ export class PodRegistry {
     const shared = new Set<kplus.Volume>();
     for (const record of this.shared?.values() ?? []) shared.add(record.volume);
     return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
+  }
+
+  /** The container or init container of this name. */
+  private containerNamed(name: string): kplus.Container | undefined {
+    // The workload's getters copy their arrays; one copy each, no concatenation.
+    for (const c of this.workload.initContainers) if (c.name === name) return c;
+    for (const c of this.workload.containers) if (c.name === name) return c;
+    return undefined;
   }
 
   private volumeNamed(name: string): string | undefined {

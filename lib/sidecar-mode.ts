@@ -54,8 +54,7 @@ export function setDefaultSidecarMode(scope: IConstruct, mode: SidecarMode): voi
  * @internal
  */
 export function defaultSidecarMode(construct: IConstruct): SidecarMode {
-  const scopes = [...construct.node.scopes].reverse();
-  for (const scope of scopes) {
+  for (let scope: IConstruct | undefined = construct; scope; scope = scope.node.scope) {
     consulted.add(scope);
     const mode = defaults.get(scope);
     if (mode !== undefined) {

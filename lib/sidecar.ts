@@ -1,11 +1,18 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer } from './kplus';
+import { keepOutOfServices, kplus, moveInitContainer, workloadOrScope } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
-import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
+import { SidecarMode } from './sidecar-mode';
 import { dnsLabelProblem, mountPathProblem, portNameProblem, portNumberProblem, samePath } from './validation/syntax';
+
+// Read once: each read of a cdk8s-plus export goes through a getter of its index module.
+const IF_NOT_PRESENT = kplus.ImagePullPolicy.IF_NOT_PRESENT;
+const ALWAYS = kplus.ContainerRestartPolicy.ALWAYS;
+const TCP = kplus.Protocol.TCP;
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * A sidecar: everything `kplus.ContainerProps` takes, and how it joins the pod.
@@ -54,8 +61,11 @@ export interface SidecarOptions extends kplus.ContainerProps {
  * Props of the `Sidecar` construct: the sidecar and the workload it joins.
  */
 export interface SidecarProps extends SidecarOptions {
-  /** The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. */
-  readonly workload: kplus.AbstractPod;
+  /**
+   * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * @default - the scope, which must then be a workload
+   */
+  readonly workload?: kplus.AbstractPod;
 }
 
 /**
@@ -88,28 +98,30 @@ export class Sidecar extends Construct {
   public readonly sharedVolumes: SharedVolume[];
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
+    const workload = workloadOrScope(scope, props.workload, 'Sidecar');
     // Everything that can be refused is checked before anything is added, the construct
     // itself included: a refused call leaves the app as it was.
-    const registry = PodRegistry.of(props.workload);
+    const registry = PodRegistry.of(workload);
     const where = new Where(registry, props.name);
     checkOptions(where, registry, props);
-    const targets = props.sharedVolumes ? props.sharedVolumes.map((options) => resolveAppContainers(where, registry, options)) : [];
+    const shared = props.sharedVolumes;
+    const targets = shared ? shared.map((options) => resolveAppContainers(where, registry, options)) : undefined;
 
     super(scope, id);
-    const { workload, boundPorts = [], sharedVolumes = [], first = false, purpose = 'withSidecar' } = props;
     this.workload = workload;
-    this.mode = props.mode ?? defaultSidecarMode(workload);
+    const mode = this.mode = props.mode ?? registry.defaultMode;
 
     // One copy of the container props: cdk8s-plus reads the fields it knows and ignores ours.
-    const containerProps: kplus.ContainerProps = {
-      ...props,
-      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-      resources: sidecarResources(props.resources),
-      securityContext: sidecarSecurityContext(props.securityContext),
-      restartPolicy: this.mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined,
-    };
+    // Object.assign, not an object spread: V8 copies an object of a shape it has not seen
+    // about four times faster this way, and a cold `cdk8s synth` sees every shape once.
+    const containerProps: Mutable<kplus.ContainerProps> = Object.assign({}, props);
+    containerProps.imagePullPolicy = props.imagePullPolicy ?? IF_NOT_PRESENT;
+    containerProps.resources = sidecarResources(props.resources);
+    containerProps.securityContext = sidecarSecurityContext(props.securityContext);
+    containerProps.restartPolicy = mode === SidecarMode.NATIVE ? ALWAYS : undefined;
+    let container: kplus.Container;
     try {
-      this.container = this.mode === SidecarMode.NATIVE
+      container = mode === SidecarMode.NATIVE
         ? workload.addInitContainer(containerProps)
         : workload.addContainer(containerProps);
     } catch (e) {
@@ -117,26 +129,29 @@ export class Sidecar extends Construct {
       scope.node.tryRemoveChild(id);
       throw new Error(`${where.text}: ${(e as Error).message}`);
     }
-    if (this.mode === SidecarMode.NATIVE && first) {
-      moveInitContainer(workload, this.container, registry.nextFirstIndex());
+    this.container = container;
+    if (mode === SidecarMode.NATIVE && props.first) {
+      moveInitContainer(workload, container, registry.nextFirstIndex());
     }
-    if (this.mode === SidecarMode.CLASSIC) {
+    if (mode === SidecarMode.CLASSIC) {
       keepOutOfServices(workload, props.name);
     }
-    registry.addSidecar(this.container, { mode: this.mode, purpose });
+    registry.addSidecar(container, { mode, purpose: props.purpose ?? 'withSidecar' });
+    if (props.boundPorts) registry.bindPorts(props.name, props.boundPorts);
 
-    registry.bindPorts(props.name, boundPorts);
-
-    this.sharedVolumes = sharedVolumes.map((options, i) => {
+    this.sharedVolumes = [];
+    if (!shared) return;
+    for (let i = 0; i < shared.length; i++) {
+      const options = shared[i];
       const volume = registry.sharedVolume(options);
-      const appContainers = targets[i];
+      const appContainers = targets![i];
       const appPath = options.appPath ?? options.path;
-      this.container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
+      container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
       for (const app of appContainers) {
         app.mount(appPath, volume, { readOnly: options.appReadOnly ?? false });
       }
-      return { volume, path: options.path, appPath, appContainers };
-    });
+      this.sharedVolumes.push({ volume, path: options.path, appPath, appContainers });
+    }
   }
 
   /** The shared volumes' pod-level emptyDir volumes. */
@@ -160,7 +175,8 @@ export class Sidecar extends Construct {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
-  return new Sidecar(workload, `sidecar-${options.name}`, { ...options, workload });
+  // The workload is the scope: no copy of the options is needed to name it.
+  return new Sidecar(workload, `sidecar-${options.name}`, options);
 }
 
 /** Names the workload and the sidecar in messages; built only when a message is. */
@@ -191,11 +207,11 @@ function checkOptions(where: Where, registry: PodRegistry, props: SidecarProps):
   const ports = props.ports ?? [];
   if (props.portNumber !== undefined) checkPort(fail, { number: props.portNumber });
   const seen = ports.length + (props.portNumber !== undefined ? 1 : 0) > 1 ? new Set<string>() : undefined;
-  if (seen && props.portNumber !== undefined) seen.add(`${props.portNumber}/${kplus.Protocol.TCP}`);
+  if (seen && props.portNumber !== undefined) seen.add(`${props.portNumber}/${TCP}`);
   for (const port of ports) {
     checkPort(fail, port);
     if (!seen) continue;
-    const key = `${port.number}/${port.protocol ?? kplus.Protocol.TCP}`;
+    const key = `${port.number}/${port.protocol ?? TCP}`;
     if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
     if (port.name !== undefined && seen.has(`name:${port.name}`)) fail(`two ports are named "${port.name}"; give each its own name`);
     seen.add(key).add(`name:${port.name}`);
@@ -208,11 +224,10 @@ function checkOptions(where: Where, registry: PodRegistry, props: SidecarProps):
   if (!props.sharedVolumes) return;
   const paths: string[] = (props.volumeMounts ?? []).map((m) => m.path);
   for (const shared of props.sharedVolumes) {
-    for (const [label, path] of [['path', shared.path], ['appPath', shared.appPath]] as const) {
-      if (path === undefined) continue;
-      const problem = mountPathProblem(path);
-      if (problem) fail(`shared volume "${shared.name}": ${label} "${path}" ${problem}`);
-    }
+    const pathProblem = mountPathProblem(shared.path);
+    if (pathProblem) fail(`shared volume "${shared.name}": path "${shared.path}" ${pathProblem}`);
+    const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
+    if (appPathProblem) fail(`shared volume "${shared.name}": appPath "${shared.appPath}" ${appPathProblem}`);
     const clash = paths.find((p) => samePath(p, shared.path));
     if (clash) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
     paths.push(shared.path);
@@ -230,9 +245,9 @@ function checkPort(fail: (problem: string) => never, port: { number: number; nam
 /** The containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
 function resolveAppContainers(where: Where, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
   registry.checkSharedVolume(where, options);
-  const all = [...registry.workload.initContainers, ...registry.workload.containers];
   let targets: kplus.Container[];
   if (options.appContainers) {
+    const all = [...registry.workload.initContainers, ...registry.workload.containers];
     targets = options.appContainers.map((name) => {
       const found = all.find((c) => c.name === name);
       if (!found) {

@@ -2,13 +2,13 @@
  * withConfigSync: keep a folder of configuration files current from git (git-sync) or from
  * labelled ConfigMaps/Secrets (kiwigrid/k8s-sidecar), and tell the app when it changes.
  */
-import { createHash } from 'crypto';
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { sha256 } from '../config-file';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
   ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
-  Workload, workloadKind, workloadLabel,
+  Workload, workloadKind, workloadLabel, workloadOrScope,
 } from '../kplus';
 import { addOneTimeContainer } from '../one-time';
 import { PodRegistry } from '../pod-registry';
@@ -383,8 +383,11 @@ export interface ConfigSyncOptions {
 
 /** Props of the `ConfigSync` construct. */
 export interface ConfigSyncProps extends ConfigSyncOptions {
-  /** The workload whose pods get the folder. */
-  readonly workload: kplus.AbstractPod;
+  /**
+   * The workload whose pods get the folder: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * @default - the scope, which must then be a workload
+   */
+  readonly workload?: kplus.AbstractPod;
 }
 
 /** The health port a sync gets when none is asked for, or the next free one. */
@@ -472,7 +475,7 @@ export class ConfigSync extends Construct {
   public constructor(scope: Construct, id: string, props: ConfigSyncProps) {
     // Everything that can be refused is checked before anything is added, this construct
     // included: a refused call leaves the app as it was.
-    const { workload } = props;
+    const workload = workloadOrScope(scope, props.workload, 'ConfigSync');
     const registry = PodRegistry.of(workload);
     const where = `${registry.label}, withConfigSync`;
     const fail = (problem: string): never => {
@@ -791,7 +794,8 @@ export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncO
     throw new Error(`${workloadLabel(workload)}, withConfigSync: the workload already has a withConfigSync named "${existing.name}" `
       + `(mountPath "${existing.mountPath}"); pass name to give the second sync another name`);
   }
-  return new ConfigSync(workload, id, { ...options, workload });
+  // The workload is the scope: no copy of the options is needed to name it.
+  return new ConfigSync(workload, id, options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -808,8 +812,4 @@ function sourceSpec(fail: Fail, source: unknown): GitSpec | LabelledSpec {
 function reloadSpec(fail: Fail, reload: unknown): HttpPostSpec | SignalSpec {
   if (!(reload instanceof ConfigReload)) fail('reload must be a ConfigReload (ConfigReload.httpPost or ConfigReload.signal)');
   return (reload as ConfigReload)._spec;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }

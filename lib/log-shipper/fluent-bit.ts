@@ -8,6 +8,7 @@
  * @see https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/yaml
  */
 import { Auth, Endpoint, FLUENT_BIT_S3_STORE_MIB, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel } from './model';
+import { PlainData, toYaml } from '../config-yaml';
 
 /** The tag of the records the tail input reads; filters and outputs match it. */
 const TAG = 'app';
@@ -25,6 +26,11 @@ function ref(r: Ref): string {
 function size(bytes: number): string {
   const mib = bytes / (1024 * 1024);
   return Number.isInteger(mib) ? `${mib}M` : `${Math.max(1, Math.floor(bytes / 1024))}K`;
+}
+
+/** The configuration file's text (YAML). */
+export function fluentBitFile(model: ShipperModel): string {
+  return toYaml(renderFluentBit(model) as PlainData);
 }
 
 /** The configuration as an object, ready for `toYaml`. */

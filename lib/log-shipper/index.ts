@@ -1,16 +1,16 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct, IValidation } from 'constructs';
-import { PlainData, renderConfigFile } from '../config-yaml';
+import { renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
-import { kplus, volumeFromSource, Workload, workloadLabel } from '../kplus';
+import { kplus, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { LogShipperEngine } from './engine';
-import { renderFluentBit } from './fluent-bit';
+import { fluentBitFile } from './fluent-bit';
 import { buildModel, PATHS, stateSizeMebibytes } from './model';
 import { LogShipperOptions } from './options';
-import { renderVector } from './vector';
+import { vectorFile } from './vector';
 import { dnsLabelProblem, samePath } from '../validation/syntax';
 
 export * from './engine';
@@ -23,8 +23,11 @@ export * from './parsing';
  * Props of the `LogShipper` construct: the options and the workload whose pods get the shipper.
  */
 export interface LogShipperProps extends LogShipperOptions {
-  /** The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. */
-  readonly workload: kplus.AbstractPod;
+  /**
+   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * @default - the scope, which must then be a workload
+   */
+  readonly workload?: kplus.AbstractPod;
 }
 
 /** Default resources per engine (request/limit), replaced one by one by `resources`. */
@@ -99,7 +102,7 @@ export class LogShipper extends Construct {
 
   public constructor(scope: Construct, id: string, props: LogShipperProps) {
     super(scope, id);
-    const { workload } = props;
+    const workload = workloadOrScope(scope, props.workload, 'LogShipper');
     const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
     const name = props.name ?? 'log-shipper';
     const where = `${PodRegistry.of(workload).label}, withLogShipper`;
@@ -151,8 +154,7 @@ export class LogShipper extends Construct {
     }
 
     // Configuration.
-    const rendered = engine.id === 'fluent-bit' ? renderFluentBit(model) : renderVector(model);
-    const file = renderConfigFile(rendered as PlainData);
+    const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model);
     this.config = file.text;
     this.configFile = `${PATHS.config}/${engine.configFileName}`;
     this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });
@@ -298,5 +300,6 @@ export function withLogShipper(workload: kplus.AbstractPod, options: LogShipperO
   const base = `log-shipper-${options?.name ?? 'log-shipper'}`;
   let id = base;
   for (let n = 2; workload.node.tryFindChild(id) !== undefined; n++) id = `${base}-${n}`;
-  return new LogShipper(workload, id, { ...options, workload });
+  // The workload is the scope: no copy of the options is needed to name it.
+  return new LogShipper(workload, id, options);
 }

@@ -11,6 +11,7 @@
  * @see https://vector.dev/docs/reference/configuration/global-options/#secret
  */
 import { Auth, Endpoint, OutputModel, PATHS, Ref, ShipperModel } from './model';
+import { PlainData, toYaml } from '../config-yaml';
 
 /** Secrets backends (`secret.<name>` in the configuration). */
 const POD_INFO = 'pod_info';
@@ -57,6 +58,11 @@ const MULTILINE: Record<'java' | 'go' | 'python', { start_pattern: string; condi
     mode: 'halt_with',
   },
 };
+
+/** The configuration file's text (YAML). */
+export function vectorFile(model: ShipperModel): string {
+  return toYaml(renderVector(model) as PlainData);
+}
 
 /** The configuration as an object, ready for `toYaml`. */
 export function renderVector(model: ShipperModel): Record<string, unknown> {

@@ -11,6 +11,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge
  */
 import { HEALTH_BODY, protoDuration, ProxyModel } from './model';
+import { PlainData, toYaml } from '../config-yaml';
 
 /** What Envoy needs beyond the proxy model. */
 export interface EnvoyModel extends ProxyModel {
@@ -38,6 +39,11 @@ export const APP_CLUSTER = 'app';
  * Connections to 127.0.0.1 are cheap to open again.
  */
 export const UPSTREAM_IDLE_TIMEOUT_MILLIS = 1000;
+
+/** The bootstrap file's text (YAML). */
+export function envoyBootstrapFile(model: EnvoyModel): string {
+  return toYaml(renderEnvoyBootstrap(model) as PlainData);
+}
 
 /** The v3 bootstrap. */
 export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown> {

@@ -1,14 +1,13 @@
-import { createHash } from 'crypto';
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlainData, renderConfigFile } from '../config-yaml';
+import { renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
-import { kplus, setServiceTargetPortName, Workload, workloadLabel } from '../kplus';
+import { kplus, setServiceTargetPortName, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
-import { renderEnvoyBootstrap } from './envoy';
+import { envoyBootstrapFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
@@ -205,8 +204,11 @@ export interface ProxyOptions {
  * Props of the `Proxy` construct.
  */
 export interface ProxyProps extends ProxyOptions {
-  /** The workload whose pods get the proxy. */
-  readonly workload: kplus.AbstractPod;
+  /**
+   * The workload whose pods get the proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * @default - the scope, which must then be a workload
+   */
+  readonly workload?: kplus.AbstractPod;
 }
 
 /**
@@ -305,7 +307,7 @@ export class Proxy extends Construct {
   public constructor(scope: Construct, id: string, props: ProxyProps) {
     super(scope, id);
     try {
-      const { workload } = props;
+      const workload = workloadOrScope(scope, props.workload, 'Proxy');
       const where = `${PodRegistry.of(workload).label}, withProxy`;
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);
@@ -390,7 +392,7 @@ export class Proxy extends Construct {
       let checksum: string;
       const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
       if (this.engine === ProxyEngine.ENVOY) {
-        const file = renderConfigFile(renderEnvoyBootstrap({ ...model, adminPort: this.adminPort! }) as PlainData);
+        const file = renderConfigFile(envoyBootstrapFile, { ...model, adminPort: this.adminPort! });
         this.config = file.text;
         checksum = file.sha256;
         // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
@@ -401,8 +403,9 @@ export class Proxy extends Construct {
         args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
       } else {
         const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
-        this.config = renderNginxConf({ ...model, tmpDir: PROXY_PATHS.tmp, version });
-        checksum = createHash('sha256').update(this.config).digest('hex');
+        const file = renderConfigFile(renderNginxConf, { ...model, tmpDir: PROXY_PATHS.tmp, version });
+        this.config = file.text;
+        checksum = file.sha256;
         // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
         // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
         // keeps nginx from opening the compiled-in error log before it reads the configuration.
@@ -549,7 +552,8 @@ export function withProxy(workload: kplus.AbstractPod, options: ProxyOptions = {
     throw new Error(`${workloadLabel(workload)}, withProxy: the workload already has a proxy named "${name}"; `
       + 'use the handle the first call returned, or pass another name for a second proxy');
   }
-  return new Proxy(workload, id, { ...options, workload });
+  // The workload is the scope: no copy of the options is needed to name it.
+  return new Proxy(workload, id, options);
 }
 
 function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never): void {
