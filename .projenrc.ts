@@ -65,6 +65,11 @@ const project = new typescript.TypeScriptProject({
 
 // See jestVersion: the 3.8 line of eslint's TypeScript resolver uses enhanced-resolve, not
 // unrs-resolver (projen's eslint component adds it unversioned; this pins it).
+// Class fields as assignments in the constructor, not ES2022 defines: with defines every declared
+// field of a construct is defined anew on each construction, a measurable cost for a fleet of
+// workloads (bench/RESULTS.md). projen's options do not list the flag.
+project.tsconfig?.file.addOverride('compilerOptions.useDefineForClassFields', false);
+project.tsconfigDev?.file.addOverride('compilerOptions.useDefineForClassFields', false);
 project.deps.addDependency('eslint-import-resolver-typescript@~3.8.7', DependencyType.BUILD);
 project.deps.addDependency('@types/jest@^29.5.14', DependencyType.BUILD);
 project.deps.addDependency('ts-jest@^29.4.15', DependencyType.BUILD);

@@ -26,13 +26,16 @@ const cache = new Map<Renderer<never>, Map<string, ConfigFile>>();
 /**
  * The file `render(model)` and its checksum, computed once per renderer and distinct model.
  *
- * The key is the model's JSON. Constructs in a model (the Secret behind a credential, the
- * ConfigMap behind a CA) are keyed by their path: renderers name them only through the
- * model's plain fields (an environment variable, a file path). At most 512 files per
- * renderer are kept.
+ * The key is the model's JSON. Pass `plain: true` when the model holds nothing but strings,
+ * finite numbers, booleans, plain objects and arrays: its JSON is then exact as it is, and
+ * written about ten times faster than with the checks below. Otherwise constructs in the model
+ * (the Secret behind a credential, the ConfigMap behind a CA) are keyed by their path, since
+ * renderers name them only through the model's plain fields (an environment variable, a file
+ * path), and whatever JSON would drop or merge is kept apart. At most 512 files per renderer
+ * are kept.
  */
-export function renderConfigFile<M>(render: Renderer<M>, model: M): ConfigFile {
-  const key = JSON.stringify(model, keyPart);
+export function renderConfigFile<M>(render: Renderer<M>, model: M, plain = false): ConfigFile {
+  const key = plain ? JSON.stringify(model) : JSON.stringify(model, keyPart);
   let files = cache.get(render as Renderer<never>);
   if (!files) {
     files = new Map();
@@ -46,6 +49,16 @@ export function renderConfigFile<M>(render: Renderer<M>, model: M): ConfigFile {
     files.set(key, file);
   }
   return file;
+}
+
+/**
+ * `{ [name]: text }` for a ConfigMap's data, written without a computed key: V8 builds an
+ * object literal with a computed key on a slow path.
+ */
+export function fileData(name: string, text: string): Record<string, string> {
+  const data: Record<string, string> = {};
+  data[name] = text;
+  return data;
 }
 
 /** The SHA-256 of `text`, in hex. */

@@ -152,6 +152,12 @@ export class PodRegistry {
     }
   }
 
+  /** The ledger's port of this number and protocol, if any. */
+  public boundPort(number: number, protocol: kplus.Protocol): LedgerPort | undefined {
+    for (const port of this.ledger) if (port.number === number && port.protocol === protocol) return port;
+    return undefined;
+  }
+
   /** Every port in the ledger, for call-time checks of helpers. */
   public get boundPorts(): readonly LedgerPort[] {
     return [...this.ledger];

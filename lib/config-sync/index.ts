@@ -12,6 +12,7 @@ import {
 } from '../kplus';
 import { addOneTimeContainer } from '../one-time';
 import { PodRegistry } from '../pod-registry';
+import { SharedVolumeOptions } from '../shared-volume';
 import { Sidecar } from '../sidecar';
 import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
 import {
@@ -683,11 +684,18 @@ export class ConfigSync extends Construct {
       // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
       const probePath = git ? '/' : '/healthz';
       const portName = registry.freePortName('sync-health');
+      const shared: SharedVolumeOptions[] = [
+        { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
+      ];
+      if (tmp) shared.push({ name: tmpName, path: '/tmp', appContainers: [] });
+      // No spread in this literal: V8 builds an object literal with a spread on a slow path.
+      const { args, envVariables } = program(false);
       this.sidecar = new Sidecar(this, 'Sidecar', {
         workload,
         name,
         image: imageReference(image),
-        ...program(false),
+        args,
+        envVariables,
         ports: [{ number: healthPort!, name: portName }],
         // Declared (the kubelet probes it on the pod IP) and in the ledger, named for messages.
         boundPorts: [{ number: healthPort!, purpose: `${engine} health endpoint` }],
@@ -697,10 +705,7 @@ export class ConfigSync extends Construct {
         resources,
         securityContext,
         volumeMounts,
-        sharedVolumes: [
-          { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
-          ...(tmp ? [{ name: tmpName, path: '/tmp', appContainers: [] }] : []),
-        ],
+        sharedVolumes: shared,
         purpose: `withConfigSync (${engine})`,
       });
       this.container = this.sidecar.container;
@@ -708,9 +713,9 @@ export class ConfigSync extends Construct {
     }
 
     this.registerChecks();
-    const list = syncsByWorkload.get(workload) ?? [];
-    list.push(this);
-    syncsByWorkload.set(workload, list);
+    const list = syncsByWorkload.get(workload);
+    if (list) list.push(this);
+    else syncsByWorkload.set(workload, [this]);
   }
 
   /** One read-only Secret volume per Secret, each file mode 0440 (readable through the fsGroup). */

@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct, IValidation } from 'constructs';
-import { renderConfigFile } from '../config-file';
+import { fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
 import { kplus, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
@@ -116,19 +116,20 @@ export class LogShipper extends Construct {
 
     // Which app containers write the folder, checked before anything is built.
     const registry = PodRegistry.of(workload);
-    const all = [...workload.initContainers, ...workload.containers];
-    const writers = props.appContainers ?? registry.appContainers().map((c) => c.name);
+    let writerContainers: kplus.Container[];
+    if (props.appContainers) {
+      const all = [...workload.initContainers, ...workload.containers];
+      writerContainers = props.appContainers.map((writer) => all.find((c) => c.name === writer) ?? fail(
+        `appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
+        + 'add the container before attaching the log shipper'));
+    } else {
+      writerContainers = registry.appContainers();
+    }
+    const writers = writerContainers.map((c) => c.name);
     if (writers.length === 0) {
       fail(props.appContainers
         ? 'appContainers is empty; name the containers that write the log files'
         : 'the pod has no app container yet; add the app containers before attaching the log shipper');
-    }
-    for (const writer of writers) {
-      const container = all.find((c) => c.name === writer);
-      if (!container) {
-        fail(`appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
-          + 'add the container before attaching the log shipper');
-      }
     }
 
     const model = buildModel(where, props, { engine, writers });
@@ -144,20 +145,21 @@ export class LogShipper extends Construct {
         + 'send both kinds of output from the one shipper (outputs: [...]), or give the second shipper another logPath');
     }
     const logVolumeName = `${name}-logs`;
-    for (const writer of writers) {
-      const container = all.find((c) => c.name === writer)!;
+    for (const container of writerContainers) {
       const taken = container.mounts.find((m) => samePath(m.path, model.logPath));
       if (taken) {
-        fail(`logPath "${model.logPath}": container "${writer}" already mounts volume "${taken.volume.name}" there; `
+        fail(`logPath "${model.logPath}": container "${container.name}" already mounts volume "${taken.volume.name}" there; `
           + 'the shipper brings its own emptyDir for the log folder: point the app\'s logs at a folder it does not mount yet');
       }
     }
 
     // Configuration.
-    const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model);
+    // Without credentials, CAs and raw blocks, the model is plain data that buildModel made.
+    const plain = model.credentials.length === 0 && model.cas.length === 0 && !model.outputs.some((o) => o.kind === 'raw');
+    const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model, plain);
     this.config = file.text;
     this.configFile = `${PATHS.config}/${engine.configFileName}`;
-    this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [engine.configFileName]: this.config } });
+    this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(engine.configFileName, this.config) });
     const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
 
     const mounts: kplus.VolumeMount[] = [{ path: PATHS.config, volume: configVolume, readOnly: true }];
@@ -263,7 +265,8 @@ export class LogShipper extends Construct {
     // The engines read their configuration once: roll the pods when it changes.
     workload.podMetadata.addAnnotation(`checksum/${name}`, file.sha256);
 
-    const labelKeys = model.podItems.flatMap((item) => (item.labelKey === undefined ? [] : [item.labelKey]));
+    const labelKeys: string[] = [];
+    for (const item of model.podItems) if (item.labelKey !== undefined) labelKeys.push(item.labelKey);
     if (labelKeys.length > 0) {
       // Registered outside this constructor's scope, so it keeps the label keys alive, not the model.
       this.node.addValidation(podLabelCheck(workload, labelKeys));

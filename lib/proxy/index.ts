@@ -1,6 +1,6 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { renderConfigFile } from '../config-file';
+import { fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
 import { kplus, setServiceTargetPortName, Workload, workloadLabel, workloadOrScope } from '../kplus';
@@ -11,6 +11,8 @@ import { envoyBootstrapFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
+
+const TCP = kplus.Protocol.TCP;
 
 /**
  * The program that runs the proxy.
@@ -392,7 +394,7 @@ export class Proxy extends Construct {
       let checksum: string;
       const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
       if (this.engine === ProxyEngine.ENVOY) {
-        const file = renderConfigFile(envoyBootstrapFile, { ...model, adminPort: this.adminPort! });
+        const file = renderConfigFile(envoyBootstrapFile, Object.assign({ adminPort: this.adminPort! }, model), true);
         this.config = file.text;
         checksum = file.sha256;
         // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
@@ -403,7 +405,7 @@ export class Proxy extends Construct {
         args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
       } else {
         const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
-        const file = renderConfigFile(renderNginxConf, { ...model, tmpDir: PROXY_PATHS.tmp, version });
+        const file = renderConfigFile(renderNginxConf, Object.assign({ tmpDir: PROXY_PATHS.tmp, version }, model), true);
         this.config = file.text;
         checksum = file.sha256;
         // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
@@ -412,7 +414,7 @@ export class Proxy extends Construct {
         args = ['-c', configPath, '-e', 'stderr', '-g', 'daemon off;'];
       }
 
-      this.configMap = new kplus.ConfigMap(this, 'Config', { data: { [this.engine.configFile]: this.config } });
+      this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(this.engine.configFile, this.config) });
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
       const volumeMounts: kplus.VolumeMount[] = [{ path: PROXY_PATHS.config, volume: configVolume, readOnly: true }];
       this.volumes = [configVolume];
@@ -577,41 +579,53 @@ function resolveTargetPort(workload: Workload, registry: PodRegistry, given: num
   if (apps.length === 0) {
     fail('the pod has no app container yet; add the app container (with its port) before attaching the proxy');
   }
-  const declared = apps
-    .flatMap((c) => c.ports.map((p) => ({ container: c.name, number: p.number, name: p.name, protocol: p.protocol ?? kplus.Protocol.TCP })))
-    .filter((p) => p.protocol === kplus.Protocol.TCP);
-  const describe = (p: { container: string; number: number; name?: string }) => `${p.number}${p.name ? ` ("${p.name}")` : ''} of container "${p.container}"`;
+  // One pass over the declared TCP ports; they are listed only for a message.
+  let only: number | undefined;
+  let several = false;
+  let givenDeclared = false;
+  for (const c of apps) {
+    for (const p of c.ports) {
+      if ((p.protocol ?? TCP) !== TCP) continue;
+      if (p.number === given) givenDeclared = true;
+      if (only === undefined) only = p.number;
+      else if (p.number !== only) several = true;
+    }
+  }
+  const declared = () => apps
+    .flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => `${p.number}${p.name ? ` ("${p.name}")` : ''} of container "${c.name}"`))
+    .join(', ');
   if (given !== undefined) {
     const problem = portNumberProblem(given);
     if (problem) fail(`targetPort ${given} ${problem}`);
-    if (!declared.some((p) => p.number === given)) {
-      fail(`targetPort ${given} is not a TCP port of the app (it declares ${declared.map(describe).join(', ') || 'none'}); `
+    if (!givenDeclared) {
+      fail(`targetPort ${given} is not a TCP port of the app (it declares ${declared() || 'none'}); `
         + 'pass one of those, or declare the port on the app container (portNumber or ports)');
     }
     return given;
   }
-  const numbers = [...new Set(declared.map((p) => p.number))];
-  if (numbers.length === 0) {
-    fail(`the app containers (${apps.map((c) => `"${c.name}"`).join(', ')}) declare no TCP port, so the proxy does not know where to forward; `
+  if (only === undefined) {
+    return fail(`the app containers (${apps.map((c) => `"${c.name}"`).join(', ')}) declare no TCP port, so the proxy does not know where to forward; `
       + 'declare the app\'s port on its container (portNumber or ports), or pass targetPort');
   }
-  if (numbers.length > 1) {
-    fail(`the app declares several ports (${declared.map(describe).join(', ')}); pass targetPort to say which one the proxy forwards to`);
+  if (several) {
+    fail(`the app declares several ports (${declared()}); pass targetPort to say which one the proxy forwards to`);
   }
   void workload;
-  return numbers[0];
+  return only;
 }
 
 /** Refuses a port the pod already uses, as far as it is known at the call. */
 function checkPortFree(workload: Workload, registry: PodRegistry, port: number, option: string, fail: (problem: string) => never): void {
-  for (const c of [...workload.initContainers, ...workload.containers]) {
-    const clash = c.ports.find((p) => p.number === port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP);
-    if (clash) {
-      fail(`${option} ${port} is already a port of container "${c.name}"${clash.name ? ` ("${clash.name}")` : ''}; `
-        + `the containers of a pod share one network namespace: pass another ${option}`);
+  for (const containers of [workload.initContainers, workload.containers]) {
+    for (const c of containers) {
+      const clash = c.ports.find((p) => p.number === port && (p.protocol ?? TCP) === TCP);
+      if (clash) {
+        fail(`${option} ${port} is already a port of container "${c.name}"${clash.name ? ` ("${clash.name}")` : ''}; `
+          + `the containers of a pod share one network namespace: pass another ${option}`);
+      }
     }
   }
-  const bound = registry.boundPorts.find((p) => p.number === port && p.protocol === kplus.Protocol.TCP);
+  const bound = registry.boundPort(port, TCP);
   if (bound) {
     fail(`${option} ${port} is already bound by container "${bound.container}"${bound.purpose ? ` (${bound.purpose})` : ''}; `
       + `the containers of a pod share one network namespace: pass another ${option}`);
