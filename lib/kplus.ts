@@ -19,10 +19,10 @@ export type Workload = kplus.AbstractPod;
  * The workload a construct of this library attaches to: the one its props name, else its
  * scope, which must then be a workload. `what` names the construct in the message.
  */
-export function workloadOrScope(scope: Construct, given: Workload | undefined, what: string): Workload {
+export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
   if (given) return given;
   if (scope instanceof kplus.AbstractPod) return scope;
-  throw new Error(`${what} "${scope.node.path}": no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
+  throw new Error(`${what} "${scope.node.path ? `${scope.node.path}/${id}` : id}": no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
     + 'pass workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), or create it inside the workload');
 }
 

@@ -98,7 +98,7 @@ export class Sidecar extends Construct {
   public readonly sharedVolumes: SharedVolume[];
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
-    const workload = workloadOrScope(scope, props.workload, 'Sidecar');
+    const workload = workloadOrScope(scope, id, props.workload, 'Sidecar');
     // Everything that can be refused is checked before anything is added, the construct
     // itself included: a refused call leaves the app as it was.
     const registry = PodRegistry.of(workload);

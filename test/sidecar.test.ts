@@ -273,6 +273,22 @@ describe('the Sidecar construct', () => {
     expect(podSpec(synth(app).manifests, 'Deployment').initContainers[0].name).toBe('exporter');
   });
 
+  test('without a workload, its scope is the workload', () => {
+    const { app, chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    const sidecar = new Sidecar(web, 'metrics', EXPORTER);
+    expect(sidecar.workload).toBe(web);
+    expect(podSpec(synth(app).manifests, 'Deployment').initContainers[0].name).toBe('exporter');
+  });
+
+  test('without a workload under a scope that is not one, it fails and names the scope', () => {
+    const { chart } = newApp();
+    expect(() => new Sidecar(chart, 'metrics', EXPORTER)).toThrow(
+      'Sidecar "test/metrics": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, '
+      + 'DaemonSet, Job, CronJob or Pod), or create it inside the workload');
+    expect(chart.node.tryFindChild('metrics')).toBeUndefined();
+  });
+
   test('its container can be adjusted after the call', () => {
     const { app, chart } = newApp();
     const web = new kplus.Deployment(chart, 'web', { containers: [APP] });

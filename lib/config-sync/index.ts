@@ -476,7 +476,7 @@ export class ConfigSync extends Construct {
   public constructor(scope: Construct, id: string, props: ConfigSyncProps) {
     // Everything that can be refused is checked before anything is added, this construct
     // included: a refused call leaves the app as it was.
-    const workload = workloadOrScope(scope, props.workload, 'ConfigSync');
+    const workload = workloadOrScope(scope, id, props.workload, 'ConfigSync');
     const registry = PodRegistry.of(workload);
     const where = `${registry.label}, withConfigSync`;
     const fail = (problem: string): never => {

@@ -102,174 +102,181 @@ export class LogShipper extends Construct {
 
   public constructor(scope: Construct, id: string, props: LogShipperProps) {
     super(scope, id);
-    const workload = workloadOrScope(scope, props.workload, 'LogShipper');
-    const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
-    const name = props.name ?? 'log-shipper';
-    const where = `${PodRegistry.of(workload).label}, withLogShipper`;
-    const fail = (problem: string): never => {
-      throw new Error(`${where}: ${problem}`);
-    };
-    if (!(engine instanceof LogShipperEngine)) fail('engine must be LogShipperEngine.FLUENT_BIT or LogShipperEngine.VECTOR');
-    const nameProblem = dnsLabelProblem(name);
-    if (nameProblem) fail(`name "${name}" ${nameProblem}`);
-    if (name.length > 48) fail(`name "${name}" is ${name.length} characters; at most 48, since the shipper's volumes are named after it`);
+    try {
+      const workload = workloadOrScope(scope, id, props.workload, 'LogShipper');
+      const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
+      const name = props.name ?? 'log-shipper';
+      const where = `${PodRegistry.of(workload).label}, withLogShipper`;
+      const fail = (problem: string): never => {
+        throw new Error(`${where}: ${problem}`);
+      };
+      if (!(engine instanceof LogShipperEngine)) fail('engine must be LogShipperEngine.FLUENT_BIT or LogShipperEngine.VECTOR');
+      const nameProblem = dnsLabelProblem(name);
+      if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+      if (name.length > 48) fail(`name "${name}" is ${name.length} characters; at most 48, since the shipper's volumes are named after it`);
 
-    // Which app containers write the folder, checked before anything is built.
-    const registry = PodRegistry.of(workload);
-    let writerContainers: kplus.Container[];
-    if (props.appContainers) {
-      const all = [...workload.initContainers, ...workload.containers];
-      writerContainers = props.appContainers.map((writer) => all.find((c) => c.name === writer) ?? fail(
-        `appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
-        + 'add the container before attaching the log shipper'));
-    } else {
-      writerContainers = registry.appContainers();
-    }
-    const writers = writerContainers.map((c) => c.name);
-    if (writers.length === 0) {
-      fail(props.appContainers
-        ? 'appContainers is empty; name the containers that write the log files'
-        : 'the pod has no app container yet; add the app containers before attaching the log shipper');
-    }
-
-    const model = buildModel(where, props, { engine, writers });
-    this.engine = engine;
-    this.logPath = model.logPath;
-    this.healthPort = model.healthPort;
-
-    // One shipper a folder; the app must not mount anything else there.
-    const byPath = shippers.get(workload) ?? new Map<string, string>();
-    const holder = byPath.get(model.logPath);
-    if (holder !== undefined) {
-      fail(`two log shippers on "${model.logPath}": container "${holder}" already ships that folder; `
-        + 'send both kinds of output from the one shipper (outputs: [...]), or give the second shipper another logPath');
-    }
-    const logVolumeName = `${name}-logs`;
-    for (const container of writerContainers) {
-      const taken = container.mounts.find((m) => samePath(m.path, model.logPath));
-      if (taken) {
-        fail(`logPath "${model.logPath}": container "${container.name}" already mounts volume "${taken.volume.name}" there; `
-          + 'the shipper brings its own emptyDir for the log folder: point the app\'s logs at a folder it does not mount yet');
+      // Which app containers write the folder, checked before anything is built.
+      const registry = PodRegistry.of(workload);
+      let writerContainers: kplus.Container[];
+      if (props.appContainers) {
+        const all = [...workload.initContainers, ...workload.containers];
+        writerContainers = props.appContainers.map((writer) => all.find((c) => c.name === writer) ?? fail(
+          `appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
+          + 'add the container before attaching the log shipper'));
+      } else {
+        writerContainers = registry.appContainers();
       }
-    }
-
-    // Configuration.
-    // Without credentials, CAs and raw blocks, the model is plain data that buildModel made.
-    const plain = model.credentials.length === 0 && model.cas.length === 0 && !model.outputs.some((o) => o.kind === 'raw');
-    const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model, plain);
-    this.config = file.text;
-    this.configFile = `${PATHS.config}/${engine.configFileName}`;
-    this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(engine.configFileName, this.config) });
-    const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
-
-    const mounts: kplus.VolumeMount[] = [{ path: PATHS.config, volume: configVolume, readOnly: true }];
-    model.cas.forEach((ca, i) => {
-      const volumeName = `${name}-ca-${i}`;
-      const source = ca.ca.source;
-      const volume = source.kind === 'configMap'
-        ? kplus.Volume.fromConfigMap(this, `CaVolume${i}`, source.configMap, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } })
-        : kplus.Volume.fromSecret(this, `CaVolume${i}`, source.secret, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } });
-      mounts.push({ path: ca.dir, volume, readOnly: true });
-    });
-
-    const env: Record<string, kplus.EnvValue> = {};
-    if (engine.id === 'fluent-bit') {
-      // Fluent Bit substitutes ${VAR} in its configuration: the pod's values and the
-      // credentials come in as environment variables, from the downward API and from Secrets.
-      for (const item of model.podItems) {
-        env[item.envName] = item.labelKey !== undefined
-          ? kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: item.labelKey })
-          : kplus.EnvValue.fromFieldRef(item.fieldPath as kplus.EnvFieldPaths);
+      const writers = writerContainers.map((c) => c.name);
+      if (writers.length === 0) {
+        fail(props.appContainers
+          ? 'appContainers is empty; name the containers that write the log files'
+          : 'the pod has no app container yet; add the app containers before attaching the log shipper');
       }
-      for (const item of model.credentials) {
-        env[item.envName] = kplus.EnvValue.fromSecretValue(item.value);
+
+      const model = buildModel(where, props, { engine, writers });
+      this.engine = engine;
+      this.logPath = model.logPath;
+      this.healthPort = model.healthPort;
+
+      // One shipper a folder; the app must not mount anything else there.
+      const byPath = shippers.get(workload) ?? new Map<string, string>();
+      const holder = byPath.get(model.logPath);
+      if (holder !== undefined) {
+        fail(`two log shippers on "${model.logPath}": container "${holder}" already ships that folder; `
+          + 'send both kinds of output from the one shipper (outputs: [...]), or give the second shipper another logPath');
       }
-    } else {
-      // Vector reads both through its `directory` secrets backend, from files.
-      if (model.podItems.length > 0) {
-        const podInfo = volumeFromSource(this, 'PodInfoVolume', `${name}-pod-info`, {
-          downwardApi: {
-            items: model.podItems.map((item) => ({ path: item.id, fieldRef: { fieldPath: item.fieldPath } })),
+      const logVolumeName = `${name}-logs`;
+      for (const container of writerContainers) {
+        const taken = container.mounts.find((m) => samePath(m.path, model.logPath));
+        if (taken) {
+          fail(`logPath "${model.logPath}": container "${container.name}" already mounts volume "${taken.volume.name}" there; `
+            + 'the shipper brings its own emptyDir for the log folder: point the app\'s logs at a folder it does not mount yet');
+        }
+      }
+
+      // Configuration.
+      // Without credentials, CAs and raw blocks, the model is plain data that buildModel made.
+      const plain = model.credentials.length === 0 && model.cas.length === 0 && !model.outputs.some((o) => o.kind === 'raw');
+      const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model, plain);
+      this.config = file.text;
+      this.configFile = `${PATHS.config}/${engine.configFileName}`;
+      this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(engine.configFileName, this.config) });
+      const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
+
+      const mounts: kplus.VolumeMount[] = [{ path: PATHS.config, volume: configVolume, readOnly: true }];
+      model.cas.forEach((ca, i) => {
+        const volumeName = `${name}-ca-${i}`;
+        const source = ca.ca.source;
+        const volume = source.kind === 'configMap'
+          ? kplus.Volume.fromConfigMap(this, `CaVolume${i}`, source.configMap, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } })
+          : kplus.Volume.fromSecret(this, `CaVolume${i}`, source.secret, { name: volumeName, items: { [source.key]: { path: 'ca.crt' } } });
+        mounts.push({ path: ca.dir, volume, readOnly: true });
+      });
+
+      const env: Record<string, kplus.EnvValue> = {};
+      if (engine.id === 'fluent-bit') {
+        // Fluent Bit substitutes ${VAR} in its configuration: the pod's values and the
+        // credentials come in as environment variables, from the downward API and from Secrets.
+        for (const item of model.podItems) {
+          env[item.envName] = item.labelKey !== undefined
+            ? kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_LABEL, { key: item.labelKey })
+            : kplus.EnvValue.fromFieldRef(item.fieldPath as kplus.EnvFieldPaths);
+        }
+        for (const item of model.credentials) {
+          env[item.envName] = kplus.EnvValue.fromSecretValue(item.value);
+        }
+      } else {
+        // Vector reads both through its `directory` secrets backend, from files.
+        if (model.podItems.length > 0) {
+          const podInfo = volumeFromSource(this, 'PodInfoVolume', `${name}-pod-info`, {
+            downwardApi: {
+              items: model.podItems.map((item) => ({ path: item.id, fieldRef: { fieldPath: item.fieldPath } })),
+            },
+          });
+          mounts.push({ path: PATHS.podInfo, volume: podInfo, readOnly: true });
+        }
+        if (model.credentials.length > 0) {
+          const credentials = volumeFromSource(this, 'CredentialsVolume', `${name}-credentials`, {
+            projected: {
+              sources: model.credentials.map((item) => ({
+                secret: { name: item.value.secret.name, items: [{ key: item.value.key, path: item.id }] },
+              })),
+            },
+          });
+          mounts.push({ path: PATHS.credentials, volume: credentials, readOnly: true });
+        }
+      }
+
+      const probePort = model.healthPort;
+      // Probes tell whether the shipper runs, never whether an output is reachable: a native
+      // sidecar's readiness counts toward the pod's, so a log backend outage must not take the
+      // app out of its Service, nor restart the shipper in a loop.
+      const probePath = engine.id === 'fluent-bit' ? '/api/v1/uptime' : '/health';
+      const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(probePath, {
+        port: probePort,
+        initialDelaySeconds: Duration.seconds(engine.id === 'vector' ? 5 : 2),
+        periodSeconds: Duration.seconds(10),
+        timeoutSeconds: Duration.seconds(3),
+        failureThreshold,
+      });
+      const purpose = engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API';
+
+      this.sidecar = new Sidecar(this, 'Sidecar', {
+        workload,
+        name,
+        image: props.image ?? imageReference(engine.image),
+        command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
+        args: engine.id === 'fluent-bit' ? ['-c', this.configFile] : ['--config', this.configFile],
+        ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
+        boundPorts: [{ number: probePort, purpose }],
+        envVariables: env,
+        volumeMounts: mounts,
+        liveness: probe(6),
+        readiness: probe(3),
+        resources: sidecarResources(props.resources, RESOURCES[engine.id]),
+        securityContext: { user: engine.image.user, group: engine.image.group },
+        mode: props.mode,
+        purpose: `withLogShipper (${engine.displayName})`,
+        sharedVolumes: [
+          {
+            name: logVolumeName,
+            path: model.logPath,
+            readOnly: true,
+            appPath: model.logPath,
+            appReadOnly: false,
+            appContainers: [...writers],
+            sizeLimit: props.sizeLimit ?? Size.gibibytes(1),
           },
-        });
-        mounts.push({ path: PATHS.podInfo, volume: podInfo, readOnly: true });
-      }
-      if (model.credentials.length > 0) {
-        const credentials = volumeFromSource(this, 'CredentialsVolume', `${name}-credentials`, {
-          projected: {
-            sources: model.credentials.map((item) => ({
-              secret: { name: item.value.secret.name, items: [{ key: item.value.key, path: item.id }] },
-            })),
+          {
+            name: `${name}-state`,
+            path: PATHS.state,
+            appContainers: [],
+            sizeLimit: Size.mebibytes(stateSizeMebibytes(model)),
           },
-        });
-        mounts.push({ path: PATHS.credentials, volume: credentials, readOnly: true });
+        ],
+      });
+      registry.hintPort(name, probePort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
+      byPath.set(model.logPath, name);
+      shippers.set(workload, byPath);
+
+      this.container = this.sidecar.container;
+      this.logVolume = this.sidecar.sharedVolumes[0].volume;
+      this.stateVolume = this.sidecar.sharedVolumes[1].volume;
+
+      // The engines read their configuration once: roll the pods when it changes.
+      workload.podMetadata.addAnnotation(`checksum/${name}`, file.sha256);
+
+      const labelKeys: string[] = [];
+      for (const item of model.podItems) if (item.labelKey !== undefined) labelKeys.push(item.labelKey);
+      if (labelKeys.length > 0) {
+        // Registered outside this constructor's scope, so it keeps the label keys alive, not the model.
+        this.node.addValidation(podLabelCheck(workload, labelKeys));
       }
-    }
-
-    const probePort = model.healthPort;
-    // Probes tell whether the shipper runs, never whether an output is reachable: a native
-    // sidecar's readiness counts toward the pod's, so a log backend outage must not take the
-    // app out of its Service, nor restart the shipper in a loop.
-    const probePath = engine.id === 'fluent-bit' ? '/api/v1/uptime' : '/health';
-    const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(probePath, {
-      port: probePort,
-      initialDelaySeconds: Duration.seconds(engine.id === 'vector' ? 5 : 2),
-      periodSeconds: Duration.seconds(10),
-      timeoutSeconds: Duration.seconds(3),
-      failureThreshold,
-    });
-    const purpose = engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API';
-
-    this.sidecar = new Sidecar(this, 'Sidecar', {
-      workload,
-      name,
-      image: props.image ?? imageReference(engine.image),
-      command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
-      args: engine.id === 'fluent-bit' ? ['-c', this.configFile] : ['--config', this.configFile],
-      ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
-      boundPorts: [{ number: probePort, purpose }],
-      envVariables: env,
-      volumeMounts: mounts,
-      liveness: probe(6),
-      readiness: probe(3),
-      resources: sidecarResources(props.resources, RESOURCES[engine.id]),
-      securityContext: { user: engine.image.user, group: engine.image.group },
-      mode: props.mode,
-      purpose: `withLogShipper (${engine.displayName})`,
-      sharedVolumes: [
-        {
-          name: logVolumeName,
-          path: model.logPath,
-          readOnly: true,
-          appPath: model.logPath,
-          appReadOnly: false,
-          appContainers: [...writers],
-          sizeLimit: props.sizeLimit ?? Size.gibibytes(1),
-        },
-        {
-          name: `${name}-state`,
-          path: PATHS.state,
-          appContainers: [],
-          sizeLimit: Size.mebibytes(stateSizeMebibytes(model)),
-        },
-      ],
-    });
-    registry.hintPort(name, probePort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
-    byPath.set(model.logPath, name);
-    shippers.set(workload, byPath);
-
-    this.container = this.sidecar.container;
-    this.logVolume = this.sidecar.sharedVolumes[0].volume;
-    this.stateVolume = this.sidecar.sharedVolumes[1].volume;
-
-    // The engines read their configuration once: roll the pods when it changes.
-    workload.podMetadata.addAnnotation(`checksum/${name}`, file.sha256);
-
-    const labelKeys: string[] = [];
-    for (const item of model.podItems) if (item.labelKey !== undefined) labelKeys.push(item.labelKey);
-    if (labelKeys.length > 0) {
-      // Registered outside this constructor's scope, so it keeps the label keys alive, not the model.
-      this.node.addValidation(podLabelCheck(workload, labelKeys));
+    } catch (e) {
+      // Refused at the call: leave no half-built construct behind (the pod itself is only
+      // touched once every check passed, by the Sidecar, which checks before it adds).
+      scope.node.tryRemoveChild(id);
+      throw e;
     }
   }
 }

@@ -309,7 +309,7 @@ export class Proxy extends Construct {
   public constructor(scope: Construct, id: string, props: ProxyProps) {
     super(scope, id);
     try {
-      const workload = workloadOrScope(scope, props.workload, 'Proxy');
+      const workload = workloadOrScope(scope, id, props.workload, 'Proxy');
       const where = `${PodRegistry.of(workload).label}, withProxy`;
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);

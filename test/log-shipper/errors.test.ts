@@ -276,3 +276,16 @@ describe('the checks of these tests catch what they should', () => {
     expect(pathProblems({ ...s, text }, manifests)).toContain('SECRET[pod_info.pod_nam]: no file "pod_nam" in the volume mounted at /etc/log-shipper-pod-info');
   });
 });
+
+test('a refused call leaves the workload as it was: no construct, container or volume', () => {
+  const { chart } = newApp();
+  const d = web(chart);
+  withLogShipper(d, { logPath: '/var/log/app' });
+  const constructs = chart.node.findAll().length;
+  const volumes = d.volumes.length;
+  // Refused late: after the model and the ConfigMap, when the sidecar's name is taken.
+  expect(() => withLogShipper(d, { logPath: '/var/log/other' })).toThrow('the workload already has a sidecar named "log-shipper"');
+  expect(chart.node.findAll().length).toBe(constructs);
+  expect(d.volumes.length).toBe(volumes);
+  expect(d.initContainers.map((c) => c.name)).toEqual(['log-shipper']);
+});
