@@ -26,16 +26,22 @@ export function mib(kib: number): string {
 }
 
 /**
- * A 95% bootstrap interval for the ratio of the medians of `a` and `b` (deterministic: a fixed
- * seed), to show how far the machine's noise lets one trust a ratio.
+ * The median of the per-pair ratios `a[i] / b[i]`. Run i of each side ran next to the other
+ * (A B, then B A), so a drift of the machine's speed falls on both runs of a pair and cancels
+ * out of its ratio, where it would not cancel out of a ratio of two medians.
  */
-export function ratioInterval(a: number[], b: number[], rounds = 2000): [number, number] {
-  let seed = 12345;
+export function pairedRatio(a: number[], b: number[]): number {
+  return median(a.map((x, i) => x / b[i]));
+}
+
+/** A 95% bootstrap interval of `pairedRatio`, resampling pairs (deterministic: a fixed seed). */
+export function pairedInterval(a: number[], b: number[], rounds = 2000): [number, number] {
+  let seed = 54321;
   const random = () => {
     seed = (seed * 1103515245 + 12345) % 2 ** 31;
     return seed / 2 ** 31;
   };
-  const resample = (xs: number[]) => xs.map(() => xs[Math.floor(random() * xs.length)]);
-  const ratios = Array.from({ length: rounds }, () => median(resample(a)) / median(resample(b))).sort((x, y) => x - y);
-  return [ratios[Math.floor(rounds * 0.025)], ratios[Math.floor(rounds * 0.975)]];
+  const ratios = a.map((x, i) => x / b[i]);
+  const medians = Array.from({ length: rounds }, () => median(ratios.map(() => ratios[Math.floor(random() * ratios.length)]))).sort((x, y) => x - y);
+  return [medians[Math.floor(rounds * 0.025)], medians[Math.floor(rounds * 0.975)]];
 }
