@@ -50,14 +50,23 @@ export function sidecarSecurityContext(
   };
 }
 
-/** Resources: each of cpu, memory and ephemeral storage the user gives replaces the default for that one. */
+/**
+ * Resources: each of cpu, memory and ephemeral storage the user gives replaces the default for
+ * that one. With none given, the defaults object itself (cdk8s-plus only reads it), so a fleet
+ * of sidecars shares one.
+ */
 export function sidecarResources(
   given: kplus.ContainerResources | undefined,
   defaults: kplus.ContainerResources = SIDECAR_RESOURCES,
 ): kplus.ContainerResources {
+  if (given === undefined) return defaults;
+  if ((given.cpu ?? defaults.cpu) === given.cpu && (given.memory ?? defaults.memory) === given.memory
+    && (given.ephemeralStorage ?? defaults.ephemeralStorage) === given.ephemeralStorage) {
+    return given; // complete already: the same object again
+  }
   return {
-    cpu: given?.cpu ?? defaults.cpu,
-    memory: given?.memory ?? defaults.memory,
-    ephemeralStorage: given?.ephemeralStorage ?? defaults.ephemeralStorage,
+    cpu: given.cpu ?? defaults.cpu,
+    memory: given.memory ?? defaults.memory,
+    ephemeralStorage: given.ephemeralStorage ?? defaults.ephemeralStorage,
   };
 }

@@ -51,6 +51,7 @@ export class PodRegistry {
   private shared?: Map<string, SharedVolumeRecord>;
   private firstSidecars = 0;
   private labelCache?: string;
+  private slots?: Record<symbol, unknown>;
   private defaultModeCache?: SidecarMode;
 
   private constructor(public readonly workload: Workload) {
@@ -61,6 +62,16 @@ export class PodRegistry {
   public get label(): string {
     this.labelCache ??= workloadLabel(this.workload);
     return this.labelCache;
+  }
+
+  /**
+   * What a helper keeps per workload (its syncs, the folders it ships), under a key of its
+   * own, created on first use: kept with the registry, so that no helper needs a map of workloads.
+   */
+  public slot<T>(key: symbol, create: () => T): T {
+    const slots = (this.slots ??= {});
+    if (!(key in slots)) slots[key] = create();
+    return slots[key] as T;
   }
 
   /** Records a sidecar the library attached. */
@@ -220,7 +231,7 @@ export class PodRegistry {
   /** The problems of the whole pod as it stands now. */
   public validate(): string[] {
     const shared = new Set<kplus.Volume>();
-    for (const record of this.shared?.values() ?? []) shared.add(record.volume);
+    if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
     return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
   }
 

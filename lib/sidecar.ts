@@ -12,7 +12,8 @@ const IF_NOT_PRESENT = kplus.ImagePullPolicy.IF_NOT_PRESENT;
 const ALWAYS = kplus.ContainerRestartPolicy.ALWAYS;
 const TCP = kplus.Protocol.TCP;
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+/** Every field of T, optional ones included (as possibly undefined): a literal of it must name them all. */
+type EveryField<T> = { [K in keyof Required<T>]: T[K] };
 
 /**
  * A sidecar: everything `kplus.ContainerProps` takes, and how it joins the pod.
@@ -111,14 +112,32 @@ export class Sidecar extends Construct {
     this.workload = workload;
     const mode = this.mode = props.mode ?? registry.defaultMode;
 
-    // One copy of the container props: cdk8s-plus reads the fields it knows and ignores ours.
-    // Object.assign, not an object spread: V8 copies an object of a shape it has not seen
-    // about four times faster this way, and a cold `cdk8s synth` sees every shape once.
-    const containerProps: Mutable<kplus.ContainerProps> = Object.assign({}, props);
-    containerProps.imagePullPolicy = props.imagePullPolicy ?? IF_NOT_PRESENT;
-    containerProps.resources = sidecarResources(props.resources);
-    containerProps.securityContext = sidecarSecurityContext(props.securityContext);
-    containerProps.restartPolicy = mode === SidecarMode.NATIVE ? ALWAYS : undefined;
+    // The container props, field by field: one object shape for every sidecar, which V8 builds
+    // and cdk8s-plus reads far faster than copies of the many shapes callers pass (a spread or
+    // Object.assign of an unseen shape takes the slow path, and a cold `cdk8s synth` sees each
+    // shape once). Every field of kplus.ContainerProps is listed: the type fails to compile
+    // when cdk8s-plus adds one.
+    const containerProps: EveryField<kplus.ContainerProps> = {
+      name: props.name,
+      image: props.image,
+      port: props.port,
+      portNumber: props.portNumber,
+      ports: props.ports,
+      command: props.command,
+      args: props.args,
+      workingDir: props.workingDir,
+      envVariables: props.envVariables,
+      envFrom: props.envFrom,
+      volumeMounts: props.volumeMounts,
+      imagePullPolicy: props.imagePullPolicy ?? IF_NOT_PRESENT,
+      readiness: props.readiness,
+      liveness: props.liveness,
+      startup: props.startup,
+      lifecycle: props.lifecycle,
+      resources: sidecarResources(props.resources),
+      securityContext: sidecarSecurityContext(props.securityContext),
+      restartPolicy: mode === SidecarMode.NATIVE ? ALWAYS : undefined,
+    };
     let container: kplus.Container;
     try {
       container = mode === SidecarMode.NATIVE
@@ -139,10 +158,9 @@ export class Sidecar extends Construct {
     registry.addSidecar(container, { mode, purpose: props.purpose ?? 'withSidecar' });
     if (props.boundPorts) registry.bindPorts(props.name, props.boundPorts);
 
-    this.sharedVolumes = [];
-    if (!shared) return;
-    for (let i = 0; i < shared.length; i++) {
-      const options = shared[i];
+    // map, not push: an array grown by push keeps room for 17 items, and one Sidecar per
+    // sidecar lives until synthesis.
+    this.sharedVolumes = shared ? shared.map((options, i) => {
       const volume = registry.sharedVolume(options);
       const appContainers = targets![i];
       const appPath = options.appPath ?? options.path;
@@ -150,8 +168,8 @@ export class Sidecar extends Construct {
       for (const app of appContainers) {
         app.mount(appPath, volume, { readOnly: options.appReadOnly ?? false });
       }
-      this.sharedVolumes.push({ volume, path: options.path, appPath, appContainers });
-    }
+      return { volume, path: options.path, appPath, appContainers };
+    }) : [];
   }
 
   /** The shared volumes' pod-level emptyDir volumes. */
@@ -271,5 +289,6 @@ function resolveAppContainers(where: Where, registry: PodRegistry, options: Shar
         + `"${existing.volume.name}" at "${existing.path}"; mount the shared volume at another path in the app, or move the app's volume`);
     }
   }
-  return targets.filter((t) => !t.mounts.some((m) => samePath(m.path, appPath) && m.volume.name === options.name));
+  const mounted = (t: kplus.Container) => t.mounts.some((m) => samePath(m.path, appPath) && m.volume.name === options.name);
+  return targets.some(mounted) ? targets.filter((t) => !mounted(t)) : targets;
 }

@@ -404,7 +404,8 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const SCRIPT_DIR = '/etc/config-sync';
 const SCRIPT_FILE = 'reload.sh';
 
-const syncsByWorkload = new WeakMap<Workload, ConfigSync[]>();
+/** The registry slot of the syncs of a workload. */
+const SYNCS = Symbol('config syncs');
 
 /**
  * A folder in the pod, kept current from git or from labelled ConfigMaps/Secrets.
@@ -504,7 +505,8 @@ export class ConfigSync extends Construct {
     const initName = `${name}-init`;
 
     const targets = resolveTargets(fail, workload, registry, props.containers);
-    checkMountPath(fail, syncsByWorkload.get(workload) ?? [], targets, mountPath);
+    const syncs = registry.slot(SYNCS, (): ConfigSync[] => []);
+    checkMountPath(fail, syncs, targets, mountPath);
 
     const git = spec.kind === 'git' ? checkGitSource(fail, spec.options) : undefined;
     const labelled = spec.kind === 'labelled' ? checkLabelledSource(fail, spec.resource, spec.options) : undefined;
@@ -532,7 +534,7 @@ export class ConfigSync extends Construct {
     const claim = (container: string) => {
       const taken = [...workload.initContainers, ...workload.containers].find((c) => c.name === container);
       if (taken) {
-        const other = syncsByWorkload.get(workload)?.find((s) => s.container === taken || s.initContainer === taken);
+        const other = syncs.find((s) => s.container === taken || s.initContainer === taken);
         fail(other
           ? `the workload already has a withConfigSync named "${other.name}" (mountPath "${other.mountPath}"); pass name to give the second sync another name`
           : `the workload already has a container named "${container}"; pass name to give the sync another name`);
@@ -713,9 +715,7 @@ export class ConfigSync extends Construct {
     }
 
     this.registerChecks();
-    const list = syncsByWorkload.get(workload);
-    if (list) list.push(this);
-    else syncsByWorkload.set(workload, [this]);
+    syncs.push(this);
   }
 
   /** One read-only Secret volume per Secret, each file mode 0440 (readable through the fsGroup). */

@@ -45,8 +45,8 @@ const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
   },
 };
 
-/** Shippers per workload and folder: two shippers on one folder are refused. */
-const shippers = new WeakMap<Workload, Map<string, string>>();
+/** The registry slot of the shippers of a workload, by folder: two shippers on one folder are refused. */
+const SHIPPERS = Symbol('log shippers');
 
 /**
  * A log shipper beside the app: the app writes log files into a folder, the shipper tails them
@@ -139,7 +139,7 @@ export class LogShipper extends Construct {
       this.healthPort = model.healthPort;
 
       // One shipper a folder; the app must not mount anything else there.
-      const byPath = shippers.get(workload) ?? new Map<string, string>();
+      const byPath = registry.slot(SHIPPERS, () => new Map<string, string>());
       const holder = byPath.get(model.logPath);
       if (holder !== undefined) {
         fail(`two log shippers on "${model.logPath}": container "${holder}" already ships that folder; `
@@ -257,7 +257,6 @@ export class LogShipper extends Construct {
       });
       registry.hintPort(name, probePort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
       byPath.set(model.logPath, name);
-      shippers.set(workload, byPath);
 
       this.container = this.sidecar.container;
       this.logVolume = this.sidecar.sharedVolumes[0].volume;

@@ -462,7 +462,7 @@ export class Proxy extends Construct {
         liveness: probe(6),
       });
       this.container = this.sidecar.container;
-      this.volumes.push(...this.sidecar.volumes);
+      this.volumes = [...this.volumes, ...this.sidecar.volumes]; // exact size: it lives until synthesis
 
       registry.hintPort(name, this.port, kplus.Protocol.TCP, 'pass another port to withProxy');
       if (this.adminPort !== undefined) {

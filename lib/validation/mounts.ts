@@ -1,7 +1,7 @@
 import { kplus } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { ContainerView, describeContainer, PodView } from './pod-view';
-import { mountPathProblem, normalizePath } from './syntax';
+import { mountPathProblem, normalizePath, samePath } from './syntax';
 
 /**
  * Volumes and mounts: one volume a name, one mount a path in each container, absolute paths,
@@ -40,7 +40,7 @@ export function checkMounts(pod: PodView): string[] {
       }
     }
     const mounts = c.container.mounts;
-    if (mounts.length > 1 && new Set(mounts.map((m) => normalizePath(m.path))).size < mounts.length) {
+    if (mounts.length > 1 && hasSharedPath(mounts)) {
       for (const [path, same] of groupBy(mounts, (m) => normalizePath(m.path))) {
         if (same.length > 1) {
           const what = same.map((m) => `volume "${m.volume.name}"`);
@@ -51,6 +51,17 @@ export function checkMounts(pod: PodView): string[] {
     }
   }
   return problems;
+}
+
+/** True when two mounts are at one path. A container has a handful of mounts: pairs are compared without building a set. */
+function hasSharedPath(mounts: readonly kplus.VolumeMount[]): boolean {
+  if (mounts.length > 16) return new Set(mounts.map((m) => normalizePath(m.path))).size < mounts.length;
+  for (let i = 1; i < mounts.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (samePath(mounts[i].path, mounts[j].path)) return true;
+    }
+  }
+  return false;
 }
 
 /** Every volume name used by two different volume objects, with the containers using each. */

@@ -27,12 +27,12 @@ export function checkPorts(pod: PodView): string[] {
 
   // One port/protocol, two long-running containers (or twice in one). Detected with one map;
   // the groups are only gathered for the ports that clash.
-  const first = new Map<string, Listener>();
+  const first = new Map<number, Listener>();
   const clashing = new Set<string>();
   for (const l of listeners) {
     if (!l.owner.longRunning) continue;
-    const key = `${l.number}/${l.protocol}`;
-    if (first.has(key)) clashing.add(key);
+    const key = portId(l);
+    if (first.has(key)) clashing.add(`${l.number}/${l.protocol}`);
     else first.set(key, l);
   }
   const groups = clashing.size > 0 ? groupBy(listeners.filter((l) => l.owner.longRunning), (l) => `${l.number}/${l.protocol}`) : undefined;
@@ -45,10 +45,10 @@ export function checkPorts(pod: PodView): string[] {
   }
 
   // A plain init container runs while the native sidecars declared before it already run.
-  const running = new Map<string, Listener>();
+  const running = new Map<number, Listener>();
   for (const l of listeners) {
     if (!l.owner.init) break; // listeners are in pod order: init containers first
-    const key = `${l.number}/${l.protocol}`;
+    const key = portId(l);
     if (l.owner.longRunning) {
       if (!running.has(key)) running.set(key, l);
       continue;
@@ -56,7 +56,7 @@ export function checkPorts(pod: PodView): string[] {
     const clash = running.get(key);
     if (clash) {
       const hint = hintFor(pod, l) ?? hintFor(pod, clash) ?? 'give one of them another port';
-      problems.push(`port ${key}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
+      problems.push(`port ${l.number}/${l.protocol}: ${describeListener(l)} listens on it while ${describeListener(clash)}, `
         + `started before it, already does; ${hint}`);
     }
   }
@@ -122,7 +122,8 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
       // A bound port the container also declares is one listener, not two; it keeps the purpose.
       const declared = own.findIndex((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol);
       if (declared >= 0) {
-        own[declared] = { ...own[declared], purpose: own[declared].purpose ?? bound.purpose };
+        // Object.assign, not a spread: V8 builds a spread on a slow path, and this runs per pod.
+        own[declared] = Object.assign({}, own[declared], { purpose: own[declared].purpose ?? bound.purpose });
         continue;
       }
       own.push({ owner, number: bound.number, protocol: bound.protocol, declared: false, purpose: bound.purpose, address: bound.address });
@@ -130,6 +131,14 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
     listeners.push(...own);
   }
   return listeners;
+}
+
+/**
+ * A number for a port and protocol (`8080/TCP`), unique among valid ports: maps keyed by
+ * small integers are cheaper than by strings, and the checks run for every pod.
+ */
+function portId(l: Listener): number {
+  return l.number + 65536 * (l.protocol === 'TCP' ? 0 : l.protocol === 'UDP' ? 1 : 2);
 }
 
 function describeListener(l: Listener): string {
