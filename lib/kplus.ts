@@ -67,6 +67,20 @@ export function setPodSpecField(workload: Workload, field: 'shareProcessNamespac
   ApiObject.of(workload).addJsonPatch(JsonPatch.add(`${podSpecPointer(workload)}/${field}`, value));
 }
 
+interface ContainerInternals {
+  _ports?: kplus.ContainerPort[];
+}
+
+/**
+ * The ports a container declares, without the copy that `container.ports` makes on every
+ * read: the whole-pod checks read them for every container of every pod. Falls back to the
+ * public getter if cdk8s-plus renames its private array.
+ */
+export function containerPorts(container: kplus.Container): readonly kplus.ContainerPort[] {
+  const own = (container as unknown as ContainerInternals)._ports;
+  return Array.isArray(own) ? own : container.ports;
+}
+
 interface PodInternals {
   _initContainers: kplus.Container[];
 }

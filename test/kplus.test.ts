@@ -63,3 +63,11 @@ test('makes a Service port target a container port by name', () => {
   setServiceTargetPortName(service, 0, 'http');
   expect(find(synth(app).manifests, 'Service').spec.ports).toEqual([{ port: 443, targetPort: 'http', name: 'https' }]);
 });
+
+test('reads a container\'s ports without copying them, the same as the public getter', () => {
+  const container = new kplus.Container({ name: 'c', image: 'i:1', ports: [{ number: 8080, name: 'http' }] });
+  container.addPort({ number: 9090 });
+  // The private array itself: the same object on every read (the public getter copies).
+  expect(containerPorts(container)).toBe(containerPorts(container));
+  expect(containerPorts(container)).toEqual(container.ports);
+});

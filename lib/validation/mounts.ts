@@ -15,14 +15,17 @@ export function checkMounts(pod: PodView): string[] {
   // One volume object a name: detected with one map, described only when two differ.
   const byName = new Map<string, kplus.Volume>();
   let differing = false;
-  const note = (volume: kplus.Volume) => {
+  for (const volume of pod.volumes) {
     const seen = byName.get(volume.name);
     if (seen === undefined) byName.set(volume.name, volume);
     else if (seen !== volume) differing = true;
-  };
-  for (const volume of pod.volumes) note(volume);
+  }
   for (const c of pod.containers) {
-    for (const mount of c.container.mounts) note(mount.volume);
+    for (const mount of c.container.mounts) {
+      const seen = byName.get(mount.volume.name);
+      if (seen === undefined) byName.set(mount.volume.name, mount.volume);
+      else if (seen !== mount.volume) differing = true;
+    }
   }
   if (differing) problems.push(...describeVolumeClashes(pod));
 

@@ -13,11 +13,20 @@ export function checkContainers(pod: PodView): string[] {
     problems.push(`the ${pod.kind} has no regular container, only ${pod.containers.length} init container(s); `
       + 'a pod needs at least one: add the app container');
   }
-  for (const [name, group] of groupBy(pod.containers, (c) => c.name)) {
+  // Clashes detected with one set, described (grouped) only when there are some.
+  const names = new Set<string>();
+  let clash = false;
+  for (const c of pod.containers) {
+    if (names.has(c.name)) clash = true;
+    names.add(c.name);
+  }
+  for (const [name, group] of clash ? groupBy(pod.containers, (c) => c.name) : []) {
     if (group.length > 1) {
       problems.push(`container name "${name}": ${joinAnd(group.map(describeContainer))} ${bothOrAll(group.length)} use it; `
         + 'names must be unique across containers and init containers: rename all but one');
     }
+  }
+  for (const name of names) {
     const problem = dnsLabelProblem(name);
     if (problem) {
       problems.push(`container name "${name}" ${problem}; rename the container`);

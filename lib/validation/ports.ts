@@ -1,7 +1,9 @@
-import { kplus } from '../kplus';
+import { containerPorts, kplus } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { ContainerView, describeContainer, PodView, portKey } from './pod-view';
 import { portNameProblem, portNumberProblem } from './syntax';
+
+const TCP = kplus.Protocol.TCP;
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
 interface Listener {
@@ -99,36 +101,44 @@ export function checkPorts(pod: PodView): string[] {
 /** Every listener of the pod, in pod order: per container, its declared ports then its ledger ports. */
 function collectListeners(pod: PodView, problems: string[]): Listener[] {
   const listeners: Listener[] = [];
-  const boundBy = groupBy(pod.boundPorts, (b) => b.container);
+  const boundBy = pod.boundPorts.length > 0 ? groupBy(pod.boundPorts, (b) => b.container) : undefined;
   for (const owner of pod.containers) {
-    const own: Listener[] = [];
-    for (const port of owner.container.ports) {
+    const start = listeners.length;
+    for (const port of containerPorts(owner.container)) {
       const problem = portNumberProblem(port.number);
       if (problem) {
         problems.push(`port ${port.number} of ${describeContainer(owner)} ${problem}`);
         continue;
       }
-      own.push({
+      listeners.push({
         owner,
         number: port.number,
-        protocol: port.protocol ?? kplus.Protocol.TCP,
+        protocol: port.protocol ?? TCP,
         declared: true,
         name: port.name,
         hostPort: port.hostPort,
         hostIp: port.hostIp,
       });
     }
-    for (const bound of boundBy.get(owner.name) ?? []) {
+    const bound = boundBy?.get(owner.name);
+    if (!bound) continue;
+    const declaredEnd = listeners.length;
+    for (const b of bound) {
       // A bound port the container also declares is one listener, not two; it keeps the purpose.
-      const declared = own.findIndex((l) => l.declared && l.number === bound.number && l.protocol === bound.protocol);
+      let declared = -1;
+      for (let i = start; i < declaredEnd; i++) {
+        if (listeners[i].number === b.number && listeners[i].protocol === b.protocol) {
+          declared = i;
+          break;
+        }
+      }
       if (declared >= 0) {
         // Object.assign, not a spread: V8 builds a spread on a slow path, and this runs per pod.
-        own[declared] = Object.assign({}, own[declared], { purpose: own[declared].purpose ?? bound.purpose });
+        listeners[declared] = Object.assign({}, listeners[declared], { purpose: listeners[declared].purpose ?? b.purpose });
         continue;
       }
-      own.push({ owner, number: bound.number, protocol: bound.protocol, declared: false, purpose: bound.purpose, address: bound.address });
+      listeners.push({ owner, number: b.number, protocol: b.protocol, declared: false, purpose: b.purpose, address: b.address });
     }
-    listeners.push(...own);
   }
   return listeners;
 }
