@@ -3,7 +3,7 @@
  * upgrade of cdk8s-plus changes what they rely on.
  */
 import * as kplus from 'cdk8s-plus-28';
-import { ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
+import { containerPorts, ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
 import { podSpecOf } from './util/restricted';
 import { find, newApp, synth } from './util/synth';
 import { APP, WORKLOADS } from './workloads';
