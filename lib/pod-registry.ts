@@ -236,7 +236,7 @@ export class PodRegistry {
   }
 
   /** The container or init container of this name. */
-  private containerNamed(name: string): kplus.Container | undefined {
+  public containerNamed(name: string): kplus.Container | undefined {
     // The workload's getters copy their arrays; one copy each, no concatenation.
     for (const c of this.workload.initContainers) if (c.name === name) return c;
     for (const c of this.workload.containers) if (c.name === name) return c;

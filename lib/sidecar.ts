@@ -265,10 +265,10 @@ function resolveAppContainers(where: Where, registry: PodRegistry, options: Shar
   registry.checkSharedVolume(where, options);
   let targets: kplus.Container[];
   if (options.appContainers) {
-    const all = [...registry.workload.initContainers, ...registry.workload.containers];
     targets = options.appContainers.map((name) => {
-      const found = all.find((c) => c.name === name);
+      const found = registry.containerNamed(name);
       if (!found) {
+        const all = [...registry.workload.initContainers, ...registry.workload.containers];
         throw new Error(`${where}: shared volume "${options.name}": no container named "${name}" in the pod `
           + `(it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); add the container before attaching the sidecar`);
       }
