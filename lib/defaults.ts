@@ -33,6 +33,10 @@ export const DEFAULT_SIDECAR_USER = 65532;
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
+// Shared by every sidecar: cdk8s-plus only reads them.
+const DROP_ALL: kplus.ContainerSecutiryContextCapabilities = { drop: [kplus.Capability.ALL] };
+const RUNTIME_DEFAULT: kplus.SeccompProfile = { type: kplus.SeccompProfileType.RUNTIME_DEFAULT };
+
 export function sidecarSecurityContext(
   given: kplus.ContainerSecurityContextProps = {},
   image: { user?: number; group?: number } = {},
@@ -45,8 +49,8 @@ export function sidecarSecurityContext(
     allowPrivilegeEscalation: given.allowPrivilegeEscalation ?? false,
     user,
     group: given.group ?? (given.user === undefined ? image.group : undefined) ?? user,
-    capabilities: given.capabilities ?? { drop: [kplus.Capability.ALL] },
-    seccompProfile: given.seccompProfile ?? { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+    capabilities: given.capabilities ?? DROP_ALL,
+    seccompProfile: given.seccompProfile ?? RUNTIME_DEFAULT,
   };
 }
 

@@ -244,17 +244,20 @@ export class PodRegistry {
   }
 
   private volumeNamed(name: string): string | undefined {
-    if (this.workload.volumes.some((v) => v.name === name)) {
-      return 'the pod';
-    }
-    const lists: Array<[kplus.Container[], boolean]> = [[this.workload.initContainers, true], [this.workload.containers, false]];
-    for (const [containers, init] of lists) {
-      const user = containers.find((c) => c.mounts.some((m) => m.volume.name === name));
-      if (user) {
-        const longRunning = !init || isNativeSidecar(user);
-        return describeContainer({ name: user.name, container: user, init, longRunning, sidecar: this.sidecars.get(user) });
+    // Plain loops: this runs for every shared volume a helper asks for.
+    const volumes = this.workload.volumes;
+    for (let i = 0; i < volumes.length; i++) if (volumes[i].name === name) return 'the pod';
+    const user = (containers: kplus.Container[], init: boolean): string | undefined => {
+      for (let i = 0; i < containers.length; i++) {
+        const mounts = containers[i].mounts;
+        for (let j = 0; j < mounts.length; j++) {
+          if (mounts[j].volume.name !== name) continue;
+          const c = containers[i];
+          return describeContainer({ name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c) });
+        }
       }
-    }
-    return undefined;
+      return undefined;
+    };
+    return user(this.workload.initContainers, true) ?? user(this.workload.containers, false);
   }
 }

@@ -26,6 +26,8 @@ export const PATHS = {
   tls: '/etc/log-shipper-tls',
 } as const;
 
+const RESERVED_PATHS: readonly string[] = Object.values(PATHS);
+
 /** A value of the pod, read through the downward API. */
 export interface PodItem {
   /** File name (Vector) and `SECRET[pod_info.<id>]` key; word characters only. */
@@ -157,7 +159,7 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
   }
   const logPath = normalizePath(options.logPath);
   if (logPath === '/') fail('logPath "/" is the root of the container; give the folder the app writes its log files into, for example "/var/log/app"');
-  for (const reserved of Object.values(PATHS)) {
+  for (const reserved of RESERVED_PATHS) {
     if (logPath === reserved || logPath.startsWith(`${reserved}/`) || reserved.startsWith(`${logPath}/`)) {
       fail(`logPath "${logPath}" overlaps "${reserved}", where the shipper keeps its own files; log into another folder`);
     }
