@@ -40,6 +40,8 @@ export function portNumberProblem(value: number): string | undefined {
 
 /** An absolute path inside a container, as a volume mount needs. */
 export function mountPathProblem(value: string): string | undefined {
+  // The common case without a regular expression: checked for every mount of every pod.
+  if (value.charCodeAt(0) === 47 /* / */ && !value.includes('..') && !value.includes(':')) return undefined;
   if (!value.startsWith('/')) return 'must be an absolute path (starting with "/")';
   if (/(^|\/)\.\.(\/|$)/.test(value)) return 'must not contain ".."';
   if (value.includes(':')) return 'must not contain ":"';
