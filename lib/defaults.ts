@@ -26,6 +26,10 @@ export const SIDECAR_RESOURCES: kplus.ContainerResources = {
  */
 export const DEFAULT_SIDECAR_USER = 65532;
 
+// Shared by every sidecar: cdk8s-plus only reads them.
+const DROP_ALL: kplus.ContainerSecutiryContextCapabilities = { drop: [kplus.Capability.ALL] };
+const RUNTIME_DEFAULT: kplus.SeccompProfile = { type: kplus.SeccompProfileType.RUNTIME_DEFAULT };
+
 /**
  * The restricted profile, per container: non-root with an explicit non-zero UID, no privilege
  * escalation, every capability dropped, the runtime's default seccomp profile, and a
@@ -33,10 +37,6 @@ export const DEFAULT_SIDECAR_USER = 65532;
  *
  * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
  */
-// Shared by every sidecar: cdk8s-plus only reads them.
-const DROP_ALL: kplus.ContainerSecutiryContextCapabilities = { drop: [kplus.Capability.ALL] };
-const RUNTIME_DEFAULT: kplus.SeccompProfile = { type: kplus.SeccompProfileType.RUNTIME_DEFAULT };
-
 export function sidecarSecurityContext(
   given: kplus.ContainerSecurityContextProps = {},
   image: { user?: number; group?: number } = {},
@@ -64,13 +64,10 @@ export function sidecarResources(
   defaults: kplus.ContainerResources = SIDECAR_RESOURCES,
 ): kplus.ContainerResources {
   if (given === undefined) return defaults;
-  if ((given.cpu ?? defaults.cpu) === given.cpu && (given.memory ?? defaults.memory) === given.memory
-    && (given.ephemeralStorage ?? defaults.ephemeralStorage) === given.ephemeralStorage) {
-    return given; // complete already: the same object again
-  }
-  return {
-    cpu: given.cpu ?? defaults.cpu,
-    memory: given.memory ?? defaults.memory,
-    ephemeralStorage: given.ephemeralStorage ?? defaults.ephemeralStorage,
-  };
+  const cpu = given.cpu ?? defaults.cpu;
+  const memory = given.memory ?? defaults.memory;
+  const ephemeralStorage = given.ephemeralStorage ?? defaults.ephemeralStorage;
+  // Nothing taken from the defaults: the given object again.
+  if (cpu === given.cpu && memory === given.memory && ephemeralStorage === given.ephemeralStorage) return given;
+  return { cpu, memory, ephemeralStorage };
 }

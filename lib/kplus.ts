@@ -12,6 +12,9 @@ import { Construct } from 'constructs';
 
 export { kplus };
 
+/** `kplus.Protocol.TCP`, read once: each read of a cdk8s-plus export goes through a getter of its index module. */
+export const TCP = kplus.Protocol.TCP;
+
 /** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
 export type Workload = kplus.AbstractPod;
 

@@ -169,11 +169,6 @@ export class PodRegistry {
     return undefined;
   }
 
-  /** Every port in the ledger, for call-time checks of helpers. */
-  public get boundPorts(): readonly LedgerPort[] {
-    return [...this.ledger];
-  }
-
   /**
    * Says how to move a port (`pass adminPort to withProxy`), quoted when the port clashes.
    */
@@ -243,21 +238,23 @@ export class PodRegistry {
     return undefined;
   }
 
+  /** `"setup", "app"`: every container and init container of the pod, for messages; `none` for none. */
+  public describeContainerNames(): string {
+    return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+  }
+
   private volumeNamed(name: string): string | undefined {
-    // Plain loops: this runs for every shared volume a helper asks for.
-    const volumes = this.workload.volumes;
-    for (let i = 0; i < volumes.length; i++) if (volumes[i].name === name) return 'the pod';
-    const user = (containers: kplus.Container[], init: boolean): string | undefined => {
-      for (let i = 0; i < containers.length; i++) {
-        const mounts = containers[i].mounts;
-        for (let j = 0; j < mounts.length; j++) {
-          if (mounts[j].volume.name !== name) continue;
-          const c = containers[i];
-          return describeContainer({ name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c) });
-        }
+    for (const volume of this.workload.volumes) if (volume.name === name) return 'the pod';
+    return this.mountingContainer(this.workload.initContainers, true, name) ?? this.mountingContainer(this.workload.containers, false, name);
+  }
+
+  /** The first of `containers` that mounts a volume of this name, described for a message. */
+  private mountingContainer(containers: kplus.Container[], init: boolean, name: string): string | undefined {
+    for (const c of containers) {
+      if (c.mounts.some((m) => m.volume.name === name)) {
+        return describeContainer({ name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c) });
       }
-      return undefined;
-    };
-    return user(this.workload.initContainers, true) ?? user(this.workload.containers, false);
+    }
+    return undefined;
   }
 }

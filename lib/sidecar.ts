@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer, workloadOrScope } from './kplus';
+import { keepOutOfServices, kplus, moveInitContainer, TCP, workloadOrScope } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { SidecarMode } from './sidecar-mode';
@@ -10,7 +10,6 @@ import { dnsLabelProblem, mountPathProblem, portNameProblem, portNumberProblem, 
 // Read once: each read of a cdk8s-plus export goes through a getter of its index module.
 const IF_NOT_PRESENT = kplus.ImagePullPolicy.IF_NOT_PRESENT;
 const ALWAYS = kplus.ContainerRestartPolicy.ALWAYS;
-const TCP = kplus.Protocol.TCP;
 
 /** Every field of T, optional ones included (as possibly undefined): a literal of it must name them all. */
 type EveryField<T> = { [K in keyof Required<T>]: T[K] };
@@ -274,9 +273,8 @@ function resolveAppContainers(where: Where, registry: PodRegistry, options: Shar
     targets = options.appContainers.map((name) => {
       const found = registry.containerNamed(name);
       if (!found) {
-        const all = [...registry.workload.initContainers, ...registry.workload.containers];
         throw new Error(`${where}: shared volume "${options.name}": no container named "${name}" in the pod `
-          + `(it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); add the container before attaching the sidecar`);
+          + `(it has ${registry.describeContainerNames()}); add the container before attaching the sidecar`);
       }
       return found;
     });

@@ -51,7 +51,7 @@ describe.each(CASES)('$name without a workload', ({ name, direct, call }) => {
     expect(synth(viaConstruct.app).manifests).toEqual(synth(viaCall.app).manifests);
   });
 
-  test('fails under a scope that is not a workload, naming it, and adds nothing', () => {
+  test('fails when the scope is not a workload, naming it, and adds nothing', () => {
     const { chart } = newApp();
     new kplus.Deployment(chart, 'web', { containers: [APP] });
     const before = chart.node.findAll().length;

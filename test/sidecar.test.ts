@@ -281,7 +281,7 @@ describe('the Sidecar construct', () => {
     expect(podSpec(synth(app).manifests, 'Deployment').initContainers[0].name).toBe('exporter');
   });
 
-  test('without a workload under a scope that is not one, it fails and names the scope', () => {
+  test('fails when given no workload under a scope that is not one, naming the scope', () => {
     const { chart } = newApp();
     expect(() => new Sidecar(chart, 'metrics', EXPORTER)).toThrow(
       'Sidecar "test/metrics": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, '

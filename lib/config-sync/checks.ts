@@ -22,7 +22,7 @@ export const GIT_SECRET_DIR = '/etc/git-secret';
 /** Signals an app may reload on. */
 export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 
-export function resolveTargets(fail: Fail, workload: Workload, registry: PodRegistry, names: string[] | undefined): kplus.Container[] {
+export function resolveTargets(fail: Fail, registry: PodRegistry, names: string[] | undefined): kplus.Container[] {
   const apps = registry.appContainers();
   if (names === undefined) {
     if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the sync');
@@ -32,7 +32,7 @@ export function resolveTargets(fail: Fail, workload: Workload, registry: PodRegi
   return names.map((n) => {
     const found = apps.find((c) => c.name === n);
     if (!found) {
-      const sidecar = [...workload.initContainers, ...workload.containers].find((c) => c.name === n);
+      const sidecar = registry.containerNamed(n);
       fail(sidecar
         ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
         : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the sync`);

@@ -504,7 +504,7 @@ export class ConfigSync extends Construct {
     const needsInit = oneTimeOnly || mode === SidecarMode.CLASSIC;
     const initName = `${name}-init`;
 
-    const targets = resolveTargets(fail, workload, registry, props.containers);
+    const targets = resolveTargets(fail, registry, props.containers);
     const syncs = registry.slot(SYNCS, (): ConfigSync[] => []);
     checkMountPath(fail, syncs, targets, mountPath);
 
@@ -532,7 +532,7 @@ export class ConfigSync extends Construct {
     if (props.sizeLimit !== undefined && !(props.sizeLimit.toMebibytes() > 0)) fail('sizeLimit must be positive, for example Size.mebibytes(200)');
 
     const claim = (container: string) => {
-      const taken = [...workload.initContainers, ...workload.containers].find((c) => c.name === container);
+      const taken = registry.containerNamed(container);
       if (taken) {
         const other = syncs.find((s) => s.container === taken || s.initContainer === taken);
         fail(other

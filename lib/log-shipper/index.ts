@@ -119,9 +119,8 @@ export class LogShipper extends Construct {
       const registry = PodRegistry.of(workload);
       let writerContainers: kplus.Container[];
       if (props.appContainers) {
-        const all = [...workload.initContainers, ...workload.containers];
-        writerContainers = props.appContainers.map((writer) => all.find((c) => c.name === writer) ?? fail(
-          `appContainers names "${writer}", but the pod has no such container (it has ${all.map((c) => `"${c.name}"`).join(', ') || 'none'}); `
+        writerContainers = props.appContainers.map((writer) => registry.containerNamed(writer) ?? fail(
+          `appContainers names "${writer}", but the pod has no such container (it has ${registry.describeContainerNames()}); `
           + 'add the container before attaching the log shipper'));
       } else {
         writerContainers = registry.appContainers();

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
-import { kplus, setServiceTargetPortName, Workload, workloadLabel, workloadOrScope } from '../kplus';
+import { kplus, setServiceTargetPortName, TCP, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
@@ -11,8 +11,6 @@ import { envoyBootstrapFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { dnsLabelProblem, portNameProblem, portNumberProblem } from '../validation/syntax';
-
-const TCP = kplus.Protocol.TCP;
 
 /**
  * The program that runs the proxy.
@@ -349,7 +347,7 @@ export class Proxy extends Construct {
         }
       }
 
-      this.targetPort = resolveTargetPort(workload, registry, props.targetPort, fail);
+      this.targetPort = resolveTargetPort(registry, props.targetPort, fail);
       if (this.targetPort === this.port) {
         fail(`port ${this.port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
       }
@@ -574,7 +572,7 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
 }
 
 /** The app's port: the one given, which an app container must declare, or the only one declared. */
-function resolveTargetPort(workload: Workload, registry: PodRegistry, given: number | undefined, fail: (problem: string) => never): number {
+function resolveTargetPort(registry: PodRegistry, given: number | undefined, fail: (problem: string) => never): number {
   const apps = registry.appContainers();
   if (apps.length === 0) {
     fail('the pod has no app container yet; add the app container (with its port) before attaching the proxy');
@@ -610,7 +608,6 @@ function resolveTargetPort(workload: Workload, registry: PodRegistry, given: num
   if (several) {
     fail(`the app declares several ports (${declared()}); pass targetPort to say which one the proxy forwards to`);
   }
-  void workload;
   return only;
 }
 

@@ -1,9 +1,7 @@
-import { containerPorts, kplus } from '../kplus';
+import { containerPorts, TCP } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { ContainerView, describeContainer, PodView, portKey } from './pod-view';
 import { portNameProblem, portNumberProblem } from './syntax';
-
-const TCP = kplus.Protocol.TCP;
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
 interface Listener {
