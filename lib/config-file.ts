@@ -21,7 +21,14 @@ export interface ConfigFile {
 export type Renderer<M> = (model: M) => string;
 
 const MAX_FILES_PER_RENDERER = 512;
-const cache = new Map<Renderer<never>, Map<string, ConfigFile>>();
+
+/** A renderer's files by model key, and the last model asked for with its file. */
+interface RendererCache {
+  readonly files: Map<string, ConfigFile>;
+  lastModel: unknown;
+  lastFile?: ConfigFile;
+}
+const cache = new Map<Renderer<never>, RendererCache>();
 
 /**
  * The file `render(model)` and its checksum, computed once per renderer and distinct model.
@@ -32,23 +39,59 @@ const cache = new Map<Renderer<never>, Map<string, ConfigFile>>();
  * (the Secret behind a credential, the ConfigMap behind a CA) are keyed by their path, since
  * renderers name them only through the model's plain fields (an environment variable, a file
  * path), and whatever JSON would drop or merge is kept apart. At most 512 files per renderer
- * are kept.
+ * are kept. The model must not change after the call.
  */
 export function renderConfigFile<M>(render: Renderer<M>, model: M, plain = false): ConfigFile {
-  const key = plain ? JSON.stringify(model) : JSON.stringify(model, keyPart);
-  let files = cache.get(render as Renderer<never>);
-  if (!files) {
-    files = new Map();
-    cache.set(render as Renderer<never>, files);
+  let entry = cache.get(render as Renderer<never>);
+  if (!entry) {
+    entry = { files: new Map(), lastModel: undefined };
+    cache.set(render as Renderer<never>, entry);
   }
-  let file = files.get(key);
+  // A fleet asks for the same model over and over: compared with the last one in place, it is
+  // found without writing its key (JSON.stringify of the model was the largest part of a
+  // helper's own cost once V8 had optimized it).
+  if (entry.lastFile && sameModel(entry.lastModel, model)) return entry.lastFile;
+  const key = plain ? JSON.stringify(model) : JSON.stringify(model, keyPart);
+  let file = entry.files.get(key);
   if (!file) {
     const text = render(model);
     file = { text, sha256: sha256(text) };
-    if (files.size >= MAX_FILES_PER_RENDERER) files.clear();
-    files.set(key, file);
+    if (entry.files.size >= MAX_FILES_PER_RENDERER) entry.files.clear();
+    entry.files.set(key, file);
   }
+  entry.lastModel = model;
+  entry.lastFile = file;
   return file;
+}
+
+/**
+ * The same model, stricter than the key: equal primitives (`Object.is`), plain objects with
+ * the same keys in the same order and arrays of the same length compared item by item, and
+ * any other object (a construct, a Date, a function) only as itself. A model that fails this
+ * still finds its file by key.
+ */
+function sameModel(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'number' || Object.is(a, b);
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameModel(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.length !== otherKeys.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== otherKeys[i] || !sameModel((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /**

@@ -37,6 +37,39 @@ describe('renderConfigFile, the per-process file cache', () => {
     expect(new Set(texts).size).toBe(4);
   });
 
+  test('finds a model equal to the last one without writing its key, and older ones by key', () => {
+    const { render, seen } = countingRenderer();
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      const a = renderConfigFile(render, { port: 8080, paths: ['/a'], tls: { on: true } }, true);
+      const calls = stringify.mock.calls.length;
+      expect(renderConfigFile(render, { port: 8080, paths: ['/a'], tls: { on: true } }, true)).toBe(a);
+      expect(stringify.mock.calls.length).toBe(calls);
+      const b = renderConfigFile(render, { port: 8080, paths: ['/a'], tls: { on: false } }, true);
+      expect(b).not.toBe(a);
+      expect(renderConfigFile(render, { port: 8080, paths: ['/a'], tls: { on: true } }, true)).toBe(a);
+      expect(seen).toHaveLength(2);
+    } finally {
+      stringify.mockRestore();
+    }
+  });
+
+  // The comparison with the last model must never hand out the file of a model that only
+  // looks alike: the file served is the one rendering the model itself gives.
+  test.each<[string, unknown, unknown]>([
+    ['a longer list', { v: ['/a'] }, { v: ['/a', '/b'] }],
+    ['a shorter list', { v: ['/a', '/b'] }, { v: ['/a'] }],
+    ['another key order', { a: 1, b: 2 }, { b: 2, a: 1 }],
+    ['another key', { a: 1 }, { b: 1 }],
+    ['an object for a list', { v: [] }, { v: {} }],
+    ['a string for a number', { v: 1 }, { v: '1' }],
+    ['a nested change', { v: [{ w: { x: true } }] }, { v: [{ w: { x: false } }] }],
+  ])('compares with the last model strictly: %s', (_, first, second) => {
+    const { render } = countingRenderer();
+    renderConfigFile(render, first);
+    expect(renderConfigFile(render, second).text).toBe(toYaml(second as PlainData));
+  });
+
   test('keeps renderers apart: one model, two renderers, two files', () => {
     const a = renderConfigFile((m: { n: number }) => `a ${m.n}\n`, { n: 1 }, true);
     const b = renderConfigFile((m: { n: number }) => `b ${m.n}\n`, { n: 1 }, true);
