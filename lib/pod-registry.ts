@@ -1,5 +1,5 @@
 import { BoundPort } from './bound-port';
-import { isNativeSidecar, kplus, Workload, workloadLabel } from './kplus';
+import { containerPorts, isNativeSidecar, kplus, Workload, workloadLabel } from './kplus';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
@@ -103,7 +103,14 @@ export class PodRegistry {
 
   /** The app containers: regular containers that are not sidecars of this library. */
   public appContainers(): kplus.Container[] {
-    return this.workload.containers.filter((c) => !this.sidecars.has(c));
+    // The getter's copy is filtered in place: no closure, no second array.
+    const containers = this.workload.containers;
+    let kept = 0;
+    for (let i = 0; i < containers.length; i++) {
+      if (!this.sidecars.has(containers[i])) containers[kept++] = containers[i];
+    }
+    containers.length = kept;
+    return containers;
   }
 
   /** Records a one-time init container the library added. */
@@ -117,9 +124,9 @@ export class PodRegistry {
    */
   public freePort(start: number): number {
     const used = new Set<number>();
-    for (const p of this.ledger) used.add(p.number);
-    for (const c of this.workload.initContainers) for (const p of c.ports) used.add(p.number);
-    for (const c of this.workload.containers) for (const p of c.ports) used.add(p.number);
+    for (let i = 0; i < this.ledger.length; i++) used.add(this.ledger[i].number);
+    addPortNumbers(used, this.workload.initContainers);
+    addPortNumbers(used, this.workload.containers);
     let port = start;
     while (used.has(port)) port++;
     return port;
@@ -128,8 +135,8 @@ export class PodRegistry {
   /** `base`, or `base-2`, `base-3`, … when a port of the pod already has that name. */
   public freePortName(base: string): string {
     const used = new Set<string | undefined>();
-    for (const c of this.workload.initContainers) for (const p of c.ports) used.add(p.name);
-    for (const c of this.workload.containers) for (const p of c.ports) used.add(p.name);
+    addPortNames(used, this.workload.initContainers);
+    addPortNames(used, this.workload.containers);
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     const problem = portNameProblem(name);
@@ -233,9 +240,7 @@ export class PodRegistry {
   /** The container or init container of this name. */
   public containerNamed(name: string): kplus.Container | undefined {
     // The workload's getters copy their arrays; one copy each, no concatenation.
-    for (const c of this.workload.initContainers) if (c.name === name) return c;
-    for (const c of this.workload.containers) if (c.name === name) return c;
-    return undefined;
+    return named(this.workload.initContainers, name) ?? named(this.workload.containers, name);
   }
 
   /** `"setup", "app"`: every container and init container of the pod, for messages; `none` for none. */
@@ -244,17 +249,50 @@ export class PodRegistry {
   }
 
   private volumeNamed(name: string): string | undefined {
-    for (const volume of this.workload.volumes) if (volume.name === name) return 'the pod';
+    const volumes = this.workload.volumes;
+    for (let i = 0; i < volumes.length; i++) if (volumes[i].name === name) return 'the pod';
     return this.mountingContainer(this.workload.initContainers, true, name) ?? this.mountingContainer(this.workload.containers, false, name);
   }
 
   /** The first of `containers` that mounts a volume of this name, described for a message. */
   private mountingContainer(containers: kplus.Container[], init: boolean, name: string): string | undefined {
-    for (const c of containers) {
-      if (c.mounts.some((m) => m.volume.name === name)) {
+    for (let i = 0; i < containers.length; i++) {
+      const c = containers[i];
+      if (mountsVolume(c, name)) {
         return describeContainer({ name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c) });
       }
     }
     return undefined;
+  }
+}
+
+// Plain indexed loops in the helpers below: they run for every helper call of a fleet, mostly
+// before V8 optimizes them, where for...of and callbacks cost an iterator or a closure each,
+// and they read cdk8s-plus's arrays without the copies its getters make.
+
+/** The container of this name among `containers`. */
+function named(containers: kplus.Container[], name: string): kplus.Container | undefined {
+  for (let i = 0; i < containers.length; i++) if (containers[i].name === name) return containers[i];
+  return undefined;
+}
+
+/** Whether `container` mounts a volume of this name. */
+function mountsVolume(container: kplus.Container, name: string): boolean {
+  const mounts = container.mounts;
+  for (let i = 0; i < mounts.length; i++) if (mounts[i].volume.name === name) return true;
+  return false;
+}
+
+function addPortNumbers(used: Set<number>, containers: kplus.Container[]): void {
+  for (let i = 0; i < containers.length; i++) {
+    const ports = containerPorts(containers[i]);
+    for (let j = 0; j < ports.length; j++) used.add(ports[j].number);
+  }
+}
+
+function addPortNames(used: Set<string | undefined>, containers: kplus.Container[]): void {
+  for (let i = 0; i < containers.length; i++) {
+    const ports = containerPorts(containers[i]);
+    for (let j = 0; j < ports.length; j++) used.add(ports[j].name);
   }
 }

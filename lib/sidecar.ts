@@ -105,7 +105,11 @@ export class Sidecar extends Construct {
     const where = new Where(registry, props.name);
     checkOptions(where, registry, props);
     const shared = props.sharedVolumes;
-    const targets = shared ? shared.map((options) => resolveAppContainers(where, registry, options)) : undefined;
+    let targets: kplus.Container[][] | undefined;
+    if (shared) {
+      targets = new Array(shared.length);
+      for (let i = 0; i < shared.length; i++) targets[i] = resolveAppContainers(where, registry, shared[i]);
+    }
 
     super(scope, id);
     this.workload = workload;
@@ -157,18 +161,7 @@ export class Sidecar extends Construct {
     registry.addSidecar(container, { mode, purpose: props.purpose ?? 'withSidecar' });
     if (props.boundPorts) registry.bindPorts(props.name, props.boundPorts);
 
-    // map, not push: an array grown by push keeps room for 17 items, and one Sidecar per
-    // sidecar lives until synthesis.
-    this.sharedVolumes = shared ? shared.map((options, i) => {
-      const volume = registry.sharedVolume(options);
-      const appContainers = targets![i];
-      const appPath = options.appPath ?? options.path;
-      container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
-      for (const app of appContainers) {
-        app.mount(appPath, volume, { readOnly: options.appReadOnly ?? false });
-      }
-      return { volume, path: options.path, appPath, appContainers };
-    }) : [];
+    this.sharedVolumes = shared ? mountSharedVolumes(registry, container, shared, targets!) : [];
   }
 
   /** The shared volumes' pod-level emptyDir volumes. */
@@ -244,16 +237,18 @@ function checkOptions(where: Where, registry: PodRegistry, props: SidecarProps):
     if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
   }
   if (!props.sharedVolumes) return;
-  const paths: string[] = (props.volumeMounts ?? []).map((m) => m.path);
+  const mounts = props.volumeMounts ?? [];
   for (let i = 0; i < props.sharedVolumes.length; i++) {
     const shared = props.sharedVolumes[i];
     const pathProblem = mountPathProblem(shared.path);
     if (pathProblem) fail(`shared volume "${shared.name}": path "${shared.path}" ${pathProblem}`);
     const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
     if (appPathProblem) fail(`shared volume "${shared.name}": appPath "${shared.appPath}" ${appPathProblem}`);
-    const clash = paths.find((p) => samePath(p, shared.path));
-    if (clash) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
-    paths.push(shared.path);
+    // The sidecar's own mounts, then the shared volumes before this one.
+    let clash: string | undefined;
+    for (let j = 0; j < mounts.length && clash === undefined; j++) if (samePath(mounts[j].path, shared.path)) clash = mounts[j].path;
+    for (let j = 0; j < i && clash === undefined; j++) if (samePath(props.sharedVolumes[j].path, shared.path)) clash = props.sharedVolumes[j].path;
+    if (clash !== undefined) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
   }
 }
 
@@ -269,15 +264,17 @@ function checkPort(fail: (problem: string) => never, port: { number: number; nam
 function resolveAppContainers(where: Where, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
   registry.checkSharedVolume(where, options);
   let targets: kplus.Container[];
-  if (options.appContainers) {
-    targets = options.appContainers.map((name) => {
-      const found = registry.containerNamed(name);
+  const names = options.appContainers;
+  if (names) {
+    targets = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const found = registry.containerNamed(names[i]);
       if (!found) {
-        throw new Error(`${where}: shared volume "${options.name}": no container named "${name}" in the pod `
+        throw new Error(`${where}: shared volume "${options.name}": no container named "${names[i]}" in the pod `
           + `(it has ${registry.describeContainerNames()}); add the container before attaching the sidecar`);
       }
-      return found;
-    });
+      targets[i] = found;
+    }
   } else {
     targets = registry.appContainers();
     if (targets.length === 0) {
@@ -285,14 +282,46 @@ function resolveAppContainers(where: Where, registry: PodRegistry, options: Shar
         + 'add the app containers before attaching the sidecar, or pass appContainers: [] to keep the volume to the sidecar');
     }
   }
+  // A container that already mounts this volume at appPath keeps its mount; another volume
+  // there is refused.
   const appPath = options.appPath ?? options.path;
-  for (const target of targets) {
-    const existing = target.mounts.find((m) => samePath(m.path, appPath));
-    if (existing && existing.volume.name !== options.name) {
-      throw new Error(`${where}: shared volume "${options.name}": container "${target.name}" already mounts volume `
+  let mounted = 0;
+  for (let i = 0; i < targets.length; i++) {
+    const existing = mountAt(targets[i], appPath);
+    if (!existing) continue;
+    if (existing.volume.name !== options.name) {
+      throw new Error(`${where}: shared volume "${options.name}": container "${targets[i].name}" already mounts volume `
         + `"${existing.volume.name}" at "${existing.path}"; mount the shared volume at another path in the app, or move the app's volume`);
     }
+    mounted++;
   }
-  const mounted = (t: kplus.Container) => t.mounts.some((m) => samePath(m.path, appPath) && m.volume.name === options.name);
-  return targets.some(mounted) ? targets.filter((t) => !mounted(t)) : targets;
+  if (mounted === 0) return targets;
+  const rest: kplus.Container[] = [];
+  for (let i = 0; i < targets.length; i++) if (!mountAt(targets[i], appPath)) rest.push(targets[i]);
+  return rest;
+}
+
+/** The mount of `container` at `path`, if any. */
+function mountAt(container: kplus.Container, path: string): kplus.VolumeMount | undefined {
+  const mounts = container.mounts;
+  for (let i = 0; i < mounts.length; i++) if (samePath(mounts[i].path, path)) return mounts[i];
+  return undefined;
+}
+
+/** Creates (or reuses) each shared volume and mounts it into the sidecar and its app containers. */
+function mountSharedVolumes(registry: PodRegistry, container: kplus.Container, shared: SharedVolumeOptions[],
+  targets: kplus.Container[][]): SharedVolume[] {
+  // Built at its exact size: one array per sidecar lives until synthesis.
+  const result: SharedVolume[] = new Array(shared.length);
+  for (let i = 0; i < shared.length; i++) {
+    const options = shared[i];
+    const volume = registry.sharedVolume(options);
+    const appContainers = targets[i];
+    const appPath = options.appPath ?? options.path;
+    container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
+    const appReadOnly = options.appReadOnly ?? false;
+    for (let j = 0; j < appContainers.length; j++) appContainers[j].mount(appPath, volume, { readOnly: appReadOnly });
+    result[i] = { volume, path: options.path, appPath, appContainers };
+  }
+  return result;
 }
