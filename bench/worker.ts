@@ -4,6 +4,7 @@
  * time and peak memory as JSON. Run by bench/run.ts on the compiled JavaScript.
  *
  * usage: node worker.js <scenario> <lib|hand> <n> <outdir>
+ * With BENCH_BUILD_ONLY=1 it stops after building (synthMs is then 0).
  */
 import { performance } from 'perf_hooks';
 import { App, Chart } from 'cdk8s';
@@ -21,7 +22,7 @@ const start = performance.now();
 const app = new App({ outdir });
 build(new Chart(app, 'bench'), Number(count));
 const built = performance.now();
-app.synth();
+if (process.env.BENCH_BUILD_ONLY !== '1') app.synth();
 const end = performance.now();
 const cpu = process.cpuUsage(cpuStart);
 console.log(JSON.stringify({
