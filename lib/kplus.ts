@@ -9,6 +9,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { samePath } from './validation/syntax';
 
 export { kplus };
 
@@ -82,6 +83,13 @@ interface ContainerInternals {
 export function containerPorts(container: kplus.Container): readonly kplus.ContainerPort[] {
   const own = (container as unknown as ContainerInternals)._ports;
   return Array.isArray(own) ? own : container.ports;
+}
+
+/** The mount of `container` at `path` (trailing slashes ignored), if any. */
+export function mountAt(container: kplus.Container, path: string): kplus.VolumeMount | undefined {
+  const mounts = container.mounts;
+  for (let i = 0; i < mounts.length; i++) if (samePath(mounts[i].path, path)) return mounts[i];
+  return undefined;
 }
 
 interface PodInternals {

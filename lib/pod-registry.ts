@@ -103,14 +103,10 @@ export class PodRegistry {
 
   /** The app containers: regular containers that are not sidecars of this library. */
   public appContainers(): kplus.Container[] {
-    // The getter's copy is filtered in place: no closure, no second array.
     const containers = this.workload.containers;
-    let kept = 0;
-    for (let i = 0; i < containers.length; i++) {
-      if (!this.sidecars.has(containers[i])) containers[kept++] = containers[i];
-    }
-    containers.length = kept;
-    return containers;
+    const apps: kplus.Container[] = [];
+    for (let i = 0; i < containers.length; i++) if (!this.sidecars.has(containers[i])) apps.push(containers[i]);
+    return apps;
   }
 
   /** Records a one-time init container the library added. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, moveInitContainer, TCP, workloadOrScope } from './kplus';
+import { keepOutOfServices, kplus, mountAt, moveInitContainer, TCP, workloadOrScope } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { SidecarMode } from './sidecar-mode';
@@ -285,27 +285,17 @@ function resolveAppContainers(where: Where, registry: PodRegistry, options: Shar
   // A container that already mounts this volume at appPath keeps its mount; another volume
   // there is refused.
   const appPath = options.appPath ?? options.path;
-  let mounted = 0;
+  const rest: kplus.Container[] = [];
   for (let i = 0; i < targets.length; i++) {
     const existing = mountAt(targets[i], appPath);
-    if (!existing) continue;
-    if (existing.volume.name !== options.name) {
+    if (!existing) {
+      rest.push(targets[i]);
+    } else if (existing.volume.name !== options.name) {
       throw new Error(`${where}: shared volume "${options.name}": container "${targets[i].name}" already mounts volume `
         + `"${existing.volume.name}" at "${existing.path}"; mount the shared volume at another path in the app, or move the app's volume`);
     }
-    mounted++;
   }
-  if (mounted === 0) return targets;
-  const rest: kplus.Container[] = [];
-  for (let i = 0; i < targets.length; i++) if (!mountAt(targets[i], appPath)) rest.push(targets[i]);
   return rest;
-}
-
-/** The mount of `container` at `path`, if any. */
-function mountAt(container: kplus.Container, path: string): kplus.VolumeMount | undefined {
-  const mounts = container.mounts;
-  for (let i = 0; i < mounts.length; i++) if (samePath(mounts[i].path, path)) return mounts[i];
-  return undefined;
 }
 
 /** Creates (or reuses) each shared volume and mounts it into the sidecar and its app containers. */

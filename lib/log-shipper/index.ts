@@ -3,7 +3,7 @@ import { Construct, IValidation } from 'constructs';
 import { fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
-import { kplus, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
+import { kplus, mountAt, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { LogShipperEngine } from './engine';
@@ -11,7 +11,7 @@ import { fluentBitFile } from './fluent-bit';
 import { buildModel, PATHS, stateSizeMebibytes } from './model';
 import { LogShipperOptions } from './options';
 import { vectorFile } from './vector';
-import { dnsLabelProblem, samePath } from '../validation/syntax';
+import { dnsLabelProblem } from '../validation/syntax';
 
 export * from './engine';
 export * from './metadata';
@@ -146,7 +146,7 @@ export class LogShipper extends Construct {
       }
       const logVolumeName = `${name}-logs`;
       for (const container of writerContainers) {
-        const taken = container.mounts.find((m) => samePath(m.path, model.logPath));
+        const taken = mountAt(container, model.logPath);
         if (taken) {
           fail(`logPath "${model.logPath}": container "${container.name}" already mounts volume "${taken.volume.name}" there; `
             + 'the shipper brings its own emptyDir for the log folder: point the app\'s logs at a folder it does not mount yet');
