@@ -4,11 +4,12 @@ import { fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
 import { kplus, mountAt, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
+import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { LogShipperEngine } from './engine';
 import { fluentBitFile } from './fluent-bit';
-import { buildModel, PATHS, stateSizeMebibytes } from './model';
+import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
 import { LogShipperOptions } from './options';
 import { vectorFile } from './vector';
 import { dnsLabelProblem } from '../validation/syntax';
@@ -44,6 +45,9 @@ const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
     memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
   },
 };
+
+/** The model of the last options, for the next workload given the same (lib/last-call.ts). */
+const MODELS = new LastCall<ShipperModel>();
 
 /** The registry slot of the shippers of a workload, by folder: two shippers on one folder are refused. */
 const SHIPPERS = Symbol('log shippers');
@@ -132,7 +136,8 @@ export class LogShipper extends Construct {
           : 'the pod has no app container yet; add the app containers before attaching the log shipper');
       }
 
-      const model = buildModel(where, props, { engine, writers });
+      // The model is a function of the options, the engine and the writers' names alone.
+      const model = MODELS.get(props, [engine, writers], () => buildModel(where, props, { engine, writers }));
       this.engine = engine;
       this.logPath = model.logPath;
       this.healthPort = model.healthPort;

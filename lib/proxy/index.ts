@@ -1,9 +1,10 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { fileData, renderConfigFile } from '../config-file';
+import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
 import { kplus, setServiceTargetPortName, TCP, Workload, workloadLabel, workloadOrScope } from '../kplus';
+import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
@@ -354,63 +355,19 @@ export class Proxy extends Construct {
       checkPortFree(workload, registry, this.port, 'port', fail);
       if (this.adminPort !== undefined) checkPortFree(workload, registry, this.adminPort, 'adminPort', fail);
 
-      this.healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
-      if (!HEALTH_PATH.test(this.healthPath)) {
-        fail(`healthPath ${JSON.stringify(this.healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
-      }
-
-      const connectTimeout = millis('connectTimeout', props.connectTimeout ?? Duration.seconds(5), fail);
-      const requestTimeout = millis('requestTimeout', props.requestTimeout ?? Duration.seconds(60), fail);
-      const idleTimeout = millis('idleTimeout', props.idleTimeout ?? Duration.seconds(75), fail);
-      let maxRequestBodyBytes: number | undefined;
-      if (props.maxRequestBodySize !== undefined) {
-        maxRequestBodyBytes = props.maxRequestBodySize.toKibibytes() * 1024;
-        // Envoy's buffer filter takes a uint32 (api/envoy/extensions/filters/http/buffer/v3/buffer.proto).
-        if (!(maxRequestBodyBytes > 0) || maxRequestBodyBytes > 0xffffffff) {
-          fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
-        }
-      }
-
-      const resources = sidecarResources(props.resources, PROXY_RESOURCES);
-      const model: ProxyModel = {
-        listenPort: this.port,
-        upstreamPort: this.targetPort,
-        upstream: props.upstreamProtocol === UpstreamProtocol.GRPC ? 'grpc' : 'http1',
-        tls: tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key` } : undefined,
-        connectTimeoutMillis: connectTimeout,
-        requestTimeoutMillis: requestTimeout,
-        idleTimeoutMillis: idleTimeout,
-        maxRequestBodyBytes,
-        accessLog: props.accessLogs ?? true,
-        healthPath: this.healthPath,
-        workers: workersFor(resources),
-      };
-
-      const imageName = props.image ?? imageReference(this.engine.image);
-      if (typeof imageName !== 'string' || imageName.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
-      let args: string[];
-      let checksum: string;
-      const configPath = `${PROXY_PATHS.config}/${this.engine.configFile}`;
-      if (this.engine === ProxyEngine.ENVOY) {
-        const file = renderConfigFile(envoyBootstrapFile, Object.assign({ adminPort: this.adminPort! }, model), true);
-        this.config = file.text;
-        checksum = file.sha256;
-        // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
-        // su-exec when started as root; the pod starts Envoy as 101 directly instead.
-        // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
-        // memory for a restart that never comes.
-        // https://www.envoyproxy.io/docs/envoy/latest/operations/cli
-        args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
-      } else {
-        const version = nginxVersionOfTag(imageName.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
-        const file = renderConfigFile(renderNginxConf, Object.assign({ tmpDir: PROXY_PATHS.tmp, version }, model), true);
-        this.config = file.text;
-        checksum = file.sha256;
-        // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
-        // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
-        // keeps nginx from opening the compiled-in error log before it reads the configuration.
-        args = ['-c', configPath, '-e', 'stderr', '-g', 'daemon off;'];
-      }
+      // The program's settings and file are a function of the options and these ports alone.
+      const engine = this.engine;
+      const port = this.port;
+      const adminPort = this.adminPort;
+      const targetPort = this.targetPort;
+      const program = PROGRAMS.get(props, [engine, port, adminPort, targetPort],
+        () => proxyProgram(fail, props, engine, port, adminPort, targetPort));
+      this.healthPath = program.healthPath;
+      this.config = program.file.text;
+      const checksum = program.file.sha256;
+      const args = program.args;
+      const resources = program.resources;
+      const imageName = program.image;
 
       this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(this.engine.configFile, this.config) });
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
@@ -627,6 +584,89 @@ function checkPortFree(workload: Workload, registry: PodRegistry, port: number, 
     fail(`${option} ${port} is already bound by container "${bound.container}"${bound.purpose ? ` (${bound.purpose})` : ''}; `
       + `the containers of a pod share one network namespace: pass another ${option}`);
   }
+}
+
+/** What the proxy program is given: its settings, checked, and its configuration file. */
+interface ProxyProgram {
+  readonly healthPath: string;
+  readonly resources: kplus.ContainerResources;
+  readonly image: string;
+  readonly file: ConfigFile;
+  readonly args: string[];
+}
+
+/** The program of the last options, for the next workload given the same (lib/last-call.ts). */
+const PROGRAMS = new LastCall<ProxyProgram>();
+
+/** Checks the options the program reads and renders its configuration file. */
+function proxyProgram(
+  fail: (problem: string) => never,
+  props: ProxyProps,
+  engine: ProxyEngine,
+  port: number,
+  adminPort: number | undefined,
+  targetPort: number,
+): ProxyProgram {
+  const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
+  if (!HEALTH_PATH.test(healthPath)) {
+    fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
+  }
+
+  const connectTimeout = millis('connectTimeout', props.connectTimeout ?? Duration.seconds(5), fail);
+  const requestTimeout = millis('requestTimeout', props.requestTimeout ?? Duration.seconds(60), fail);
+  const idleTimeout = millis('idleTimeout', props.idleTimeout ?? Duration.seconds(75), fail);
+  let maxRequestBodyBytes: number | undefined;
+  if (props.maxRequestBodySize !== undefined) {
+    maxRequestBodyBytes = props.maxRequestBodySize.toKibibytes() * 1024;
+    // Envoy's buffer filter takes a uint32 (api/envoy/extensions/filters/http/buffer/v3/buffer.proto).
+    if (!(maxRequestBodyBytes > 0) || maxRequestBodyBytes > 0xffffffff) {
+      fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
+    }
+  }
+
+  const resources = sidecarResources(props.resources, PROXY_RESOURCES);
+  const model: ProxyModel = {
+    listenPort: port,
+    upstreamPort: targetPort,
+    upstream: props.upstreamProtocol === UpstreamProtocol.GRPC ? 'grpc' : 'http1',
+    tls: props.tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key` } : undefined,
+    connectTimeoutMillis: connectTimeout,
+    requestTimeoutMillis: requestTimeout,
+    idleTimeoutMillis: idleTimeout,
+    maxRequestBodyBytes,
+    accessLog: props.accessLogs ?? true,
+    healthPath,
+    workers: workersFor(resources),
+  };
+
+  const image = props.image ?? imageReference(engine.image);
+  if (typeof image !== 'string' || image.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
+  const configPath = `${PROXY_PATHS.config}/${engine.configFile}`;
+  if (engine === ProxyEngine.ENVOY) {
+    // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
+    // su-exec when started as root; the pod starts Envoy as 101 directly instead.
+    // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
+    // memory for a restart that never comes.
+    // https://www.envoyproxy.io/docs/envoy/latest/operations/cli
+    return {
+      healthPath,
+      resources,
+      image,
+      file: renderConfigFile(envoyBootstrapFile, Object.assign({ adminPort: adminPort! }, model), true),
+      args: ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'],
+    };
+  }
+  const version = nginxVersionOfTag(image.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
+  // The image's ENTRYPOINT scripts edit /etc/nginx; with a read-only root filesystem and our
+  // own configuration they have nothing to do, so nginx is started directly. `-e stderr`
+  // keeps nginx from opening the compiled-in error log before it reads the configuration.
+  return {
+    healthPath,
+    resources,
+    image,
+    file: renderConfigFile(renderNginxConf, Object.assign({ tmpDir: PROXY_PATHS.tmp, version }, model), true),
+    args: ['-c', configPath, '-e', 'stderr', '-g', 'daemon off;'],
+  };
 }
 
 function millis(option: string, duration: Duration, fail: (problem: string) => never): number {
