@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct, IValidation } from 'constructs';
-import { fileData, renderConfigFile } from '../config-file';
+import { BoundPort } from '../bound-port';
+import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
 import { kplus, mountAt, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
@@ -46,8 +47,66 @@ const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
   },
 };
 
-/** The model of the last options, for the next workload given the same (lib/last-call.ts). */
-const MODELS = new LastCall<ShipperModel>();
+/** What the shipper program is given: its checked model, configuration file and container settings. */
+interface ShipperProgram {
+  readonly model: ShipperModel;
+  readonly file: ConfigFile;
+  readonly configFile: string;
+  readonly image: string;
+  readonly command: string[];
+  readonly args: string[];
+  readonly ports: kplus.ContainerPort[];
+  readonly boundPorts: BoundPort[];
+  readonly liveness: kplus.Probe;
+  readonly readiness: kplus.Probe;
+  readonly resources: kplus.ContainerResources;
+  readonly securityContext: kplus.ContainerSecurityContextProps;
+  readonly purpose: string;
+  readonly stateSizeLimit: Size;
+}
+
+/** The program of the last options, for the next workload given the same (lib/last-call.ts). */
+const PROGRAMS = new LastCall<ShipperProgram>();
+
+/**
+ * Checks the options and works out the program: none of it reads the pod, and all of it is
+ * shared by the workloads given the same options (probes, ports and arguments are never changed
+ * after they are given to a container; the environment and the mounts are, and are not here).
+ */
+function shipperProgram(where: string, props: LogShipperProps, engine: LogShipperEngine, writers: readonly string[]): ShipperProgram {
+  const model = buildModel(where, props, { engine, writers });
+  // Without credentials, CAs and raw blocks, the model is plain data that buildModel made.
+  const plain = model.credentials.length === 0 && model.cas.length === 0 && !model.outputs.some((o) => o.kind === 'raw');
+  const configFile = `${PATHS.config}/${engine.configFileName}`;
+  const probePort = model.healthPort;
+  // Probes tell whether the shipper runs, never whether an output is reachable: a native
+  // sidecar's readiness counts toward the pod's, so a log backend outage must not take the
+  // app out of its Service, nor restart the shipper in a loop.
+  const probePath = engine.id === 'fluent-bit' ? '/api/v1/uptime' : '/health';
+  const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(probePath, {
+    port: probePort,
+    initialDelaySeconds: Duration.seconds(engine.id === 'vector' ? 5 : 2),
+    periodSeconds: Duration.seconds(10),
+    timeoutSeconds: Duration.seconds(3),
+    failureThreshold,
+  });
+  return {
+    model,
+    file: renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model, plain),
+    configFile,
+    image: props.image ?? imageReference(engine.image),
+    command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
+    args: engine.id === 'fluent-bit' ? ['-c', configFile] : ['--config', configFile],
+    ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
+    boundPorts: [{ number: probePort, purpose: engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API' }],
+    liveness: probe(6),
+    readiness: probe(3),
+    resources: sidecarResources(props.resources, RESOURCES[engine.id]),
+    securityContext: { user: engine.image.user, group: engine.image.group },
+    purpose: `withLogShipper (${engine.displayName})`,
+    stateSizeLimit: Size.mebibytes(stateSizeMebibytes(model)),
+  };
+}
 
 /** The registry slot of the shippers of a workload, by folder: two shippers on one folder are refused. */
 const SHIPPERS = Symbol('log shippers');
@@ -136,8 +195,9 @@ export class LogShipper extends Construct {
           : 'the pod has no app container yet; add the app containers before attaching the log shipper');
       }
 
-      // The model is a function of the options, the engine and the writers' names alone.
-      const model = MODELS.get(props, [engine, writers], () => buildModel(where, props, { engine, writers }));
+      // The program is a function of the options, the engine and the writers' names alone.
+      const program = PROGRAMS.get(props, [engine, writers], () => shipperProgram(where, props, engine, writers));
+      const model = program.model;
       this.engine = engine;
       this.logPath = model.logPath;
       this.healthPort = model.healthPort;
@@ -159,11 +219,9 @@ export class LogShipper extends Construct {
       }
 
       // Configuration.
-      // Without credentials, CAs and raw blocks, the model is plain data that buildModel made.
-      const plain = model.credentials.length === 0 && model.cas.length === 0 && !model.outputs.some((o) => o.kind === 'raw');
-      const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model, plain);
+      const file = program.file;
       this.config = file.text;
-      this.configFile = `${PATHS.config}/${engine.configFileName}`;
+      this.configFile = program.configFile;
       this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(engine.configFileName, this.config) });
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
 
@@ -211,36 +269,22 @@ export class LogShipper extends Construct {
         }
       }
 
-      const probePort = model.healthPort;
-      // Probes tell whether the shipper runs, never whether an output is reachable: a native
-      // sidecar's readiness counts toward the pod's, so a log backend outage must not take the
-      // app out of its Service, nor restart the shipper in a loop.
-      const probePath = engine.id === 'fluent-bit' ? '/api/v1/uptime' : '/health';
-      const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(probePath, {
-        port: probePort,
-        initialDelaySeconds: Duration.seconds(engine.id === 'vector' ? 5 : 2),
-        periodSeconds: Duration.seconds(10),
-        timeoutSeconds: Duration.seconds(3),
-        failureThreshold,
-      });
-      const purpose = engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API';
-
       this.sidecar = new Sidecar(this, 'Sidecar', {
         workload,
         name,
-        image: props.image ?? imageReference(engine.image),
-        command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
-        args: engine.id === 'fluent-bit' ? ['-c', this.configFile] : ['--config', this.configFile],
-        ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
-        boundPorts: [{ number: probePort, purpose }],
+        image: program.image,
+        command: program.command,
+        args: program.args,
+        ports: program.ports,
+        boundPorts: program.boundPorts,
         envVariables: env,
         volumeMounts: mounts,
-        liveness: probe(6),
-        readiness: probe(3),
-        resources: sidecarResources(props.resources, RESOURCES[engine.id]),
-        securityContext: { user: engine.image.user, group: engine.image.group },
+        liveness: program.liveness,
+        readiness: program.readiness,
+        resources: program.resources,
+        securityContext: program.securityContext,
         mode: props.mode,
-        purpose: `withLogShipper (${engine.displayName})`,
+        purpose: program.purpose,
         sharedVolumes: [
           {
             name: logVolumeName,
@@ -255,11 +299,11 @@ export class LogShipper extends Construct {
             name: `${name}-state`,
             path: PATHS.state,
             appContainers: [],
-            sizeLimit: Size.mebibytes(stateSizeMebibytes(model)),
+            sizeLimit: program.stateSizeLimit,
           },
         ],
       });
-      registry.hintPort(name, probePort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
+      registry.hintPort(name, model.healthPort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
       byPath.set(model.logPath, name);
 
       this.container = this.sidecar.container;
