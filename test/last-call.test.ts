@@ -6,7 +6,8 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parse } from 'yaml';
-import { LogOutput, Proxy, withLogShipper, withProxy } from '../lib';
+import { ConfigSource, LogOutput, Proxy, withConfigSync, withLogShipper, withProxy } from '../lib';
+import { allContainers, podSpecOf } from './util/restricted';
 import { shipped } from './log-shipper/helpers';
 import { find, newApp, synth } from './util/synth';
 
@@ -149,5 +150,34 @@ describe('withProxy given the options of its last call', () => {
     options.healthPath = 'healthz';
     expect(() => withProxy(new kplus.Deployment(chart, 'b', { containers: [app('app')] }), options))
       .toThrow(/healthPath "healthz" is not a plain absolute path/);
+  });
+});
+
+describe('withConfigSync given the options of its last call', () => {
+  const syncArgs = (manifests: any[], workload: string) => {
+    const deployment = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name.includes(`-${workload}-`));
+    return allContainers(podSpecOf(deployment)).find((c: any) => c.name === 'git-sync').args;
+  };
+
+  test('a git ref changed in place between the calls reaches the second workload', () => {
+    const { app: cdk8sApp, chart } = newApp();
+    const git = { repo: 'https://github.com/acme/app-config.git', ref: 'main' };
+    const source = ConfigSource.git(git);
+    withConfigSync(new kplus.Deployment(chart, 'a', { containers: [app('app')] }), { source, mountPath: '/etc/app/config' });
+    git.ref = 'v1.2.0';
+    withConfigSync(new kplus.Deployment(chart, 'b', { containers: [app('app')] }), { source, mountPath: '/etc/app/config' });
+    const { manifests } = synth(cdk8sApp);
+    expect(syncArgs(manifests, 'a')).toContain('--ref=main');
+    expect(syncArgs(manifests, 'b')).toContain('--ref=v1.2.0');
+  });
+
+  test('a git ref that became wrong in place since the last call is refused', () => {
+    const { chart } = newApp();
+    const git = { repo: 'https://github.com/acme/app-config.git', ref: 'main' };
+    const source = ConfigSource.git(git);
+    withConfigSync(new kplus.Deployment(chart, 'a', { containers: [app('app')] }), { source, mountPath: '/etc/app/config' });
+    git.ref = 'main..v2';
+    expect(() => withConfigSync(new kplus.Deployment(chart, 'b', { containers: [app('app')] }), { source, mountPath: '/etc/app/config' }))
+      .toThrow(/ref "main\.\.v2" is not a branch, tag or commit name/);
   });
 });

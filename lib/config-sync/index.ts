@@ -10,13 +10,14 @@ import {
   ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
   Workload, workloadKind, workloadLabel, workloadOrScope,
 } from '../kplus';
+import { LastCall } from '../last-call';
 import { addOneTimeContainer } from '../one-time';
 import { PodRegistry } from '../pod-registry';
 import { SharedVolumeOptions } from '../shared-volume';
 import { Sidecar } from '../sidecar';
 import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
 import {
-  CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail,
+  CheckedAuth, CheckedGit, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail,
   GIT_SECRET_DIR, isInside, resolveTargets,
 } from './checks';
 import { gitSyncArgs, GitSyncSettings } from './git-sync';
@@ -407,6 +408,9 @@ const SCRIPT_FILE = 'reload.sh';
 /** The registry slot of the syncs of a workload. */
 const SYNCS = Symbol('config syncs');
 
+/** The git source of the last options, checked, for the next workload given the same (lib/last-call.ts). */
+const GIT_SOURCES = new LastCall<CheckedGit>();
+
 /**
  * A folder in the pod, kept current from git or from labelled ConfigMaps/Secrets.
  *
@@ -508,7 +512,8 @@ export class ConfigSync extends Construct {
     const syncs = registry.slot(SYNCS, (): ConfigSync[] => []);
     checkMountPath(fail, syncs, targets, mountPath);
 
-    const git = spec.kind === 'git' ? checkGitSource(fail, spec.options) : undefined;
+    // The checked source is a function of its options alone.
+    const git = spec.kind === 'git' ? GIT_SOURCES.get(spec.options, [], () => checkGitSource(fail, spec.options)) : undefined;
     const labelled = spec.kind === 'labelled' ? checkLabelledSource(fail, spec.resource, spec.options) : undefined;
 
     const reload = props.reload === undefined ? undefined : reloadSpec(fail, props.reload);
