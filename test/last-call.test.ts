@@ -7,8 +7,8 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import { ConfigSource, LogOutput, Proxy, withConfigSync, withLogShipper, withProxy } from '../lib';
-import { allContainers, podSpecOf } from './util/restricted';
 import { shipped } from './log-shipper/helpers';
+import { allContainers, podSpecOf } from './util/restricted';
 import { find, newApp, synth } from './util/synth';
 
 const app = (name: string, port = 8080) => ({ name, image: 'ghcr.io/acme/web:1.4.2', portNumber: port, securityContext: { user: 1000 } });
