@@ -10,6 +10,7 @@
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
+import { sameValue } from './last-call';
 
 /** A configuration file's text and the SHA-256 of it (for the pod-template annotation that rolls pods). */
 export interface ConfigFile {
@@ -50,7 +51,9 @@ export function renderConfigFile<M>(render: Renderer<M>, model: M, plain = false
   // A fleet asks for the same model over and over: compared with the last one in place, it is
   // found without writing its key (JSON.stringify of the model was the largest part of a
   // helper's own cost once V8 had optimized it).
-  if (entry.lastFile && sameModel(entry.lastModel, model)) return entry.lastFile;
+  // The comparison is stricter than the key (lib/last-call.ts); a model that fails it still
+  // finds its file by key.
+  if (entry.lastFile && sameValue(entry.lastModel, model)) return entry.lastFile;
   const key = plain ? JSON.stringify(model) : JSON.stringify(model, keyPart);
   let file = entry.files.get(key);
   if (!file) {
@@ -62,36 +65,6 @@ export function renderConfigFile<M>(render: Renderer<M>, model: M, plain = false
   entry.lastModel = model;
   entry.lastFile = file;
   return file;
-}
-
-/**
- * The same model, stricter than the key: equal primitives (`Object.is`), plain objects with
- * the same keys in the same order and arrays of the same length compared item by item, and
- * any other object (a construct, a Date, a function) only as itself. A model that fails this
- * still finds its file by key.
- */
-function sameModel(a: unknown, b: unknown): boolean {
-  if (a === b) return typeof a !== 'number' || Object.is(a, b);
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameModel(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b) || !isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
-  const otherKeys = Object.keys(b);
-  if (keys.length !== otherKeys.length) return false;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i];
-    if (key !== otherKeys[i] || !sameModel((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
-  }
-  return true;
-}
-
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /**

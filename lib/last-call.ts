@@ -36,8 +36,8 @@ export class LastCall<T> {
    */
   public get(options: object, context: readonly unknown[], derive: () => T): T {
     if (this.options !== NOTHING
-      && sameValue(this.context, context, undefined, 0)
-      && sameValue(this.options, options, 'workload', 0)) {
+      && sameValueAt(this.context, context, undefined, 0)
+      && sameValueAt(this.options, options, 'workload', 0)) {
       return this.output as T;
     }
     const output = derive();
@@ -51,6 +51,14 @@ export class LastCall<T> {
 }
 
 /**
+ * Whether `b` is the same value as `a`, by the rules below: for options against the copy of
+ * the last ones, and for a configuration file's model against the last model (lib/config-file.ts).
+ */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return sameValueAt(a, b, undefined, 0);
+}
+
+/**
  * The rules of "same value", stricter than equality of what a helper reads:
  * - a primitive: `Object.is`;
  * - an array: the same length and the same value at each index;
@@ -60,7 +68,7 @@ export class LastCall<T> {
  *   same own enumerable keys, in the same order, with the same values;
  * - anything else (a function, a Date, a Map, a RegExp, whose state is not in own fields): itself only.
  */
-function sameValue(copy: unknown, value: unknown, ignoreKey: string | undefined, depth: number): boolean {
+function sameValueAt(copy: unknown, value: unknown, ignoreKey: string | undefined, depth: number): boolean {
   // The copy holds no object the caller can reach that is compared by value: one object on
   // both sides is a construct, a function or the like, compared as itself.
   if (copy === value) return typeof copy !== 'number' || Object.is(copy, value);
@@ -70,7 +78,7 @@ function sameValue(copy: unknown, value: unknown, ignoreKey: string | undefined,
   if (depth > MAX_DEPTH) return false;
   if (Array.isArray(copy)) {
     if (!Array.isArray(value) || copy.length !== value.length) return false;
-    for (let i = 0; i < copy.length; i++) if (!sameValue(copy[i], value[i], undefined, depth + 1)) return false;
+    for (let i = 0; i < copy.length; i++) if (!sameValueAt(copy[i], value[i], undefined, depth + 1)) return false;
     return true;
   }
   if (!isRecord(copy) || Object.getPrototypeOf(copy) !== Object.getPrototypeOf(value) || !isRecord(value)) return false;
@@ -80,7 +88,7 @@ function sameValue(copy: unknown, value: unknown, ignoreKey: string | undefined,
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     if (key !== otherKeys[i]) return false;
-    if (key !== ignoreKey && !sameValue((copy as Record<string, unknown>)[key], (value as Record<string, unknown>)[key], undefined, depth + 1)) {
+    if (key !== ignoreKey && !sameValueAt((copy as Record<string, unknown>)[key], (value as Record<string, unknown>)[key], undefined, depth + 1)) {
       return false;
     }
   }
