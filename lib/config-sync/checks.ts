@@ -90,19 +90,6 @@ export interface CheckedGit {
 
 /** https://, ssh:// or scp-like `user@host:path`. */
 export function repoTransport(repo: string): 'https' | 'ssh' | string {
-  // A fleet syncs from a few repositories: parse each URL once.
-  let answer = transports.get(repo);
-  if (answer === undefined) {
-    answer = parseTransport(repo);
-    if (transports.size >= 256) transports.clear();
-    transports.set(repo, answer);
-  }
-  return answer;
-}
-
-const transports = new Map<string, string>();
-
-function parseTransport(repo: string): 'https' | 'ssh' | string {
   // eslint-disable-next-line no-control-regex
   if (repo.trim() === '' || /[\s\x00-\x1f\x7f]/.test(repo)) return 'must not be empty or hold spaces or control characters';
   if (repo.startsWith('-')) return 'must not start with "-"';

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { sha256 } from '../config-file';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
-  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, volumeFromSource,
+  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, TCP, volumeFromSource,
   Workload, workloadKind, workloadLabel, workloadOrScope,
 } from '../kplus';
 import { LastCall } from '../last-call';
@@ -676,7 +676,7 @@ export class ConfigSync extends Construct {
         ],
       }, `withConfigSync (${engine})`, initPorts);
       if (healthPort !== undefined && initPorts.length > 0) {
-        registry.hintPort(initName, healthPort, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
+        registry.hintPort(initName, healthPort, TCP, 'pass healthPort to withConfigSync');
       }
       this.initContainer = init;
       if (oneTimeOnly) {
@@ -716,7 +716,7 @@ export class ConfigSync extends Construct {
         purpose: `withConfigSync (${engine})`,
       });
       this.container = this.sidecar.container;
-      registry.hintPort(name, healthPort!, kplus.Protocol.TCP, 'pass healthPort to withConfigSync');
+      registry.hintPort(name, healthPort!, TCP, 'pass healthPort to withConfigSync');
     }
 
     this.registerChecks();

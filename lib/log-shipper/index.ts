@@ -4,7 +4,7 @@ import { BoundPort } from '../bound-port';
 import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { imageReference } from '../images';
-import { kplus, mountAt, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
+import { kplus, mountAt, TCP, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
 import { Sidecar } from '../sidecar';
@@ -97,7 +97,7 @@ function shipperProgram(where: string, props: LogShipperProps, engine: LogShippe
     image: props.image ?? imageReference(engine.image),
     command: engine.id === 'fluent-bit' ? ['/fluent-bit/bin/fluent-bit'] : ['/usr/bin/vector'],
     args: engine.id === 'fluent-bit' ? ['-c', configFile] : ['--config', configFile],
-    ports: [{ number: probePort, name: `logs-${probePort}`, protocol: kplus.Protocol.TCP }],
+    ports: [{ number: probePort, name: `logs-${probePort}`, protocol: TCP }],
     boundPorts: [{ number: probePort, purpose: engine.id === 'fluent-bit' ? 'Fluent Bit HTTP server' : 'Vector API' }],
     liveness: probe(6),
     readiness: probe(3),
@@ -169,7 +169,8 @@ export class LogShipper extends Construct {
       const workload = workloadOrScope(scope, id, props.workload, 'LogShipper');
       const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
       const name = props.name ?? 'log-shipper';
-      const where = `${PodRegistry.of(workload).label}, withLogShipper`;
+      const registry = PodRegistry.of(workload);
+      const where = `${registry.label}, withLogShipper`;
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);
       };
@@ -179,7 +180,6 @@ export class LogShipper extends Construct {
       if (name.length > 48) fail(`name "${name}" is ${name.length} characters; at most 48, since the shipper's volumes are named after it`);
 
       // Which app containers write the folder, checked before anything is built.
-      const registry = PodRegistry.of(workload);
       let writerContainers: kplus.Container[];
       if (props.appContainers) {
         writerContainers = props.appContainers.map((writer) => registry.containerNamed(writer) ?? fail(
@@ -303,7 +303,7 @@ export class LogShipper extends Construct {
           },
         ],
       });
-      registry.hintPort(name, model.healthPort, kplus.Protocol.TCP, 'pass healthPort to withLogShipper');
+      registry.hintPort(name, model.healthPort, TCP, 'pass healthPort to withLogShipper');
       byPath.set(model.logPath, name);
 
       this.container = this.sidecar.container;

@@ -364,10 +364,6 @@ export class Proxy extends Construct {
         () => proxyProgram(fail, props, engine, port, adminPort, targetPort));
       this.healthPath = program.healthPath;
       this.config = program.file.text;
-      const checksum = program.file.sha256;
-      const args = program.args;
-      const resources = program.resources;
-      const imageName = program.image;
 
       this.configMap = new kplus.ConfigMap(this, 'Config', { data: fileData(this.engine.configFile, this.config) });
       const configVolume = kplus.Volume.fromConfigMap(this, 'ConfigVolume', this.configMap, { name: `${name}-config` });
@@ -391,9 +387,9 @@ export class Proxy extends Construct {
       this.sidecar = new Sidecar(this, 'Sidecar', {
         workload,
         name,
-        image: imageName,
+        image: program.image,
         command: [this.engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
-        args,
+        args: program.args,
         mode: props.mode,
         purpose: `withProxy (${this.engine.displayName})`,
         first: true,
@@ -405,7 +401,7 @@ export class Proxy extends Construct {
           ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
           : [],
         volumeMounts,
-        resources,
+        resources: program.resources,
         securityContext: {
           user: this.engine.image.user,
           group: this.engine.image.group,
@@ -419,11 +415,11 @@ export class Proxy extends Construct {
       this.container = this.sidecar.container;
       this.volumes = [...this.volumes, ...this.sidecar.volumes]; // exact size: it lives until synthesis
 
-      registry.hintPort(name, this.port, kplus.Protocol.TCP, 'pass another port to withProxy');
+      registry.hintPort(name, this.port, TCP, 'pass another port to withProxy');
       if (this.adminPort !== undefined) {
-        registry.hintPort(name, this.adminPort, kplus.Protocol.TCP, 'pass another adminPort to withProxy');
+        registry.hintPort(name, this.adminPort, TCP, 'pass another adminPort to withProxy');
       }
-      workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, checksum);
+      workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, program.file.sha256);
     } catch (e) {
       // Refused at the call: leave no half-built construct behind (the pod itself is only
       // touched once every check passed, by the Sidecar, which checks before it adds).
