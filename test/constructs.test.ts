@@ -4,7 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ConfigSource, ConfigSync, LogShipper, Proxy, Sidecar, withConfigSync, withLogShipper, withProxy, withSidecar } from '../lib';
+import { ConfigSource, ConfigSync, LogShipper, Proxy, Sidecar, SidecarMode, withConfigSync, withLogShipper, withProxy, withSidecar } from '../lib';
 import { newApp, synth } from './util/synth';
 
 const APP = { name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080, securityContext: { user: 1000 } };
@@ -59,5 +59,16 @@ describe.each(CASES)('$name without a workload', ({ name, direct, call }) => {
       `${name} "test/attached": no workload given and the scope "test" is not one; pass workload (a Deployment, `
       + 'StatefulSet, DaemonSet, Job, CronJob or Pod), or create it inside the workload');
     expect(chart.node.findAll().length).toBe(before);
+  });
+});
+
+describe.each(CASES.filter((c) => c.name !== 'Sidecar'))('$name', ({ call }) => {
+  test('stands for its sidecar: container and mode are on it, and it holds no Sidecar construct', () => {
+    const { chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    const helper = call(web) as LogShipper | Proxy | ConfigSync;
+    expect(helper.node.findAll().filter((c) => c instanceof Sidecar)).toEqual([]);
+    expect(web.initContainers).toContain(helper.container);
+    expect(helper.mode).toBe(SidecarMode.NATIVE);
   });
 });

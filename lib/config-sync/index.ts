@@ -4,6 +4,7 @@
  */
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { attachSidecar } from '../attach-sidecar';
 import { sha256 } from '../config-file';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
@@ -14,7 +15,6 @@ import { LastCall } from '../last-call';
 import { addOneTimeContainer } from '../one-time';
 import { PodRegistry } from '../pod-registry';
 import { SharedVolumeOptions } from '../shared-volume';
-import { Sidecar } from '../sidecar';
 import { defaultSidecarMode, SidecarMode } from '../sidecar-mode';
 import {
   CheckedAuth, CheckedGit, checkGitSource, checkHttpReload, checkLabelledSource, checkMountPath, checkSignalReload, Fail,
@@ -443,11 +443,14 @@ export class ConfigSync extends Construct {
    */
   public readonly configPath: string;
 
-  /** The long-running sync, unless the workload is a Job or CronJob. */
-  public readonly sidecar?: Sidecar;
-
   /** The long-running sync container, unless the workload is a Job or CronJob. */
   public readonly container?: kplus.Container;
+
+  /**
+   * How the long-running sync joined the pod: native sidecar or classic container (with a
+   * one-time init container before the app); undefined on a Job or CronJob.
+   */
+  public readonly mode?: SidecarMode;
 
   /** The one-time sync, an init container before the app: in classic mode and on Jobs/CronJobs. */
   public readonly initContainer?: kplus.Container;
@@ -697,8 +700,7 @@ export class ConfigSync extends Construct {
       if (tmp) shared.push({ name: tmpName, path: '/tmp', appContainers: [] });
       // No spread in this literal: V8 builds an object literal with a spread on a slow path.
       const { args, envVariables } = program(false);
-      this.sidecar = new Sidecar(this, 'Sidecar', {
-        workload,
+      const sidecar = attachSidecar(workload, {
         name,
         image: imageReference(image),
         args,
@@ -715,7 +717,8 @@ export class ConfigSync extends Construct {
         sharedVolumes: shared,
         purpose: `withConfigSync (${engine})`,
       });
-      this.container = this.sidecar.container;
+      this.container = sidecar.container;
+      this.mode = sidecar.mode;
       registry.hintPort(name, healthPort!, TCP, 'pass healthPort to withConfigSync');
     }
 

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct, IValidation } from 'constructs';
+import { attachSidecar } from '../attach-sidecar';
 import { BoundPort } from '../bound-port';
 import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
@@ -7,7 +8,7 @@ import { imageReference } from '../images';
 import { kplus, mountAt, TCP, volumeFromSource, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
-import { Sidecar } from '../sidecar';
+import { SidecarMode } from '../sidecar-mode';
 import { LogShipperEngine } from './engine';
 import { fluentBitFile } from './fluent-bit';
 import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
@@ -133,11 +134,11 @@ const SHIPPERS = Symbol('log shippers');
  * });
  */
 export class LogShipper extends Construct {
-  /** The sidecar that runs the shipper. */
-  public readonly sidecar: Sidecar;
-
   /** The shipper's container; adjust it as any `kplus.Container`. */
   public readonly container: kplus.Container;
+
+  /** How the shipper joined the pod: native sidecar or classic container. */
+  public readonly mode: SidecarMode;
 
   /** The engine that ships. */
   public readonly engine: LogShipperEngine;
@@ -269,8 +270,7 @@ export class LogShipper extends Construct {
         }
       }
 
-      this.sidecar = new Sidecar(this, 'Sidecar', {
-        workload,
+      const sidecar = attachSidecar(workload, {
         name,
         image: program.image,
         command: program.command,
@@ -306,9 +306,10 @@ export class LogShipper extends Construct {
       registry.hintPort(name, model.healthPort, TCP, 'pass healthPort to withLogShipper');
       byPath.set(model.logPath, name);
 
-      this.container = this.sidecar.container;
-      this.logVolume = this.sidecar.sharedVolumes[0].volume;
-      this.stateVolume = this.sidecar.sharedVolumes[1].volume;
+      this.container = sidecar.container;
+      this.mode = sidecar.mode;
+      this.logVolume = sidecar.sharedVolumes[0].volume;
+      this.stateVolume = sidecar.sharedVolumes[1].volume;
 
       // The engines read their configuration once: roll the pods when it changes.
       workload.podMetadata.addAnnotation(`checksum/${name}`, file.sha256);

@@ -1,12 +1,12 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { attachSidecar } from '../attach-sidecar';
 import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
 import { kplus, setServiceTargetPortName, TCP, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
-import { Sidecar } from '../sidecar';
 import { SidecarMode } from '../sidecar-mode';
 import { envoyBootstrapFile } from './envoy';
 import { ProxyModel } from './model';
@@ -267,11 +267,11 @@ const HEALTH_PATH = /^\/[A-Za-z0-9._~/-]*$/;
  * proxy.exposeViaService({ name: 'web' });
  */
 export class Proxy extends Construct {
-  /** The sidecar the proxy runs in. */
-  public readonly sidecar: Sidecar;
-
   /** The proxy's container. */
   public readonly container: kplus.Container;
+
+  /** How the proxy joined the pod: native sidecar or classic container. */
+  public readonly mode: SidecarMode;
 
   /** The ConfigMap holding the engine's configuration file. */
   public readonly configMap: kplus.ConfigMap;
@@ -384,8 +384,7 @@ export class Proxy extends Construct {
       });
       const privileged = this.port < 1024;
 
-      this.sidecar = new Sidecar(this, 'Sidecar', {
-        workload,
+      const sidecar = attachSidecar(workload, {
         name,
         image: program.image,
         command: [this.engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
@@ -412,8 +411,9 @@ export class Proxy extends Construct {
         readiness: probe(3),
         liveness: probe(6),
       });
-      this.container = this.sidecar.container;
-      this.volumes = [...this.volumes, ...this.sidecar.volumes]; // exact size: it lives until synthesis
+      this.container = sidecar.container;
+      this.mode = sidecar.mode;
+      for (const shared of sidecar.sharedVolumes) this.volumes.push(shared.volume);
 
       registry.hintPort(name, this.port, TCP, 'pass another port to withProxy');
       if (this.adminPort !== undefined) {

@@ -47,7 +47,7 @@ describe.each(SOURCES)('the init/sidecar split, %s source', (_source, source, en
         expect(spec.initContainers[0].startupProbe).toBeUndefined();
         expect(spec.containers.map((c: any) => c.name)).toEqual(['app']);
         expect(byName(spec, 'app').volumeMounts).toEqual([{ name: `${engine}-data`, mountPath: '/etc/app/config', readOnly: true }]);
-        expect(sync.sidecar).toBeUndefined();
+        expect(sync.mode).toBeUndefined();
         expect(sync.container).toBeUndefined();
         expect(sync.initContainer!.name).toBe(`${engine}-init`);
         expect(restrictedProblems(spec, [`${engine}-init`])).toEqual([]);
@@ -73,7 +73,7 @@ describe.each(SOURCES)('the init/sidecar split, %s source', (_source, source, en
         expect(sidecar.ports).toEqual([{ containerPort: 9487, name: 'sync-health' }]);
         expect(spec.containers.map((c: any) => c.name)).toEqual(['app']);
         expect(byName(spec, 'app').volumeMounts).toEqual([{ name: `${engine}-data`, mountPath: '/etc/app/config', readOnly: true }]);
-        expect(sync.sidecar!.mode).toBe(SidecarMode.NATIVE);
+        expect(sync.mode).toBe(SidecarMode.NATIVE);
         expect(sync.initContainer).toBeUndefined();
         expect(sync.healthPort).toBe(9487);
         expect(restrictedProblems(spec, [engine])).toEqual([]);
@@ -88,7 +88,7 @@ describe.each(SOURCES)('the init/sidecar split, %s source', (_source, source, en
         expect(spec.initContainers[0].restartPolicy).toBeUndefined();
         expect(spec.containers.map((c: any) => c.name)).toEqual(['app', engine]);
         expect(byName(spec, engine).restartPolicy).toBeUndefined();
-        expect(sync.sidecar!.mode).toBe(SidecarMode.CLASSIC);
+        expect(sync.mode).toBe(SidecarMode.CLASSIC);
         expect(sync.initContainer!.name).toBe(`${engine}-init`);
         // Both write the same folder, as the same user.
         const data = (c: any) => c.volumeMounts.find((m: any) => m.name === `${engine}-data`);
@@ -170,7 +170,7 @@ describe('the folder', () => {
     setDefaultSidecarMode(app, SidecarMode.CLASSIC);
     const chart = new Chart(app, 'test');
     const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
-    expect(withConfigSync(web, { source: gitSource(), mountPath: '/etc/a' }).sidecar!.mode).toBe(SidecarMode.CLASSIC);
+    expect(withConfigSync(web, { source: gitSource(), mountPath: '/etc/a' }).mode).toBe(SidecarMode.CLASSIC);
   });
 });
 

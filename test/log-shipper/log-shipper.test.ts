@@ -103,7 +103,7 @@ describe('withLogShipper, the defaults', () => {
     expect(shipper.logPath).toBe('/var/log/app');
     expect(shipper.healthPort).toBe(2020);
     expect(shipper.container.name).toBe('log-shipper');
-    expect(shipper.sidecar.mode).toBe(SidecarMode.NATIVE);
+    expect(shipper.mode).toBe(SidecarMode.NATIVE);
     expect(shipper.logVolume.name).toBe('log-shipper-logs');
     expect(shipper.stateVolume.name).toBe('log-shipper-state');
     expect(shipper.engine).toBe(LogShipperEngine.FLUENT_BIT);

@@ -121,7 +121,7 @@ describe('withProxy', () => {
     setDefaultSidecarMode(app, SidecarMode.CLASSIC);
     const chart = new Chart(app, 'test');
     const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
-    expect(withProxy(web).sidecar.mode).toBe(SidecarMode.CLASSIC);
+    expect(withProxy(web).mode).toBe(SidecarMode.CLASSIC);
   });
 
   test('two app containers: the proxy forwards to the one whose port it is given', () => {
