@@ -1,7 +1,7 @@
 import { BoundPort } from './bound-port';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
 import { kplus, Workload } from './kplus';
-import { PodRegistry } from './pod-registry';
+import { MessagePrefix, PodRegistry } from './pod-registry';
 
 /**
  * A plain init container that a helper adds to run once before the app (a first sync, a
@@ -13,7 +13,7 @@ import { PodRegistry } from './pod-registry';
  */
 export function addOneTimeContainer(
   workload: Workload,
-  where: string,
+  where: MessagePrefix,
   props: kplus.ContainerProps & { readonly name: string },
   purpose: string,
   boundPorts: BoundPort[] = [],

@@ -3,7 +3,7 @@ import { containerPorts, isNativeSidecar, kplus, Workload, workloadLabel } from 
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
-import { describeContainer, LedgerPort, portKey, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { describeContainer, LedgerPort, PortHint, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
 interface SharedVolumeRecord {
@@ -12,7 +12,7 @@ interface SharedVolumeRecord {
   readonly sizeLimitMebibytes?: number;
 }
 
-const NO_HINTS: ReadonlyMap<string, string> = new Map();
+const NO_HINTS: readonly PortHint[] = [];
 
 function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
   return medium === kplus.EmptyDirMedium.MEMORY ? 'Memory (tmpfs)' : 'default (node disk)';
@@ -25,6 +25,14 @@ function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
 export type MessagePrefix = string | { toString(): string };
 
 const registries = new WeakMap<Workload, PodRegistry>();
+
+/** A message prefix that reads the workload's label when it is written. */
+class Prefix {
+  public constructor(private readonly registry: PodRegistry, private readonly what: string) {}
+  public toString(): string {
+    return `${this.registry.label}, ${this.what}`;
+  }
+}
 
 /**
  * What the library keeps per workload: its sidecars, the ports their programs bind without
@@ -47,7 +55,7 @@ export class PodRegistry {
   private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
   private tasks?: Map<kplus.Container, TaskInfo>;
   private readonly ledger: LedgerPort[] = [];
-  private hints?: Map<string, string>;
+  private hints?: PortHint[];
   private shared?: Map<string, SharedVolumeRecord>;
   private firstSidecars = 0;
   private labelCache?: string;
@@ -62,6 +70,14 @@ export class PodRegistry {
   public get label(): string {
     this.labelCache ??= workloadLabel(this.workload);
     return this.labelCache;
+  }
+
+  /**
+   * `Deployment "chart/web", withProxy`: what starts a helper's messages, built only when a
+   * message is (a fleet's calls that pass their checks never build it).
+   */
+  public prefix(what: string): MessagePrefix {
+    return new Prefix(this, what);
   }
 
   /**
@@ -176,7 +192,9 @@ export class PodRegistry {
    * Says how to move a port (`pass adminPort to withProxy`), quoted when the port clashes.
    */
   public hintPort(container: string, number: number, protocol: kplus.Protocol, hint: string): void {
-    (this.hints ??= new Map()).set(portKey(container, number, protocol), hint);
+    // A record, not a map keyed by a built string: one small object per hint and no string
+    // kept per workload until synthesis, where hints are only read for a clash.
+    (this.hints ??= []).push({ container, number, protocol, hint });
   }
 
   /**

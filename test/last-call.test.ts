@@ -171,6 +171,21 @@ describe('withConfigSync given the options of its last call', () => {
     expect(syncArgs(manifests, 'b')).toContain('--ref=v1.2.0');
   });
 
+  test('equal options on a pod whose default health port is taken give the second sync its own port', () => {
+    const { app: cdk8sApp, chart } = newApp();
+    const options = { source: ConfigSource.git({ repo: 'https://github.com/acme/app-config.git', ref: 'main' }), mountPath: '/etc/app/config' };
+    withConfigSync(new kplus.Deployment(chart, 'a', { containers: [app('app')] }), options);
+    withConfigSync(new kplus.Deployment(chart, 'b', { containers: [{ ...app('app'), portNumber: 9487 }] }), options);
+    const { manifests } = synth(cdk8sApp);
+    const sync = (workload: string) => allContainers(podSpecOf(manifests.find((m) => m.kind === 'Deployment' && m.metadata.name.includes(`-${workload}-`))))
+      .find((c: any) => c.name === 'git-sync');
+    expect(syncArgs(manifests, 'a')).toContain('--http-bind=:9487');
+    expect(sync('a').ports).toEqual([{ containerPort: 9487, name: 'sync-health' }]);
+    expect(syncArgs(manifests, 'b')).toContain('--http-bind=:9488');
+    expect(sync('b').ports).toEqual([{ containerPort: 9488, name: 'sync-health' }]);
+    expect(sync('b').startupProbe.httpGet.port).toBe(9488);
+  });
+
   test('a git ref that became wrong in place since the last call is refused', () => {
     const { chart } = newApp();
     const git = { repo: 'https://github.com/acme/app-config.git', ref: 'main' };

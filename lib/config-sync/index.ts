@@ -5,6 +5,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { attachSidecar } from '../attach-sidecar';
+import { BoundPort } from '../bound-port';
 import { sha256 } from '../config-file';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
@@ -411,6 +412,17 @@ const SYNCS = Symbol('config syncs');
 /** The git source of the last options, checked, for the next workload given the same (lib/last-call.ts). */
 const GIT_SOURCES = new LastCall<CheckedGit>();
 
+/** What the long-running sync container of the last options was told, for the next workload given the same. */
+const SYNC_CONTAINERS = new LastCall<{
+  readonly image: string;
+  readonly args?: string[];
+  readonly ports: kplus.ContainerPort[];
+  readonly boundPorts: BoundPort[];
+  readonly startup: kplus.Probe;
+  readonly liveness: kplus.Probe;
+  readonly purpose: string;
+}>();
+
 /**
  * A folder in the pod, kept current from git or from labelled ConfigMaps/Secrets.
  *
@@ -486,7 +498,7 @@ export class ConfigSync extends Construct {
     // included: a refused call leaves the app as it was.
     const workload = workloadOrScope(scope, id, props.workload, 'ConfigSync');
     const registry = PodRegistry.of(workload);
-    const where = `${registry.label}, withConfigSync`;
+    const where = registry.prefix('withConfigSync');
     const fail = (problem: string): never => {
       throw new Error(`${where}: ${problem}`);
     };
@@ -692,30 +704,41 @@ export class ConfigSync extends Construct {
       // The endpoint answers 5xx until the first sync has succeeded, then 200: the startup probe
       // holds the app (native mode) until the folder is filled; the liveness probe restarts a
       // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
-      const probePath = git ? '/' : '/healthz';
       const portName = registry.freePortName('sync-health');
       const shared: SharedVolumeOptions[] = [
         { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
       ];
       if (tmp) shared.push({ name: tmpName, path: '/tmp', appContainers: [] });
-      // No spread in this literal: V8 builds an object literal with a spread on a slow path.
-      const { args, envVariables } = program(false);
+      // What the long-running container is told is a function of the options and these values
+      // alone; k8s-sidecar's environment is made per call (cdk8s-plus changes it in place).
+      const settings = SYNC_CONTAINERS.get(props, [healthPort, portName, reloadUrl, scriptPath], () => {
+        const probePath = git ? '/' : '/healthz';
+        return {
+          image: imageReference(image),
+          args: git ? program(false).args : undefined,
+          ports: [{ number: healthPort!, name: portName }],
+          // Declared (the kubelet probes it on the pod IP) and in the ledger, named for messages.
+          boundPorts: [{ number: healthPort!, purpose: `${engine} health endpoint` }],
+          startup: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
+          liveness: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+          purpose: `withConfigSync (${engine})`,
+        };
+      });
       const sidecar = attachSidecar(workload, {
         name,
-        image: imageReference(image),
-        args,
-        envVariables,
-        ports: [{ number: healthPort!, name: portName }],
-        // Declared (the kubelet probes it on the pod IP) and in the ledger, named for messages.
-        boundPorts: [{ number: healthPort!, purpose: `${engine} health endpoint` }],
-        startup: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(2), failureThreshold: 150 }),
-        liveness: kplus.Probe.fromHttpGet(probePath, { port: healthPort, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+        image: settings.image,
+        args: settings.args,
+        envVariables: git ? undefined : program(false).envVariables,
+        ports: settings.ports,
+        boundPorts: settings.boundPorts,
+        startup: settings.startup,
+        liveness: settings.liveness,
         mode,
         resources,
         securityContext,
         volumeMounts,
         sharedVolumes: shared,
-        purpose: `withConfigSync (${engine})`,
+        purpose: settings.purpose,
       });
       this.container = sidecar.container;
       this.mode = sidecar.mode;

@@ -171,7 +171,7 @@ export class LogShipper extends Construct {
       const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
       const name = props.name ?? 'log-shipper';
       const registry = PodRegistry.of(workload);
-      const where = `${registry.label}, withLogShipper`;
+      const where = registry.prefix('withLogShipper');
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);
       };
@@ -197,7 +197,7 @@ export class LogShipper extends Construct {
       }
 
       // The program is a function of the options, the engine and the writers' names alone.
-      const program = PROGRAMS.get(props, [engine, writers], () => shipperProgram(where, props, engine, writers));
+      const program = PROGRAMS.get(props, [engine, writers], () => shipperProgram(String(where), props, engine, writers));
       const model = program.model;
       this.engine = engine;
       this.logPath = model.logPath;

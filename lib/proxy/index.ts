@@ -1,12 +1,14 @@
 import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { attachSidecar } from '../attach-sidecar';
+import { BoundPort } from '../bound-port';
 import { ConfigFile, fileData, renderConfigFile } from '../config-file';
 import { sidecarResources } from '../defaults';
 import { ENVOY_IMAGE, imageReference, NGINX_IMAGE, UpstreamImage } from '../images';
 import { kplus, setServiceTargetPortName, TCP, Workload, workloadLabel, workloadOrScope } from '../kplus';
 import { LastCall } from '../last-call';
 import { PodRegistry } from '../pod-registry';
+import { SharedVolumeOptions } from '../shared-volume';
 import { SidecarMode } from '../sidecar-mode';
 import { envoyBootstrapFile } from './envoy';
 import { ProxyModel } from './model';
@@ -309,7 +311,7 @@ export class Proxy extends Construct {
     super(scope, id);
     try {
       const workload = workloadOrScope(scope, id, props.workload, 'Proxy');
-      const where = `${PodRegistry.of(workload).label}, withProxy`;
+      const where = PodRegistry.of(workload).prefix('withProxy');
       const fail = (problem: string): never => {
         throw new Error(`${where}: ${problem}`);
       };
@@ -360,8 +362,9 @@ export class Proxy extends Construct {
       const port = this.port;
       const adminPort = this.adminPort;
       const targetPort = this.targetPort;
-      const program = PROGRAMS.get(props, [engine, port, adminPort, targetPort],
-        () => proxyProgram(fail, props, engine, port, adminPort, targetPort));
+      const portName = this.portName;
+      const program = PROGRAMS.get(props, [engine, name, port, portName, adminPort, targetPort],
+        () => proxyProgram(fail, props, engine, { name, port, portName, adminPort, targetPort }));
       this.healthPath = program.healthPath;
       this.config = program.file.text;
 
@@ -375,41 +378,22 @@ export class Proxy extends Construct {
         this.volumes.push(tlsVolume);
       }
 
-      const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(this.healthPath, {
-        port: this.port,
-        scheme: tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
-        periodSeconds: Duration.seconds(10),
-        timeoutSeconds: Duration.seconds(2),
-        failureThreshold,
-      });
-      const privileged = this.port < 1024;
-
       const sidecar = attachSidecar(workload, {
         name,
         image: program.image,
-        command: [this.engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
+        command: program.command,
         args: program.args,
         mode: props.mode,
-        purpose: `withProxy (${this.engine.displayName})`,
+        purpose: program.purpose,
         first: true,
-        ports: [{ number: this.port, name: this.portName, protocol: kplus.Protocol.TCP }],
-        boundPorts: this.adminPort !== undefined
-          ? [{ number: this.adminPort, address: '127.0.0.1', purpose: 'Envoy admin' }]
-          : [],
-        sharedVolumes: this.engine === ProxyEngine.NGINX
-          ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
-          : [],
+        ports: program.ports,
+        boundPorts: program.boundPorts,
+        sharedVolumes: program.sharedVolumes,
         volumeMounts,
         resources: program.resources,
-        securityContext: {
-          user: this.engine.image.user,
-          group: this.engine.image.group,
-          capabilities: privileged
-            ? { drop: [kplus.Capability.ALL], add: [kplus.Capability.NET_BIND_SERVICE] }
-            : { drop: [kplus.Capability.ALL] },
-        },
-        readiness: probe(3),
-        liveness: probe(6),
+        securityContext: program.securityContext,
+        readiness: program.readiness,
+        liveness: program.liveness,
       });
       this.container = sidecar.container;
       this.mode = sidecar.mode;
@@ -582,8 +566,8 @@ function checkPortFree(workload: Workload, registry: PodRegistry, port: number, 
   }
 }
 
-/** What the proxy program is given: its settings, checked, and its configuration file. */
-interface ProxyProgram {
+/** The proxy's configuration file and what its command line and resources follow from. */
+interface ProxyFiles {
   readonly healthPath: string;
   readonly resources: kplus.ContainerResources;
   readonly image: string;
@@ -591,18 +575,74 @@ interface ProxyProgram {
   readonly args: string[];
 }
 
+/**
+ * What the proxy program is given: its settings, checked, its configuration file, and the
+ * container settings no pod changes (probes, ports and security context are never changed
+ * after they are given to a container; the mounts are, and are not here).
+ */
+interface ProxyProgram extends ProxyFiles {
+  readonly command: string[];
+  readonly purpose: string;
+  readonly ports: kplus.ContainerPort[];
+  readonly boundPorts: BoundPort[];
+  readonly sharedVolumes: SharedVolumeOptions[];
+  readonly securityContext: kplus.ContainerSecurityContextProps;
+  readonly readiness: kplus.Probe;
+  readonly liveness: kplus.Probe;
+}
+
+/** The ports and name a program is made for, worked out (and checked against the pod) by the caller. */
+interface ProxyPorts {
+  readonly name: string;
+  readonly port: number;
+  readonly portName: string;
+  readonly adminPort?: number;
+  readonly targetPort: number;
+}
+
 /** The program of the last options, for the next workload given the same (lib/last-call.ts). */
 const PROGRAMS = new LastCall<ProxyProgram>();
 
-/** Checks the options the program reads and renders its configuration file. */
-function proxyProgram(
+/** Checks the options the program reads, renders its configuration file and works out its container settings. */
+function proxyProgram(fail: (problem: string) => never, props: ProxyProps, engine: ProxyEngine, ports: ProxyPorts): ProxyProgram {
+  const { name, port, portName, adminPort } = ports;
+  const files = proxyFiles(fail, props, engine, port, adminPort, ports.targetPort);
+  const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(files.healthPath, {
+    port,
+    scheme: props.tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
+    periodSeconds: Duration.seconds(10),
+    timeoutSeconds: Duration.seconds(2),
+    failureThreshold,
+  });
+  const drop = [kplus.Capability.ALL];
+  return {
+    ...files,
+    command: [engine === ProxyEngine.ENVOY ? '/usr/local/bin/envoy' : 'nginx'],
+    purpose: `withProxy (${engine.displayName})`,
+    ports: [{ number: port, name: portName, protocol: TCP }],
+    boundPorts: adminPort !== undefined ? [{ number: adminPort, address: '127.0.0.1', purpose: 'Envoy admin' }] : [],
+    sharedVolumes: engine === ProxyEngine.NGINX
+      ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
+      : [],
+    securityContext: {
+      user: engine.image.user,
+      group: engine.image.group,
+      capabilities: port < 1024 ? { drop, add: [kplus.Capability.NET_BIND_SERVICE] } : { drop },
+    },
+    readiness: probe(3),
+    liveness: probe(6),
+  };
+}
+
+/** Checks the options the configuration file reads and renders it. */
+function proxyFiles(
   fail: (problem: string) => never,
   props: ProxyProps,
   engine: ProxyEngine,
   port: number,
   adminPort: number | undefined,
   targetPort: number,
-): ProxyProgram {
+): ProxyFiles {
   const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
   if (!HEALTH_PATH.test(healthPath)) {
     fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);

@@ -10,6 +10,14 @@ export interface LedgerPort {
   readonly address: string;
 }
 
+/** How to move a port of a container (`pass adminPort to withProxy`), quoted when the port clashes. */
+export interface PortHint {
+  readonly container: string;
+  readonly number: number;
+  readonly protocol: string;
+  readonly hint: string;
+}
+
 /** What the library knows of a sidecar it attached. */
 export interface SidecarInfo {
   readonly mode: SidecarMode;
@@ -47,8 +55,8 @@ export interface PodView {
   readonly volumes: kplus.Volume[];
   /** Ports the programs bind without declaring them. */
   readonly boundPorts: LedgerPort[];
-  /** How to move a port, by `container/number/protocol`, shown in messages. */
-  readonly portHints: ReadonlyMap<string, string>;
+  /** How to move a port, shown in messages; a later hint for a port overrides an earlier one. */
+  readonly portHints: readonly PortHint[];
   /** The emptyDir volumes this library shares between containers. */
   readonly sharedVolumes: ReadonlySet<kplus.Volume>;
 }
@@ -57,7 +65,7 @@ export function viewPod(
   workload: Workload,
   sidecars: ReadonlyMap<kplus.Container, SidecarInfo>,
   boundPorts: LedgerPort[],
-  portHints: ReadonlyMap<string, string>,
+  portHints: readonly PortHint[],
   sharedVolumes: ReadonlySet<kplus.Volume> = new Set(),
   tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
 ): PodView {
@@ -90,8 +98,4 @@ export function describeContainer(view: ContainerView): string {
     return `init container "${view.name}" (${view.task.purpose}, one-time)`;
   }
   return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
-}
-
-export function portKey(container: string, number: number, protocol: string): string {
-  return `${container}/${number}/${protocol}`;
 }

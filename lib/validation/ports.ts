@@ -1,6 +1,6 @@
 import { containerPorts, TCP } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
-import { ContainerView, describeContainer, PodView, portKey } from './pod-view';
+import { ContainerView, describeContainer, PodView } from './pod-view';
 import { portNameProblem, portNumberProblem } from './syntax';
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
@@ -161,5 +161,10 @@ function describeListener(l: Listener): string {
 }
 
 function hintFor(pod: PodView, l: Listener): string | undefined {
-  return pod.portHints.get(portKey(l.owner.name, l.number, l.protocol));
+  const hints = pod.portHints;
+  for (let i = hints.length - 1; i >= 0; i--) {
+    const h = hints[i];
+    if (h.container === l.owner.name && h.number === l.number && h.protocol === l.protocol) return h.hint;
+  }
+  return undefined;
 }
