@@ -701,9 +701,6 @@ export class ConfigSync extends Construct {
 
     // -- the long-running sync ---------------------------------------------------------------
     if (!oneTimeOnly) {
-      // The endpoint answers 5xx until the first sync has succeeded, then 200: the startup probe
-      // holds the app (native mode) until the folder is filled; the liveness probe restarts a
-      // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
       const portName = registry.freePortName('sync-health');
       const shared: SharedVolumeOptions[] = [
         { name: dataName, path: dataPath, appPath: mountPath, appReadOnly: true, appContainers: targets.map((t) => t.name) },
@@ -712,6 +709,9 @@ export class ConfigSync extends Construct {
       // What the long-running container is told is a function of the options and these values
       // alone; k8s-sidecar's environment is made per call (cdk8s-plus changes it in place).
       const settings = SYNC_CONTAINERS.get(props, [healthPort, portName, reloadUrl, scriptPath], () => {
+        // The endpoint answers 5xx until the first sync has succeeded, then 200: the startup probe
+        // holds the app (native mode) until the folder is filled; the liveness probe restarts a
+        // stuck sync (k8s-sidecar also fails it when it lost the API server for 60s).
         const probePath = git ? '/' : '/healthz';
         return {
           image: imageReference(image),
