@@ -6,7 +6,7 @@
  * building the model anew for each was the largest part of a helper's own cost at synth time,
  * and, on a two-core machine, V8's optimizing compiler spent more time on that code than the
  * calls saved (bench/RESULTS.md). The comparison that replaces it costs what the options
- * weigh, which is little; the model is never compared.
+ * weigh, which is little: what was derived from them is never compared here.
  */
 import { Construct } from 'constructs';
 

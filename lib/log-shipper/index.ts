@@ -322,7 +322,7 @@ export class LogShipper extends Construct {
       }
     } catch (e) {
       // Refused at the call: leave no half-built construct behind (the pod itself is only
-      // touched once every check passed, by the Sidecar, which checks before it adds).
+      // touched once every check passed, by attachSidecar, which checks before it adds).
       scope.node.tryRemoveChild(id);
       throw e;
     }

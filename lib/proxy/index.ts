@@ -358,13 +358,9 @@ export class Proxy extends Construct {
       if (this.adminPort !== undefined) checkPortFree(workload, registry, this.adminPort, 'adminPort', fail);
 
       // The program's settings and file are a function of the options and these ports alone.
+      const ports: ProxyPorts = { name, port: this.port, portName: this.portName, adminPort: this.adminPort, targetPort: this.targetPort };
       const engine = this.engine;
-      const port = this.port;
-      const adminPort = this.adminPort;
-      const targetPort = this.targetPort;
-      const portName = this.portName;
-      const program = PROGRAMS.get(props, [engine, name, port, portName, adminPort, targetPort],
-        () => proxyProgram(fail, props, engine, { name, port, portName, adminPort, targetPort }));
+      const program = PROGRAMS.get(props, [engine, ports], () => proxyProgram(fail, props, engine, ports));
       this.healthPath = program.healthPath;
       this.config = program.file.text;
 
@@ -406,7 +402,7 @@ export class Proxy extends Construct {
       workload.podMetadata.addAnnotation(`cdk8s-sidecars/${name}-config-sha256`, program.file.sha256);
     } catch (e) {
       // Refused at the call: leave no half-built construct behind (the pod itself is only
-      // touched once every check passed, by the Sidecar, which checks before it adds).
+      // touched once every check passed, by attachSidecar, which checks before it adds).
       scope.node.tryRemoveChild(id);
       throw e;
     }
