@@ -16,6 +16,7 @@ import { performance } from 'perf_hooks';
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
+import { canCountInstructions, countInstructions, InstructionCount } from './instructions';
 import { lineChart } from './plot';
 import { SCENARIOS } from './scenarios';
 import { APP } from './scenarios/sidecars';
@@ -281,6 +282,44 @@ sections.push([
   '',
   `${rounds(9)} runs each, interleaved.`,
 ].join('\n'));
+
+// ---------------------------------------------------------------------------------------------
+// 5c. Instructions executed (valgrind), only with BENCH_INSTRUCTIONS=1: the helpers scenario at
+// N = 1,000 counted, not timed, so the machine's drift cannot move it.
+if (process.env.BENCH_INSTRUCTIONS === '1') {
+  if (!canCountInstructions()) {
+    log('instructions: valgrind is not on this machine; skipped');
+    sections.push('### Instructions executed\n\nSkipped: `valgrind` (cachegrind) is not on this machine.');
+  } else {
+    log('instructions: helpers, N=1000, under valgrind (some minutes) …');
+    const args = (variant: string) => [...NODE_FLAGS, path.join(HERE, 'worker.js'), 'helpers', variant, String(N), path.join(WORK, `instructions-${variant}`)];
+    const counts = countInstructions(WORK, { lib: args('lib'), hand: args('hand') });
+    const { lib, hand } = counts;
+    const extra = lib.total - hand.total;
+    const parts: Array<[string, keyof InstructionCount]> = [
+      ['V8\'s optimizing compiler (TurboFan, background thread)', 'compiler'],
+      ['machine code V8 generated for JavaScript', 'generated'],
+      ['interpreter, built-in functions, runtime, libc', 'rest'],
+      ['garbage collector', 'gc'],
+      ['**whole process**', 'total'],
+    ];
+    const gi = (m: number) => `${(m / 1000).toFixed(2)} G`;
+    const share = (k: keyof InstructionCount) => (extra > 0 ? `${((100 * (lib[k] - hand[k])) / extra).toFixed(0)}%` : '—');
+    sections.push([
+      '### Instructions executed',
+      '',
+      `The helpers scenario at N = ${N.toLocaleString('en-US')}, whole worker process (module loading, build, synthesis), each side once under valgrind's cachegrind, `
+        + 'which counts every instruction of every thread. Unlike time, the count does not move with this machine\'s drift. '
+        + `The library executes ${ratio(lib.total, hand.total)} the instructions of the hand-written side; `
+        + `${share('compiler')} of its extra instructions are V8's optimizing compiler compiling the library's functions, which become hot after some hundred workloads; `
+        + 'running them is the rest.',
+      '',
+      '| where | library | hand-written | extra | share of the extra |',
+      '|---|---|---|---|---|',
+      ...parts.map(([label, k]) => `| ${label} | ${gi(lib[k])} | ${gi(hand[k])} | ${gi(lib[k] - hand[k])} | ${share(k)} |`),
+    ].join('\n'));
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // 6. Cold start: loading the library on top of cdk8s-plus-28.
