@@ -3,6 +3,7 @@ import { containerPorts, isNativeSidecar, kplus, Workload, workloadLabel } from 
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
+import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
 import { describeContainer, LedgerPort, PortHint, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
@@ -61,6 +62,8 @@ export class PodRegistry {
   private labelCache?: string;
   private slots?: Record<symbol, unknown>;
   private defaultModeCache?: SidecarMode;
+  /** The pod as the last whole-pod check saw it, and what that check found. */
+  private checked?: { readonly snapshot: unknown[]; readonly problems: string[] };
 
   private constructor(public readonly workload: Workload) {
     workload.node.addValidation(this);
@@ -244,11 +247,21 @@ export class PodRegistry {
     return volume;
   }
 
-  /** The problems of the whole pod as it stands now. */
+  /**
+   * The problems of the whole pod as it stands now. cdk8s asks once in `app.synth()` and again
+   * for every chart; the pod is checked again only when it changed (validation/pod-snapshot.ts).
+   */
   public validate(): string[] {
-    const shared = new Set<kplus.Volume>();
-    if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
-    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
+    // Everything the library records here is only ever added to: the sum changes with any of it.
+    const recorded = this.sidecars.size + (this.tasks?.size ?? 0) + this.ledger.length + (this.hints?.length ?? 0) + (this.shared?.size ?? 0);
+    const snapshot = podSnapshot(this.workload, recorded);
+    if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
+      const shared = new Set<kplus.Volume>();
+      if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
+      const problems = checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
+      this.checked = { snapshot, problems };
+    }
+    return [...this.checked.problems];
   }
 
   /** The container or init container of this name. */

@@ -1,0 +1,42 @@
+import { containerPorts, kplus, Workload } from '../kplus';
+
+/**
+ * Everything the whole-pod checks read, by identity: the containers and init containers in
+ * order, each one's declared ports and mounts, the pod's volumes, and a count of what the
+ * library recorded (sidecars, tasks, ledger ports, hints, shared volumes).
+ *
+ * cdk8s validates the whole app in `app.synth()`, and again in every `chart.toJson()` that
+ * synth calls (cdk8s `App._synthChart`), so a pod would be checked once more per chart. The
+ * checks' result is reused while the snapshot is the same.
+ *
+ * Identity is enough: cdk8s-plus only appends containers, ports, mounts and volumes, their
+ * fields are readonly, and a Container's name, image and restartPolicy are fixed at construction.
+ */
+export function podSnapshot(workload: Workload, recorded: number): unknown[] {
+  const init = workload.initContainers;
+  const regular = workload.containers;
+  const volumes = workload.volumes;
+  const snapshot: unknown[] = [recorded, init.length, regular.length, volumes.length];
+  addContainers(snapshot, init);
+  addContainers(snapshot, regular);
+  for (let i = 0; i < volumes.length; i++) snapshot.push(volumes[i]);
+  return snapshot;
+}
+
+/** True when two snapshots hold the same things in the same places. */
+export function sameSnapshot(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function addContainers(snapshot: unknown[], containers: readonly kplus.Container[]): void {
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i];
+    const ports = containerPorts(container);
+    const mounts = container.mounts;
+    snapshot.push(container, ports.length, mounts.length);
+    for (let j = 0; j < ports.length; j++) snapshot.push(ports[j]);
+    for (let j = 0; j < mounts.length; j++) snapshot.push(mounts[j]);
+  }
+}
