@@ -1,9 +1,9 @@
 /**
- * Instructions executed, counted by valgrind's cachegrind: a measure that barely moves with
- * this machine's drift (about 1% between runs), and that says where the extra work of one side
- * goes (V8's optimizing compiler, the garbage collector, the JavaScript itself). A diagnosis
- * next to the timed goals, run only when asked (BENCH_INSTRUCTIONS=1): under valgrind a run at
- * N = 1,000 takes some minutes.
+ * Instructions executed, counted by valgrind's cachegrind: a measure that moves less than time
+ * on this machine (up to about 6% between runs of one worker, against 10–30% for time), and
+ * that says where the extra work of one side goes (V8's optimizing compiler, the garbage
+ * collector, the JavaScript itself). A diagnosis next to the timed goals, run only when asked
+ * (BENCH_INSTRUCTIONS=1): under valgrind a run at N = 1,000 takes some minutes.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';

@@ -309,7 +309,8 @@ if (process.env.BENCH_INSTRUCTIONS === '1') {
       '### Instructions executed',
       '',
       `The helpers scenario at N = ${N.toLocaleString('en-US')}, whole worker process (module loading, build, synthesis), each side once under valgrind's cachegrind, `
-        + 'which counts every instruction of every thread. The count barely moves between runs (about 1% here, where time moves 10–30%). '
+        + 'which counts every instruction of every thread. The count moves less than time, but it moves: up to about 6% between runs of one worker here, '
+        + 'since the scheduling of the threads decides how long a function runs in the interpreter before its optimized code arrives. '
         + `The library executes ${ratio(lib.total, hand.total)} the instructions of the hand-written side; `
         + `${share('compiler')} of its extra instructions are V8's optimizing compiler compiling the library's functions, which become hot after some hundred workloads; `
         + 'running them is the rest.',
