@@ -602,7 +602,7 @@ const PROGRAMS = new LastCall<ProxyProgram>();
 /** Checks the options the program reads, renders its configuration file and works out its container settings. */
 function proxyProgram(fail: (problem: string) => never, props: ProxyProps, engine: ProxyEngine, ports: ProxyPorts): ProxyProgram {
   const { name, port, portName, adminPort } = ports;
-  const files = proxyFiles(fail, props, engine, port, adminPort, ports.targetPort);
+  const files = proxyFiles(fail, props, engine, ports);
   const probe = (failureThreshold: number) => kplus.Probe.fromHttpGet(files.healthPath, {
     port,
     scheme: props.tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
@@ -631,14 +631,8 @@ function proxyProgram(fail: (problem: string) => never, props: ProxyProps, engin
 }
 
 /** Checks the options the configuration file reads and renders it. */
-function proxyFiles(
-  fail: (problem: string) => never,
-  props: ProxyProps,
-  engine: ProxyEngine,
-  port: number,
-  adminPort: number | undefined,
-  targetPort: number,
-): ProxyFiles {
+function proxyFiles(fail: (problem: string) => never, props: ProxyProps, engine: ProxyEngine, ports: ProxyPorts): ProxyFiles {
+  const { port, adminPort, targetPort } = ports;
   const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
   if (!HEALTH_PATH.test(healthPath)) {
     fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
