@@ -5,6 +5,7 @@ import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
 import { describeContainer, LedgerPort, PortHint, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { screenPod } from './validation/screen';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
 interface SharedVolumeRecord {
@@ -256,9 +257,10 @@ export class PodRegistry {
     const recorded = this.sidecars.size + (this.tasks?.size ?? 0) + this.ledger.length + (this.hints?.length ?? 0) + (this.shared?.size ?? 0);
     const snapshot = podSnapshot(this.workload, recorded);
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
-      const shared = new Set<kplus.Volume>();
-      if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
-      const problems = checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
+      // A pod in which no rule can find a problem skips the rules (validation/screen.ts).
+      const problems = screenPod(this.workload, this.sidecars, this.ledger, (volume) => this.isSharedVolume(volume))
+        ? []
+        : this.checkWithRules();
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];
@@ -273,6 +275,17 @@ export class PodRegistry {
   /** `"setup", "app"`: every container and init container of the pod, for messages; `none` for none. */
   public describeContainerNames(): string {
     return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+  }
+
+  /** Every whole-pod rule over the pod as it stands now. */
+  private checkWithRules(): string[] {
+    const shared = new Set<kplus.Volume>();
+    if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
+    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
+  }
+
+  private isSharedVolume(volume: kplus.Volume): boolean {
+    return this.shared?.get(volume.name)?.volume === volume;
   }
 
   private volumeNamed(name: string): string | undefined {

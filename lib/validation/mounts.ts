@@ -57,7 +57,7 @@ export function checkMounts(pod: PodView): string[] {
 }
 
 /** True when two mounts are at one path. A container has a handful of mounts: pairs are compared without building a set. */
-function hasSharedPath(mounts: readonly kplus.VolumeMount[]): boolean {
+export function hasSharedPath(mounts: readonly kplus.VolumeMount[]): boolean {
   if (mounts.length > 16) return new Set(mounts.map((m) => normalizePath(m.path))).size < mounts.length;
   for (let i = 1; i < mounts.length; i++) {
     for (let j = 0; j < i; j++) {

@@ -31,7 +31,7 @@ export function checkPorts(pod: PodView): string[] {
   const clashing = new Set<string>();
   for (const l of listeners) {
     if (!l.owner.longRunning) continue;
-    const key = portId(l);
+    const key = portId(l.number, l.protocol);
     if (first.has(key)) clashing.add(`${l.number}/${l.protocol}`);
     else first.set(key, l);
   }
@@ -48,7 +48,7 @@ export function checkPorts(pod: PodView): string[] {
   const running = new Map<number, Listener>();
   for (const l of listeners) {
     if (!l.owner.init) break; // listeners are in pod order: init containers first
-    const key = portId(l);
+    const key = portId(l.number, l.protocol);
     if (l.owner.longRunning) {
       if (!running.has(key)) running.set(key, l);
       continue;
@@ -145,8 +145,8 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
  * A number for a port and protocol (`8080/TCP`), unique among valid ports: maps keyed by
  * small integers are cheaper than by strings, and the checks run for every pod.
  */
-function portId(l: Listener): number {
-  return l.number + 65536 * (l.protocol === 'TCP' ? 0 : l.protocol === 'UDP' ? 1 : 2);
+export function portId(number: number, protocol: string): number {
+  return number + 65536 * (protocol === 'TCP' ? 0 : protocol === 'UDP' ? 1 : 2);
 }
 
 function describeListener(l: Listener): string {
