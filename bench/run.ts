@@ -171,30 +171,36 @@ sections.push([
 log('whole-pod checks …');
 const checkRun = spawnSync(process.execPath, [...NODE_FLAGS, '--expose-gc', path.join(HERE, 'checks.js'), '100', '1000', '10000'], { encoding: 'utf8' });
 if (checkRun.status !== 0) throw new Error(`checks failed:\n${checkRun.stderr}`);
-const checks: Array<{ k: number; minMs: number; medianMs: number; referenceMs: number }> = checkRun.stdout.trim().split('\n').map((line) => JSON.parse(line));
+const checks: Array<{ k: number; minMs: number; medianMs: number; rulesMinMs: number; rulesMedianMs: number; referenceMs: number }> = checkRun.stdout
+  .trim().split('\n').map((line) => JSON.parse(line));
 const checkGrowth = checks[2].minMs / checks[1].minMs;
+const rulesGrowth = checks[2].rulesMinMs / checks[1].rulesMinMs;
 const referenceGrowth = checks[2].referenceMs / checks[1].referenceMs;
 // Linear: at most 11× for 10× the containers, or no more than the reference loop grows (linear
 // work whose cost per item rises on this machine as its tables outgrow the CPU caches).
-const checksLinear = checkGrowth <= 11 || checkGrowth <= 1.1 * referenceGrowth;
+const linear = (factor: number) => factor <= 11 || factor <= 1.1 * referenceGrowth;
 goals.push({
   name: 'whole-pod checks: 1,000 → 10,000 containers in one pod',
-  measured: `${checkGrowth.toFixed(2)}× (a reference loop over the same containers: ${referenceGrowth.toFixed(2)}×)`,
+  measured: `sound pod ${checkGrowth.toFixed(2)}×, pod with a clash ${rulesGrowth.toFixed(2)}× (a reference loop over the same containers: ${referenceGrowth.toFixed(2)}×)`,
   goal: '≤ 11×, or no more than the reference loop (linear)',
-  met: checksLinear,
+  met: linear(checkGrowth) && linear(rulesGrowth),
 });
 sections.push([
   '### Whole-pod checks against the number of containers in a pod',
   '',
-  'One pod with k containers (a named port and a mount each) and a sidecar, in a process of its own; its validation timed 31 times, '
-    + 'each after a full garbage collection; the fastest runs are compared, as the least disturbed by the machine. '
-    + 'The reference is the least any whole-pod check must do: one pass over the same containers that fills a map keyed by port, a '
-    + 'set of names and an array. On this machine even that costs more per item as k grows (larger tables fall out of the CPU caches); '
-    + `from 1,000 to 10,000 containers the checks grow ${checkGrowth.toFixed(2)}× and the reference ${referenceGrowth.toFixed(2)}×.`,
+  'One pod with k containers (a named port and a mount each) and a sidecar, in a process of its own; its first validation timed on '
+    + '31 pods of the same build (a pod validated again unchanged reuses its result), each after a full garbage collection; the fastest '
+    + 'runs are compared, as the least disturbed by the machine. Two builds: a sound pod, which passes the one-pass screen, and a pod '
+    + 'whose sidecar binds the first container\'s port, which goes on to the rules that describe the clash. The reference is the least '
+    + 'any whole-pod check must do: one pass over the same containers that fills a map keyed by port, a set of names and an array. On '
+    + 'this machine even that costs more per item as k grows (larger tables fall out of the CPU caches); from 1,000 to 10,000 '
+    + `containers the checks grow ${checkGrowth.toFixed(2)}× (sound pod) and ${rulesGrowth.toFixed(2)}× (pod with a clash), the reference `
+    + `${referenceGrowth.toFixed(2)}×.`,
   '',
-  '| containers | checks, fastest | checks, median | per container | reference loop, fastest |',
-  '|---|---|---|---|---|',
-  ...checks.map(({ k, minMs, medianMs, referenceMs }) => `| ${k.toLocaleString('en-US')} | ${minMs.toFixed(2)} ms | ${medianMs.toFixed(2)} ms | ${((1000 * minMs) / k).toFixed(2)} µs | ${referenceMs.toFixed(2)} ms |`),
+  '| containers | sound pod, fastest | sound pod, median | per container | pod with a clash, fastest | pod with a clash, median | reference loop, fastest |',
+  '|---|---|---|---|---|---|---|',
+  ...checks.map(({ k, minMs, medianMs, rulesMinMs, rulesMedianMs, referenceMs }) => `| ${k.toLocaleString('en-US')} | ${minMs.toFixed(2)} ms | `
+    + `${medianMs.toFixed(2)} ms | ${((1000 * minMs) / k).toFixed(2)} µs | ${rulesMinMs.toFixed(2)} ms | ${rulesMedianMs.toFixed(2)} ms | ${referenceMs.toFixed(2)} ms |`),
 ].join('\n'));
 
 // ---------------------------------------------------------------------------------------------
