@@ -4,7 +4,11 @@ import { checkContainers } from './names';
 import { PodView } from './pod-view';
 import { checkPorts } from './ports';
 
-/** Every whole-pod rule, in the order their messages are reported. */
+/**
+ * Every whole-pod rule, in the order their messages are reported. A pod goes to them only when
+ * the screen (screen.ts) finds something that could be a problem: a new rule needs a condition
+ * there too (test/validation/screen.test.ts compares the two on random pods).
+ */
 const RULES: ReadonlyArray<(pod: PodView) => string[]> = [
   checkContainers,
   checkPorts,
