@@ -5,7 +5,7 @@
  * exported from the package.
  */
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import { keepOutOfServices, kplus, mountAt, moveInitContainer, TCP } from './kplus';
+import { keepOutOfServices, kplus, mountAt, mountOwn, moveInitContainer, TCP } from './kplus';
 import { PodRegistry } from './pod-registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import type { SidecarOptions } from './sidecar';
@@ -228,9 +228,9 @@ function mountSharedVolumes(registry: PodRegistry, container: kplus.Container, s
     const volume = registry.sharedVolume(options);
     const appContainers = targets[i];
     const appPath = options.appPath ?? options.path;
-    container.mount(options.path, volume, { readOnly: options.readOnly ?? false });
+    mountOwn(container, options.path, volume, { readOnly: options.readOnly ?? false });
     const appReadOnly = options.appReadOnly ?? false;
-    for (let j = 0; j < appContainers.length; j++) appContainers[j].mount(appPath, volume, { readOnly: appReadOnly });
+    for (let j = 0; j < appContainers.length; j++) mountOwn(appContainers[j], appPath, volume, { readOnly: appReadOnly });
     result[i] = { volume, path: options.path, appPath, appContainers };
   }
   return result;

@@ -85,6 +85,24 @@ export function containerPorts(container: kplus.Container): readonly kplus.Conta
   return Array.isArray(own) ? own : container.ports;
 }
 
+interface ContainerMountList {
+  mounts: kplus.VolumeMount[];
+}
+
+/**
+ * `container.mount(path, volume, options)`, without adding to an array the caller passed in.
+ *
+ * cdk8s-plus-28 keeps `props.volumeMounts` itself as the container's list of mounts, and
+ * `mount()` pushes into that list: a mount added to one container would also appear in every
+ * container built later from the same props (an app's props shared by a fleet of Deployments,
+ * one `volumeMounts` array given to two sidecars). The container gets a list of its own first.
+ */
+export function mountOwn(container: kplus.Container, path: string, volume: kplus.Volume, options: kplus.MountOptions): void {
+  const list = container as unknown as ContainerMountList;
+  list.mounts = list.mounts.slice();
+  container.mount(path, volume, options);
+}
+
 /** The mount of `container` at `path` (trailing slashes ignored), if any. */
 export function mountAt(container: kplus.Container, path: string): kplus.VolumeMount | undefined {
   const mounts = container.mounts;

@@ -3,7 +3,7 @@
  * upgrade of cdk8s-plus changes what they rely on.
  */
 import * as kplus from 'cdk8s-plus-28';
-import { containerPorts, ensurePodFsGroup, ensurePodServiceAccount, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
+import { containerPorts, ensurePodFsGroup, ensurePodServiceAccount, mountOwn, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
 import { podSpecOf } from './util/restricted';
 import { find, newApp, synth } from './util/synth';
 import { APP, WORKLOADS } from './workloads';
@@ -70,4 +70,17 @@ test('reads a container\'s ports without copying them, the same as the public ge
   // The private array itself: the same object on every read (the public getter copies).
   expect(containerPorts(container)).toBe(containerPorts(container));
   expect(containerPorts(container)).toEqual(container.ports);
+});
+
+test('mounts a volume into a container without adding it to the volumeMounts array its props gave', () => {
+  const { chart } = newApp();
+  const pod = new kplus.Pod(chart, 'pod');
+  const given: kplus.VolumeMount[] = [];
+  const container = new kplus.Container({ name: 'c', image: 'i:1', volumeMounts: given });
+  mountOwn(container, '/data', kplus.Volume.fromEmptyDir(pod, 'data', 'data'), { readOnly: true });
+  expect(container.mounts.map((m) => m.path)).toEqual(['/data']);
+  // cdk8s-plus's own mount() pushes into the array it was given: what mountOwn avoids.
+  expect(given).toEqual([]);
+  container.mount('/other', kplus.Volume.fromEmptyDir(pod, 'other', 'other'));
+  expect(given).toEqual([]);
 });

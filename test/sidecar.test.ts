@@ -232,6 +232,27 @@ describe('shared volumes', () => {
     expect(spec.volumes).toEqual([{ name: 'data', emptyDir: { sizeLimit: '10Mi' } }]);
     expect(spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/out', readOnly: false }]);
   });
+
+  test('never adds a shared volume to a volumeMounts array the caller passed, which other containers may share', () => {
+    // cdk8s-plus keeps props.volumeMounts as the container's own list and mount() pushes into it.
+    const { app, chart } = newApp();
+    const config = new kplus.ConfigMap(chart, 'config', { data: { 'app.yaml': 'a: 1' } });
+    const appMounts: kplus.VolumeMount[] = [{ path: '/etc/app', volume: kplus.Volume.fromConfigMap(chart, 'app-config', config), readOnly: true }];
+    const appProps: kplus.ContainerProps = { ...APP, volumeMounts: appMounts };
+    const web = new kplus.Deployment(chart, 'web', { containers: [appProps] });
+    new kplus.Deployment(chart, 'api', { containers: [appProps] });
+    const agentMounts: kplus.VolumeMount[] = [];
+    withSidecar(web, { name: 'writer', image: 'w:1', volumeMounts: agentMounts, sharedVolumes: [{ name: 'data', path: '/out' }] });
+    withSidecar(web, { name: 'other', image: 'o:1', volumeMounts: agentMounts });
+    expect(appMounts).toHaveLength(1);
+    expect(agentMounts).toEqual([]);
+    const { manifests } = synth(app);
+    const [webSpec, apiSpec] = manifests.filter((m) => m.kind === 'Deployment').map((m) => m.spec.template.spec);
+    expect(webSpec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/app', '/out']);
+    expect(webSpec.initContainers.map((c: any) => (c.volumeMounts ?? []).map((m: any) => m.mountPath))).toEqual([['/out'], []]);
+    expect(apiSpec.containers[0].volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/app']);
+    expect(apiSpec.volumes.map((v: any) => v.name)).not.toContain('data');
+  });
 });
 
 describe('Services', () => {

@@ -9,7 +9,7 @@ import { BoundPort } from '../bound-port';
 import { sha256 } from '../config-file';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../images';
 import {
-  ensurePodFsGroup, ensurePodServiceAccount, kplus, runsToCompletion, setPodSpecField, TCP, volumeFromSource,
+  ensurePodFsGroup, ensurePodServiceAccount, kplus, mountOwn, runsToCompletion, setPodSpecField, TCP, volumeFromSource,
   Workload, workloadKind, workloadLabel, workloadOrScope,
 } from '../kplus';
 import { LastCall } from '../last-call';
@@ -695,7 +695,7 @@ export class ConfigSync extends Construct {
       }
       this.initContainer = init;
       if (oneTimeOnly) {
-        for (const target of targets) target.mount(mountPath, this.volume, { readOnly: true });
+        for (const target of targets) mountOwn(target, mountPath, this.volume, { readOnly: true });
       }
     }
 
