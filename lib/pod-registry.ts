@@ -258,9 +258,10 @@ export class PodRegistry {
     const snapshot = podSnapshot(this.workload, recorded);
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       // A pod in which no rule can find a problem skips the rules (validation/screen.ts).
-      const problems = screenPod(this.workload, this.sidecars, this.ledger, (volume) => this.isSharedVolume(volume))
+      const isShared = (volume: kplus.Volume) => this.shared?.get(volume.name)?.volume === volume;
+      const problems = screenPod(this.workload, this.sidecars, this.ledger, isShared)
         ? []
-        : this.checkWithRules();
+        : checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, isShared, this.tasks));
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];
@@ -275,17 +276,6 @@ export class PodRegistry {
   /** `"setup", "app"`: every container and init container of the pod, for messages; `none` for none. */
   public describeContainerNames(): string {
     return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
-  }
-
-  /** Every whole-pod rule over the pod as it stands now. */
-  private checkWithRules(): string[] {
-    const shared = new Set<kplus.Volume>();
-    if (this.shared) for (const record of this.shared.values()) shared.add(record.volume);
-    return checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints ?? NO_HINTS, shared, this.tasks));
-  }
-
-  private isSharedVolume(volume: kplus.Volume): boolean {
-    return this.shared?.get(volume.name)?.volume === volume;
   }
 
   private volumeNamed(name: string): string | undefined {

@@ -36,7 +36,7 @@ export function checkMounts(pod: PodView): string[] {
         problems.push(`mount path "${mount.path}" of volume "${mount.volume.name}" in ${describeContainer(c)} ${problem}; `
           + 'give the absolute path inside the container');
       }
-      if (pod.sharedVolumes.has(mount.volume) && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
+      if (pod.isShared(mount.volume) && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
         problems.push(`shared volume "${mount.volume.name}" is mounted with a subPath in ${describeContainer(c)}; `
           + 'another container writes this volume, and a subPath into a volume another container writes can be turned '
           + 'into a symlink out of it (CVE-2021-25741): mount the whole volume at a path of its own');

@@ -57,8 +57,8 @@ export interface PodView {
   readonly boundPorts: LedgerPort[];
   /** How to move a port, shown in messages; a later hint for a port overrides an earlier one. */
   readonly portHints: readonly PortHint[];
-  /** The emptyDir volumes this library shares between containers. */
-  readonly sharedVolumes: ReadonlySet<kplus.Volume>;
+  /** Whether `volume` is an emptyDir this library shares between containers. */
+  readonly isShared: (volume: kplus.Volume) => boolean;
 }
 
 export function viewPod(
@@ -66,7 +66,7 @@ export function viewPod(
   sidecars: ReadonlyMap<kplus.Container, SidecarInfo>,
   boundPorts: LedgerPort[],
   portHints: readonly PortHint[],
-  sharedVolumes: ReadonlySet<kplus.Volume> = new Set(),
+  isShared: (volume: kplus.Volume) => boolean,
   tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
 ): PodView {
   const containers: ContainerView[] = [
@@ -84,7 +84,7 @@ export function viewPod(
     volumes: workload.volumes,
     boundPorts,
     portHints,
-    sharedVolumes,
+    isShared,
   };
 }
 
