@@ -1,10 +1,10 @@
 /**
- * The four constructs (Sidecar, LogShipper, Proxy, ConfigSync) created directly: without a
+ * The four constructs (Sidecar, LogShipper, ReverseProxy, ConfigSync) created directly: without a
  * `workload` prop they attach to their scope, which must then be a workload.
  */
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ConfigSource, ConfigSync, LogShipper, Proxy, Sidecar, SidecarMode, withConfigSync, withLogShipper, withProxy, withSidecar } from '../lib';
+import { ConfigSource, ConfigSync, LogShipper, ReverseProxy, Sidecar, SidecarMode, withConfigSync, withLogShipper, withProxy, withSidecar } from '../lib';
 import { newApp, synth } from './util/synth';
 
 const APP = { name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080, securityContext: { user: 1000 } };
@@ -30,8 +30,8 @@ const CASES: Case[] = [
     call: (web) => withLogShipper(web, { logPath: '/var/log/app' }),
   },
   {
-    name: 'Proxy',
-    direct: (scope, id) => new Proxy(scope, id, { port: 8443 }),
+    name: 'ReverseProxy',
+    direct: (scope, id) => new ReverseProxy(scope, id, { port: 8443 }),
     call: (web) => withProxy(web, { port: 8443 }),
   },
   {
@@ -66,7 +66,7 @@ describe.each(CASES.filter((c) => c.name !== 'Sidecar'))('$name', ({ call }) => 
   test('stands for its sidecar: container and mode are on it, and it holds no Sidecar construct', () => {
     const { chart } = newApp();
     const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
-    const helper = call(web) as LogShipper | Proxy | ConfigSync;
+    const helper = call(web) as LogShipper | ReverseProxy | ConfigSync;
     expect(helper.node.findAll().filter((c) => c instanceof Sidecar)).toEqual([]);
     expect(web.initContainers).toContain(helper.container);
     expect(helper.mode).toBe(SidecarMode.NATIVE);

@@ -4,17 +4,14 @@
  * which throws with the workload's label in front.
  */
 import { Duration } from 'cdk8s';
-import type { GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from '.';
-import { UpstreamImage } from '../images';
-import { kplus, Workload } from '../kplus';
-import { PodRegistry } from '../pod-registry';
+import type { Fail, GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from './options';
+import { UpstreamImage } from '../engine/images';
+import { kplus } from '../engine/kplus';
+import { PodFacts } from '../engine/registry';
 import { GitSyncSettings } from './git-sync';
 import { K8sSidecarResource } from './k8s-sidecar';
 import { PROCESS_NAME } from './signal-script';
-import { normalizePath, portNumberProblem, samePath } from '../validation/syntax';
-
-/** Throws with the workload's label and `withConfigSync` in front. */
-export type Fail = (problem: string) => never;
+import { portNumberProblem } from '../engine/validation/syntax';
 
 /** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
 export const GIT_SECRET_DIR = '/etc/git-secret';
@@ -22,8 +19,8 @@ export const GIT_SECRET_DIR = '/etc/git-secret';
 /** Signals an app may reload on. */
 export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 
-export function resolveTargets(fail: Fail, registry: PodRegistry, names: string[] | undefined): kplus.Container[] {
-  const apps = registry.appContainers();
+export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): kplus.Container[] {
+  const apps = pod.appContainers();
   if (names === undefined) {
     if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the sync');
     return apps;
@@ -32,43 +29,13 @@ export function resolveTargets(fail: Fail, registry: PodRegistry, names: string[
   return names.map((n) => {
     const found = apps.find((c) => c.name === n);
     if (!found) {
-      const sidecar = registry.containerNamed(n);
+      const sidecar = pod.containerNamed(n);
       fail(sidecar
         ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
         : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the sync`);
     }
     return found!;
   });
-}
-
-/** Refuses a mountPath that an app container, or another sync of the pod, already uses or nests with. */
-export function checkMountPath(
-  fail: Fail,
-  syncs: ReadonlyArray<{ readonly name: string; readonly mountPath: string }>,
-  targets: kplus.Container[],
-  mountPath: string,
-): void {
-  for (const sync of syncs) {
-    if (samePath(sync.mountPath, mountPath)) {
-      fail(`mountPath "${mountPath}": withConfigSync "${sync.name}" already syncs a folder there; give each sync its own mountPath`);
-    }
-    if (isInside(mountPath, sync.mountPath) || isInside(sync.mountPath, mountPath)) {
-      fail(`mountPath "${mountPath}" and the folder of withConfigSync "${sync.name}" at "${sync.mountPath}" are nested; `
-        + 'a mount inside a synced folder puts a mount point into it: use separate paths');
-    }
-  }
-  for (const target of targets) {
-    for (const mount of target.mounts) {
-      if (samePath(mount.path, mountPath)) {
-        fail(`mountPath "${mountPath}": container "${target.name}" already mounts volume "${mount.volume.name}" there; `
-          + 'give the sync another mountPath, or move that volume');
-      }
-      if (isInside(mount.path, mountPath)) {
-        fail(`mountPath "${mountPath}": container "${target.name}" mounts volume "${mount.volume.name}" at "${mount.path}", `
-          + 'inside it; a mount inside the synced folder puts a mount point into it: use separate paths');
-      }
-    }
-  }
 }
 
 export interface CheckedAuth {
@@ -272,11 +239,11 @@ export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, op
   return { label, labelValue: options.labelValue, resource, uniqueFilenames: options.uniqueFilenames, fileMode };
 }
 
-export function checkHttpReload(fail: Fail, registry: PodRegistry, options: HttpPostReloadOptions) {
+export function checkHttpReload(fail: Fail, pod: PodFacts, options: HttpPostReloadOptions) {
   if (typeof options !== 'object' || options === null) fail('ConfigReload.httpPost needs { port, path }');
   const problem = portNumberProblem(options.port);
   if (problem) fail(`reload port ${options.port} ${problem}`);
-  const apps = registry.appContainers();
+  const apps = pod.appContainers();
   if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
     const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} ("${c.name}")`));
     fail(`reload port ${options.port} is not a TCP port an app container declares (${declared.length ? `they declare ${declared.join(', ')}` : 'they declare none'}); `
@@ -295,7 +262,7 @@ export function checkHttpReload(fail: Fail, registry: PodRegistry, options: Http
 
 export function checkSignalReload(
   fail: Fail,
-  workload: Workload,
+  pod: PodFacts,
   targets: kplus.Container[],
   signal: ReloadSignal,
   options: SignalReloadOptions,
@@ -324,7 +291,7 @@ export function checkSignalReload(
   }
   // A process may signal another only with the same UID (no CAP_KILL in the restricted profile):
   // the sync container runs as the app's UID.
-  const users = new Set(targets.map((t) => t.securityContext.user ?? workload.securityContext.user));
+  const users = new Set(targets.map((t) => t.securityContext.user ?? pod.securityContext.user));
   if (users.size > 1) {
     fail(`ConfigReload.signal: the app containers run as different UIDs (${[...users].join(', ')}); the sync must run as the UID `
       + 'of the process it signals: pass containers with the one app container to signal');
@@ -344,17 +311,6 @@ export function checkSignalReload(
     fail('ConfigReload.signal with Secrets: the sync container would run as the app\'s UID in a shared process namespace, so the app '
       + 'could read its service-account token (/proc/<pid>/root) and with it every Secret of the namespace; use ConfigReload.httpPost');
   }
-  const group = targets[0].securityContext.group ?? workload.securityContext.group ?? context.image.group;
+  const group = targets[0].securityContext.group ?? pod.securityContext.group ?? context.image.group;
   return { signal, process: processName!, user: user!, group };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
-
-/** `inner` is strictly below `outer`. */
-export function isInside(inner: string, outer: string): boolean {
-  const a = normalizePath(inner);
-  const b = normalizePath(outer);
-  return a !== b && a.startsWith(b === '/' ? '/' : `${b}/`);
 }

@@ -1,5 +1,5 @@
 import { Size } from 'cdk8s';
-import { FLUENT_BIT_IMAGE, UpstreamImage, VECTOR_IMAGE } from '../images';
+import { FLUENT_BIT_IMAGE, UpstreamImage, VECTOR_IMAGE } from '../engine/images';
 
 /**
  * The program that ships the logs.

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
-import { kplus } from '../kplus';
-import { SidecarMode } from '../sidecar-mode';
+import { kplus } from '../engine/kplus';
+import { SidecarMode } from '../engine/sidecar-mode';
 import { LogBuffer, LogShipperEngine } from './engine';
 import { LogMetadata } from './metadata';
 import { LogOutput } from './output';

@@ -1,4 +1,4 @@
-import { kplus } from '../kplus';
+import { kplus } from '../engine/kplus';
 import { LogMetadata } from './metadata';
 
 /**

@@ -11,7 +11,7 @@
  * @see https://vector.dev/docs/reference/configuration/global-options/#secret
  */
 import { Auth, Endpoint, OutputModel, PATHS, Ref, ShipperModel } from './model';
-import { PlainData, toYaml } from '../config-yaml';
+import { PlainData, toYaml } from '../engine/config-yaml';
 
 /** Secrets backends (`secret.<name>` in the configuration). */
 const POD_INFO = 'pod_info';

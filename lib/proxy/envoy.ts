@@ -11,7 +11,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge
  */
 import { HEALTH_BODY, protoDuration, ProxyModel } from './model';
-import { PlainData, toYaml } from '../config-yaml';
+import { PlainData, toYaml } from '../engine/config-yaml';
 
 /** What Envoy needs beyond the proxy model. */
 export interface EnvoyModel extends ProxyModel {

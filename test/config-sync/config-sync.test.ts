@@ -284,14 +284,14 @@ describe('reload', () => {
     const gitSync = byName(spec, 'git-sync');
     expect(gitSync.securityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
     expect(gitSync.args).toContain('--exechook-command=/etc/config-sync/reload.sh');
-    expect(gitSync.volumeMounts).toContainEqual({ name: 'git-sync-reload', mountPath: '/etc/config-sync', readOnly: true });
+    expect(gitSync.volumeMounts).toContainEqual({ name: 'git-sync-config', mountPath: '/etc/config-sync', readOnly: true });
 
     const configMap = find(manifests, 'ConfigMap');
     expect(configMap.metadata.name).toBe(sync.reloadScript!.name);
     expect(configMap.data['reload.sh']).toContain("name='nginx'");
     expect(configMap.data['reload.sh']).toContain('kill -s HUP');
-    expect(spec.volumes).toContainEqual({ name: 'git-sync-reload', configMap: { name: configMap.metadata.name, defaultMode: 0o555 } });
-    expect(deploymentManifest.spec.template.metadata.annotations['cdk8s-sidecars/checksum-git-sync']).toMatch(/^[0-9a-f]{64}$/);
+    expect(spec.volumes).toContainEqual({ name: 'git-sync-config', configMap: { name: configMap.metadata.name, defaultMode: 0o555 } });
+    expect(deploymentManifest.spec.template.metadata.annotations['cdk8s-sidecars/git-sync-config-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(restrictedProblems(spec, ['git-sync'])).toEqual([]);
   });
 
@@ -405,7 +405,7 @@ describe('synth-time checks', () => {
     const extra = kplus.Volume.fromEmptyDir(chart, 'extra', 'extra');
     web.containers[0].mount('/etc/app/config/extra', extra);
     expect(synthFails(app)).toContain('container "app" mounts volume "extra" at "/etc/app/config/extra", inside the folder "/etc/app/config" '
-      + 'that withConfigSync (container "git-sync") syncs; mount it elsewhere');
+      + 'that container "git-sync" (withConfigSync (git-sync)) keeps current and rewrites; mount it elsewhere, or give the folder another path');
   });
 });
 
@@ -429,39 +429,42 @@ describe('bad input is refused at the call', () => {
     const { chart, web } = deployment();
     web.containers[0].mount('/etc/app/config', kplus.Volume.fromEmptyDir(chart, 'cfg', 'app-config'));
     expect(() => withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config/' }))
-      .toThrow(`${W}mountPath "/etc/app/config": container "app" already mounts volume "app-config" there; give the sync another mountPath, or move that volume`);
+      .toThrow(`${W}mountPath "/etc/app/config": container "app" already mounts volume "app-config" at "/etc/app/config"; give another mountPath, or move the app's volume`);
   });
 
-  test('fails when the app mounts a volume inside mountPath', () => {
-    const { chart, web } = deployment();
+  test('fails at synthesis when the app mounts a volume inside mountPath', () => {
+    const { app, chart, web } = deployment();
     web.containers[0].mount('/etc/app/config/tls', kplus.Volume.fromEmptyDir(chart, 'tls', 'tls'));
-    expect(() => withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config' }))
-      .toThrow(`${W}mountPath "/etc/app/config": container "app" mounts volume "tls" at "/etc/app/config/tls", inside it`);
+    withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config' });
+    expect(synthFails(app)).toContain('[test/web] container "app" mounts volume "tls" at "/etc/app/config/tls", inside the folder "/etc/app/config" '
+      + 'that container "git-sync" (withConfigSync (git-sync)) keeps current and rewrites');
   });
 
   test('fails when two syncs use one path', () => {
     const { web } = deployment();
     withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config' });
     expect(() => withConfigSync(web, { name: 'other', source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/app/config' }))
-      .toThrow(`${W}mountPath "/etc/app/config": withConfigSync "git-sync" already syncs a folder there; give each sync its own mountPath`);
+      .toThrow(`${W}mountPath "/etc/app/config": container "app" already mounts volume "git-sync-data" at "/etc/app/config", `
+        + 'the folder of container "git-sync" (withConfigSync (git-sync)); give another mountPath, or move the app\'s volume');
   });
 
-  test('fails when two syncs nest', () => {
-    const { web } = deployment();
+  test('fails at synthesis when two syncs nest', () => {
+    const { app, web } = deployment();
     withConfigSync(web, { source: gitSource(), mountPath: '/etc/app' });
-    expect(() => withConfigSync(web, { name: 'other', source: gitSource(), mountPath: '/etc/app/extra' }))
-      .toThrow(`${W}mountPath "/etc/app/extra" and the folder of withConfigSync "git-sync" at "/etc/app" are nested`);
+    withConfigSync(web, { name: 'other', source: gitSource(), mountPath: '/etc/app/extra' });
+    expect(synthFails(app)).toContain('[test/web] container "app" mounts volume "other-data" at "/etc/app/extra", inside the folder "/etc/app" '
+      + 'that container "git-sync" (withConfigSync (git-sync)) keeps current and rewrites');
   });
 
   test('fails when the helper is called twice with the same name', () => {
     const { web } = deployment();
     withConfigSync(web, { source: gitSource(), mountPath: '/etc/a' });
     expect(() => withConfigSync(web, { source: gitSource(), mountPath: '/etc/b' }))
-      .toThrow(`${W}the workload already has a withConfigSync named "git-sync" (mountPath "/etc/a"); pass name to give the second sync another name`);
+      .toThrow(`${W}the workload already has a sidecar named "git-sync"; give the second one another name`);
   });
 
   test('fails when the name is taken by the app', () => {
-    expect(attach({ name: 'app' })).toThrow(`${W}the workload already has a container named "app"; pass name to give the sync another name`);
+    expect(attach({ name: 'app' })).toThrow(`${W}the workload already has a container named "app"; give the sidecar another name`);
   });
 
   test('fails when the name is not a DNS label', () => {

@@ -39,7 +39,7 @@ describe('bad input is refused at the call', () => {
   test('fails when the app already mounts another volume at logPath', () => {
     expect(attach({ logPath: '/data/logs/' }, (d, chart) => {
       d.containers[0].mount('/data/logs', kplus.Volume.fromEmptyDir(chart, 'v', 'app-data'));
-    })).toThrow(`${PREFIX}logPath "/data/logs": container "app" already mounts volume "app-data" there; the shipper brings its own emptyDir for the log folder: point the app's logs at a folder it does not mount yet`);
+    })).toThrow(`${PREFIX}logPath "/data/logs": container "app" already mounts volume "app-data" at "/data/logs"; give another logPath, or move the app's volume`);
   });
 
   test('fails when include leaves the folder or uses syntax the engines read differently', () => {
@@ -195,7 +195,7 @@ describe('bad input is refused at the call', () => {
     const d = web(chart);
     withLogShipper(d, { logPath: '/var/log/app' });
     expect(() => withLogShipper(d, { logPath: '/var/log/app/', name: 'second', healthPort: 2021, engine: LogShipperEngine.VECTOR }))
-      .toThrow(`${PREFIX}two log shippers on "/var/log/app": container "log-shipper" already ships that folder; send both kinds of output from the one shipper (outputs: [...]), or give the second shipper another logPath`);
+      .toThrow(`${PREFIX}logPath "/var/log/app": container "app" already mounts volume "log-shipper-logs" at "/var/log/app", the folder of container "log-shipper" (withLogShipper (Fluent Bit)); give another logPath, or move the app's volume`);
   });
 
   test('fails when a second shipper reuses the name', () => {
@@ -203,7 +203,7 @@ describe('bad input is refused at the call', () => {
     const d = web(chart);
     withLogShipper(d, { logPath: '/var/log/app' });
     expect(() => withLogShipper(d, { logPath: '/var/log/other', healthPort: 2021 }))
-      .toThrow('Deployment "test/web", sidecar "log-shipper": the workload already has a sidecar named "log-shipper"; give the second one another name');
+      .toThrow('Deployment "test/web", withLogShipper: the workload already has a sidecar named "log-shipper"; give the second one another name');
   });
 
   test('fails when the name is taken by another sidecar', () => {

@@ -73,7 +73,7 @@ describe('withLogShipper, the defaults', () => {
     expect(s.shipper.resources).toEqual({ limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '25m', memory: '48Mi' } });
 
     // Pods roll when the configuration changes.
-    expect(s.workload.spec.template.metadata.annotations['checksum/log-shipper'])
+    expect(s.workload.spec.template.metadata.annotations['cdk8s-sidecars/log-shipper-config-sha256'])
       .toBe(createHash('sha256').update(s.text).digest('hex'));
   });
 
@@ -199,7 +199,7 @@ describe('degenerate and combined cases', () => {
       'log-shipper-config', 'log-shipper-logs', 'log-shipper-state',
     ]);
     const annotations = first.workload.spec.template.metadata.annotations;
-    expect(Object.keys(annotations).sort()).toEqual(['checksum/audit-shipper', 'checksum/log-shipper']);
+    expect(Object.keys(annotations).sort()).toEqual(['cdk8s-sidecars/audit-shipper-config-sha256', 'cdk8s-sidecars/log-shipper-config-sha256']);
   });
 
   test('with withSidecar on the same pod', () => {
@@ -218,7 +218,7 @@ describe('degenerate and combined cases', () => {
     const pod = new kplus.Pod(chart, 'p', { containers: [{ name: 'app', image: 'acme/app:1' }] });
     withLogShipper(pod, { logPath: '/var/log/app', outputs: [LogOutput.loki({ url: 'http://loki:3100' })] });
     const s = synthShipper(app);
-    expect(s.workload.metadata.annotations['checksum/log-shipper']).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.workload.metadata.annotations['cdk8s-sidecars/log-shipper-config-sha256']).toMatch(/^[0-9a-f]{64}$/);
   });
 
   test('classic mode keeps the shipper port out of the Service', () => {
@@ -429,7 +429,7 @@ describe('outputs, parsing and fields', () => {
   test('fails when a pod label read by a field is missing at synthesis', () => {
     const { app, chart } = newApp();
     withLogShipper(web(chart), { logPath: '/var/log/app', fields: { app: LogMetadata.podLabel('app') } });
-    expect(synthFails(app)).toContain('withLogShipper: a field or Loki label reads the pod label "app", which the pod template does not have; add it (workload.podMetadata.addLabel)');
+    expect(synthFails(app)).toContain('[test/web] container "log-shipper" (withLogShipper (Fluent Bit)) reads the pod label "app", which the pod template does not have; add it (workload.podMetadata.addLabel)');
   });
 
   test.each(ENGINES)('%s: JSON and regex parsers', (_name, engine) => {

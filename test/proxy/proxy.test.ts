@@ -200,18 +200,20 @@ describe('bad input', () => {
       'Deployment "test/web", withProxy: port 8080 is the app\'s own port (the target port); the proxy must listen on another port: pass port (for example 8081)');
   });
 
-  test('fails when the proxy port is another container\'s port', () => {
-    const { chart } = newApp();
+  test('fails at synthesis when the proxy port is another container\'s port', () => {
+    const { app, chart } = newApp();
     const w = new kplus.Deployment(chart, 'web', { containers: [APP, { name: 'side', image: 'ghcr.io/acme/side:1.0.0', ports: [{ number: 9000, name: 'side' }] }] });
-    expect(() => withProxy(w, { port: 9000, targetPort: 8080 })).toThrow(
-      'Deployment "test/web", withProxy: port 9000 is already a port of container "side" ("side"); the containers of a pod share one network namespace: pass another port');
+    withProxy(w, { port: 9000, targetPort: 8080 });
+    expect(synthFails(app)).toContain('[test/web] port 9000/TCP: container "proxy" (withProxy (Envoy), native sidecar) [containerPort "proxy-http"] '
+      + 'and container "side" [containerPort "side"] both listen on it, and the containers of a pod share one network namespace; pass another port to withProxy');
   });
 
-  test('fails when the proxy port is a port in the ledger', () => {
-    const { web: w } = web();
+  test('fails at synthesis when the proxy port is a port in the ledger', () => {
+    const { app, web: w } = web();
     withSidecar(w, { name: 'statsd', image: 'quay.io/prometheus/statsd-exporter:v0.28.0', boundPorts: [{ number: 9125, purpose: 'statsd' }] });
-    expect(() => withProxy(w, { port: 9125 })).toThrow(
-      'Deployment "test/web", withProxy: port 9125 is already bound by container "statsd" (statsd); the containers of a pod share one network namespace: pass another port');
+    withProxy(w, { port: 9125 });
+    expect(synthFails(app)).toContain('[test/web] port 9125/TCP: container "proxy" (withProxy (Envoy), native sidecar) [containerPort "proxy-http"] '
+      + 'and container "statsd" (withSidecar, native sidecar) [statsd, bound on 0.0.0.0, not declared] both listen on it');
   });
 
   test('fails when the proxy port is the Envoy admin port', () => {
@@ -219,10 +221,11 @@ describe('bad input', () => {
     expect(() => withProxy(w, { port: 9901 })).toThrow('Deployment "test/web", withProxy: port 9901 is also the Envoy admin port; pass another port or adminPort');
   });
 
-  test('fails when the Envoy admin port is the app\'s port', () => {
-    const { web: w } = web();
-    expect(() => withProxy(w, { adminPort: 8080 })).toThrow(
-      'Deployment "test/web", withProxy: adminPort 8080 is already a port of container "app"; the containers of a pod share one network namespace: pass another adminPort');
+  test('fails at synthesis when the Envoy admin port is the app\'s port', () => {
+    const { app, web: w } = web();
+    withProxy(w, { adminPort: 8080 });
+    expect(synthFails(app)).toContain('[test/web] port 8080/TCP: container "proxy" (withProxy (Envoy), native sidecar) [Envoy admin, bound on 127.0.0.1, not declared] '
+      + 'and container "app" [containerPort] both listen on it, and the containers of a pod share one network namespace; pass another adminPort to withProxy');
   });
 
   test('fails when adminPort is given for nginx', () => {
@@ -323,7 +326,7 @@ describe('bad input', () => {
     const { web: w } = web();
     withProxy(w);
     expect(() => withProxy(w, { port: 9443 })).toThrow(
-      'Deployment "test/web", withProxy: the workload already has a proxy named "proxy"; use the handle the first call returned, or pass another name for a second proxy');
+      'Deployment "test/web", withProxy: the workload already has a sidecar named "proxy"; give the second one another name');
   });
 
   test('fails when the proxy name is taken by an app container', () => {

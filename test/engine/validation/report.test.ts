@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SidecarMode, withSidecar } from '../../lib';
-import * as screen from '../../lib/validation/screen';
-import { listFiles, newApp, synth, synthFails } from '../util/synth';
-import { APP } from '../workloads';
+import { SidecarMode, withSidecar } from '../../../lib';
+import * as validation from '../../../lib/engine/validation';
+import { listFiles, newApp, synth, synthFails } from '../../util/synth';
+import { APP } from '../../workloads';
 
 describe('how problems are reported', () => {
   test('all problems of all workloads together, each prefixed with its workload\'s path', () => {
@@ -40,7 +40,7 @@ describe('how problems are reported', () => {
         withSidecar(workload, { name: 'side', image: 's:1', boundPorts: [{ number: 15000 }] });
       }
     }
-    const checks = jest.spyOn(screen, 'screenPod');
+    const checks = jest.spyOn(validation, 'checkPod');
     try {
       const { manifests } = synth(app);
       expect(manifests.filter((m) => m.kind === 'Deployment')).toHaveLength(4);

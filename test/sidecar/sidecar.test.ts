@@ -1,9 +1,9 @@
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { setDefaultSidecarMode, Sidecar, SidecarMode, withSidecar } from '../lib';
-import { podSpecOf, restrictedProblems } from './util/restricted';
-import { find, newApp, synth, synthFails } from './util/synth';
-import { APP, RUN_TO_COMPLETION, WORKLOADS } from './workloads';
+import { setDefaultSidecarMode, Sidecar, SidecarMode, withSidecar } from '../../lib';
+import { podSpecOf, restrictedProblems } from '../util/restricted';
+import { find, newApp, synth, synthFails } from '../util/synth';
+import { APP, RUN_TO_COMPLETION, WORKLOADS } from '../workloads';
 
 const EXPORTER = {
   name: 'exporter',

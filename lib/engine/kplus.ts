@@ -9,11 +9,10 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { samePath } from './validation/syntax';
 
 export { kplus };
 
-/** `kplus.Protocol.TCP`, read once: each read of a cdk8s-plus export goes through a getter of its index module. */
+/** `kplus.Protocol.TCP`. */
 export const TCP = kplus.Protocol.TCP;
 
 /** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
@@ -60,7 +59,7 @@ export function isNativeSidecar(container: kplus.Container): boolean {
  * JSON pointer to the pod spec inside the workload's manifest, for the pod fields that
  * cdk8s-plus-28 has no API for (`shareProcessNamespace`).
  */
-function podSpecPointer(workload: Workload): string {
+export function podSpecPointer(workload: Workload): string {
   if (workload instanceof kplus.Pod) return '/spec';
   if (workload instanceof kplus.CronJob) return '/spec/jobTemplate/spec/template/spec';
   return '/spec/template/spec';
@@ -76,9 +75,9 @@ interface ContainerInternals {
 }
 
 /**
- * The ports a container declares, without the copy that `container.ports` makes on every
- * read: the whole-pod checks read them for every container of every pod. Falls back to the
- * public getter if cdk8s-plus renames its private array.
+ * The ports a container declares, by identity (the public getter copies them): the whole-pod
+ * check's snapshot (validation/pod-snapshot.ts) compares them object by object. Falls back to
+ * the public getter if cdk8s-plus renames its private array.
  */
 export function containerPorts(container: kplus.Container): readonly kplus.ContainerPort[] {
   const own = (container as unknown as ContainerInternals)._ports;
@@ -103,12 +102,6 @@ export function mountOwn(container: kplus.Container, path: string, volume: kplus
   container.mount(path, volume, options);
 }
 
-/** The mount of `container` at `path` (trailing slashes ignored), if any. */
-export function mountAt(container: kplus.Container, path: string): kplus.VolumeMount | undefined {
-  const mounts = container.mounts;
-  for (let i = 0; i < mounts.length; i++) if (samePath(mounts[i].path, path)) return mounts[i];
-  return undefined;
-}
 
 interface PodInternals {
   _initContainers: kplus.Container[];

@@ -31,6 +31,29 @@ export interface TaskInfo {
   readonly purpose: string;
 }
 
+/**
+ * A folder whose contents a program replaces (a synced checkout, rendered secrets): a mount
+ * inside it would put a mount point among files the program deletes and rewrites.
+ */
+export interface ManagedFolder {
+  /** The program's container, for messages. */
+  readonly owner: string;
+  /** What the program is, for messages: `withConfigSync (git-sync)`. */
+  readonly purpose: string;
+  readonly volume: kplus.Volume;
+  /** Where the app containers mount it. */
+  readonly path: string;
+  /** The app containers that mount it. */
+  readonly containers: readonly kplus.Container[];
+}
+
+/** Pod labels a program reads through the downward API. */
+export interface RequiredLabels {
+  readonly owner: string;
+  readonly purpose: string;
+  readonly keys: readonly string[];
+}
+
 /** One container of the pod, as the rules see it at synthesis. */
 export interface ContainerView {
   readonly name: string;
@@ -59,6 +82,12 @@ export interface PodView {
   readonly portHints: readonly PortHint[];
   /** Whether `volume` is an emptyDir this library shares between containers. */
   readonly isShared: (volume: kplus.Volume) => boolean;
+  /** Folders whose contents a program replaces. */
+  readonly folders: readonly ManagedFolder[];
+  /** The pod template's labels. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** Pod labels programs read. */
+  readonly requiredLabels: readonly RequiredLabels[];
 }
 
 export function viewPod(
@@ -68,6 +97,8 @@ export function viewPod(
   portHints: readonly PortHint[],
   isShared: (volume: kplus.Volume) => boolean,
   tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
+  folders: readonly ManagedFolder[] = [],
+  requiredLabels: readonly RequiredLabels[] = [],
 ): PodView {
   const containers: ContainerView[] = [
     ...workload.initContainers.map((c) => ({
@@ -85,6 +116,9 @@ export function viewPod(
     boundPorts,
     portHints,
     isShared,
+    folders,
+    labels: workload.podMetadata.toJson().labels ?? {},
+    requiredLabels,
   };
 }
 

@@ -4,9 +4,9 @@
  */
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { SidecarOptions, withSidecar } from '../lib';
-import { newApp } from './util/synth';
-import { APP } from './workloads';
+import { SidecarOptions, withSidecar } from '../../lib';
+import { newApp } from '../util/synth';
+import { APP } from '../workloads';
 
 const OK: SidecarOptions = { name: 'side', image: 'registry.example/side:1.0.0' };
 

@@ -58,3 +58,10 @@ export function normalizePath(path: string): string {
   const trimmed = path.replace(/\/+/g, '/').replace(/\/$/, '');
   return trimmed === '' ? '/' : trimmed;
 }
+
+/** `inner` is strictly below `outer`. */
+export function isInside(inner: string, outer: string): boolean {
+  const a = normalizePath(inner);
+  const b = normalizePath(outer);
+  return a !== b && a.startsWith(b === '/' ? '/' : `${b}/`);
+}

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
-import { withSidecar } from '../../lib';
-import { newApp, synthFails } from '../util/synth';
-import { APP } from '../workloads';
+import { withSidecar } from '../../../lib';
+import { newApp, synthFails } from '../../util/synth';
+import { APP } from '../../workloads';
 
 describe('container names at synth time', () => {
   test('fails when an init container added later takes a sidecar\'s name', () => {

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
-import { AttachedSidecar, addPlannedSidecar, planSidecar } from './attach-sidecar';
-import { BoundPort } from './bound-port';
-import { kplus, workloadOrScope } from './kplus';
-import { SharedVolume, SharedVolumeOptions } from './shared-volume';
-import { SidecarMode } from './sidecar-mode';
+import { attachProgram, checkProgram } from '../engine/attach';
+import { BoundPort } from '../engine/bound-port';
+import { kplus, workloadOrScope } from '../engine/kplus';
+import { Program } from '../engine/program';
+import { PodRegistry } from '../engine/registry';
+import { SharedVolume, SharedVolumeOptions } from '../engine/shared-volume';
+import { SidecarMode } from '../engine/sidecar-mode';
 
 /**
  * A sidecar: everything `kplus.ContainerProps` takes, and how it joins the pod.
@@ -90,21 +92,12 @@ export class Sidecar extends Construct {
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
     const workload = workloadOrScope(scope, id, props.workload, 'Sidecar');
-    // Everything that can be refused is checked before anything is added, the construct
-    // itself included: a refused call leaves the app as it was.
-    const plan = planSidecar(workload, props);
+    const checked = checkProgram(PodRegistry.of(workload), planSidecar(props), scope, id);
     super(scope, id);
-    let attached: AttachedSidecar;
-    try {
-      attached = addPlannedSidecar(plan);
-    } catch (e) {
-      // cdk8s-plus refused what the checks let through: leave no construct behind.
-      scope.node.tryRemoveChild(id);
-      throw e;
-    }
+    const attached = attachProgram(this, checked);
     this.workload = workload;
-    this.container = attached.container;
-    this.mode = attached.mode;
+    this.container = attached.container!;
+    this.mode = attached.mode!;
     this.sharedVolumes = attached.sharedVolumes;
   }
 
@@ -112,6 +105,19 @@ export class Sidecar extends Construct {
   public get volumes(): kplus.Volume[] {
     return this.sharedVolumes.map((s) => s.volume);
   }
+}
+
+/** The program of `withSidecar`: the user's container, as given. */
+function planSidecar(props: SidecarProps): Program {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { workload, sharedVolumes, purpose, ...sidecar } = props;
+  return {
+    where: `sidecar "${props.name}"`,
+    purpose: purpose ?? 'withSidecar',
+    name: props.name,
+    sidecar,
+    sharedVolumes,
+  };
 }
 
 /**
@@ -129,6 +135,5 @@ export class Sidecar extends Construct {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
-  // The workload is the scope: no copy of the options is needed to name it.
-  return new Sidecar(workload, `sidecar-${options.name}`, options);
+  return new Sidecar(workload, options?.name, options);
 }

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
-import { withSidecar } from '../../lib';
-import { newApp, synthFails } from '../util/synth';
-import { APP } from '../workloads';
+import { withSidecar } from '../../../lib';
+import { newApp, synthFails } from '../../util/synth';
+import { APP } from '../../workloads';
 
 describe('volumes and mounts at synth time', () => {
   test('fails when two different volumes share a name (instead of cdk8s-plus failing mid-render)', () => {

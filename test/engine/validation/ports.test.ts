@@ -1,7 +1,9 @@
 import * as kplus from 'cdk8s-plus-28';
-import { SidecarMode, withSidecar } from '../../lib';
-import { newApp, synth, synthFails } from '../util/synth';
-import { APP } from '../workloads';
+import { BoundPort, SidecarMode, withSidecar } from '../../../lib';
+import { attachProgram, checkProgram } from '../../../lib/engine/attach';
+import { PodRegistry } from '../../../lib/engine/registry';
+import { newApp, synth, synthFails } from '../../util/synth';
+import { APP } from '../../workloads';
 
 function webWith(...extra: kplus.ContainerProps[]) {
   const { app, chart } = newApp();
@@ -52,8 +54,6 @@ describe('the port ledger at synth time', () => {
     const { app, web } = webWith();
     withSidecar(web, { name: 'agent', image: 'a:1', boundPorts: [{ number: 8080 }] });
     // a helper records how its port is moved
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { PodRegistry } = require('../../lib/pod-registry');
     PodRegistry.of(web).hintPort('agent', 8080, kplus.Protocol.TCP, 'pass healthPort to withAgent');
     expect(synthFails(app)).toMatch(/both listen on it, and the containers of a pod share one network namespace; pass healthPort to withAgent/);
   });
@@ -112,19 +112,21 @@ describe('the port ledger at synth time', () => {
   test('fails when a one-time init container binds a port a native sidecar started before it holds', () => {
     const { app, web } = webWith();
     withSidecar(web, { name: 'proxy', image: 'p:1', ports: [{ number: 9000, name: 'admin' }] });
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { addOneTimeContainer } = require('../../lib/one-time');
-    addOneTimeContainer(web, 'test', { name: 'seed', image: 's:1' }, 'withSeed', [{ number: 9000, purpose: 'health' }]);
-    expect(synthFails(app)).toContain('port 9000/TCP: init container "seed" (withSeed, one-time) [health, bound on 0.0.0.0, not declared] '
+    addOneTime(web, [{ number: 9000, purpose: 'health' }]);
+    expect(synthFails(app)).toContain('port 9000/TCP: init container "seed-init" (withSeed, one-time) [health, bound on 0.0.0.0, not declared] '
       + 'listens on it while container "proxy" (withSidecar, native sidecar) [containerPort "admin"], started before it, already does');
   });
 
   test('a one-time init container may use a port of a native sidecar that starts after it', () => {
     const { app, web } = webWith();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { addOneTimeContainer } = require('../../lib/one-time');
-    addOneTimeContainer(web, 'test', { name: 'seed', image: 's:1' }, 'withSeed', [{ number: 9000 }]);
+    addOneTime(web, [{ number: 9000 }]);
     withSidecar(web, { name: 'proxy', image: 'p:1', ports: [{ number: 9000, name: 'admin' }] });
     expect(() => synth(app)).not.toThrow();
   });
 });
+
+/** A program with only a one-time init container, "seed-init", as a helper adds one (withConfigSync on a Job). */
+function addOneTime(workload: kplus.AbstractPod, boundPorts: BoundPort[]): void {
+  const program = { where: 'withSeed', purpose: 'withSeed', name: 'seed', init: { image: 's:1', boundPorts } };
+  attachProgram(workload, checkProgram(PodRegistry.of(workload), program, workload, 'seed'));
+}

@@ -3,10 +3,10 @@
  * upgrade of cdk8s-plus changes what they rely on.
  */
 import * as kplus from 'cdk8s-plus-28';
-import { containerPorts, ensurePodFsGroup, ensurePodServiceAccount, mountOwn, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../lib/kplus';
-import { podSpecOf } from './util/restricted';
-import { find, newApp, synth } from './util/synth';
-import { APP, WORKLOADS } from './workloads';
+import { containerPorts, ensurePodFsGroup, ensurePodServiceAccount, mountOwn, moveInitContainer, setPodSpecField, setServiceTargetPortName, volumeFromSource, workloadLabel } from '../../lib/engine/kplus';
+import { podSpecOf } from '../util/restricted';
+import { find, newApp, synth } from '../util/synth';
+import { APP, WORKLOADS } from '../workloads';
 
 describe.each(WORKLOADS)('the cdk8s-plus adapter on a %s', (kind, make) => {
   test('sets a pod-spec field cdk8s-plus does not model, at the right place', () => {

@@ -10,7 +10,6 @@
  */
 import { createHash } from 'crypto';
 import { Construct } from 'constructs';
-import { sameValue } from './last-call';
 
 /** A configuration file's text and the SHA-256 of it (for the pod-template annotation that rolls pods). */
 export interface ConfigFile {
@@ -23,58 +22,32 @@ export type Renderer<M> = (model: M) => string;
 
 const MAX_FILES_PER_RENDERER = 512;
 
-/** A renderer's files by model key, and the last model asked for with its file. */
-interface RendererCache {
-  readonly files: Map<string, ConfigFile>;
-  lastModel: unknown;
-  lastFile?: ConfigFile;
-}
-const cache = new Map<Renderer<never>, RendererCache>();
+const cache = new Map<Renderer<never>, Map<string, ConfigFile>>();
 
 /**
  * The file `render(model)` and its checksum, computed once per renderer and distinct model.
  *
- * The key is the model's JSON. Pass `plain: true` when the model holds nothing but strings,
- * finite numbers, booleans, plain objects and arrays: its JSON is then exact as it is, and
- * written about ten times faster than with the checks below. Otherwise constructs in the model
- * (the Secret behind a credential, the ConfigMap behind a CA) are keyed by their path, since
- * renderers name them only through the model's plain fields (an environment variable, a file
- * path), and whatever JSON would drop or merge is kept apart. At most 512 files per renderer
- * are kept. The model must not change after the call.
+ * The key is the model's JSON. Constructs in the model (the Secret behind a credential, the
+ * ConfigMap behind a CA) are keyed by their path, since renderers name them only through the
+ * model's plain fields (an environment variable, a file path), and whatever JSON would drop or
+ * merge is kept apart. At most 512 files per renderer are kept. The model must not change
+ * after the call.
  */
-export function renderConfigFile<M>(render: Renderer<M>, model: M, plain = false): ConfigFile {
-  let entry = cache.get(render as Renderer<never>);
-  if (!entry) {
-    entry = { files: new Map(), lastModel: undefined };
-    cache.set(render as Renderer<never>, entry);
+export function renderConfigFile<M>(render: Renderer<M>, model: M): ConfigFile {
+  let files = cache.get(render as Renderer<never>);
+  if (!files) {
+    files = new Map();
+    cache.set(render as Renderer<never>, files);
   }
-  // A fleet asks for the same model over and over: compared with the last one in place, it is
-  // found without writing its key (JSON.stringify of the model was the largest part of a
-  // helper's own cost once V8 had optimized it).
-  // The comparison is stricter than the key (lib/last-call.ts); a model that fails it still
-  // finds its file by key.
-  if (entry.lastFile && sameValue(entry.lastModel, model)) return entry.lastFile;
-  const key = plain ? JSON.stringify(model) : JSON.stringify(model, keyPart);
-  let file = entry.files.get(key);
+  const key = JSON.stringify(model, keyPart);
+  let file = files.get(key);
   if (!file) {
     const text = render(model);
     file = { text, sha256: sha256(text) };
-    if (entry.files.size >= MAX_FILES_PER_RENDERER) entry.files.clear();
-    entry.files.set(key, file);
+    if (files.size >= MAX_FILES_PER_RENDERER) files.clear();
+    files.set(key, file);
   }
-  entry.lastModel = model;
-  entry.lastFile = file;
   return file;
-}
-
-/**
- * `{ [name]: text }` for a ConfigMap's data, written without a computed key: V8 builds an
- * object literal with a computed key on a slow path.
- */
-export function fileData(name: string, text: string): Record<string, string> {
-  const data: Record<string, string> = {};
-  data[name] = text;
-  return data;
 }
 
 /** The SHA-256 of `text`, in hex. */

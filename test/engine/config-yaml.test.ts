@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
-import { PlainData, toYaml } from '../lib/config-yaml';
+import { PlainData, toYaml } from '../../lib/engine/config-yaml';
 
 /** What the emitter takes: JSON without -0 and with plain decimals only. */
 const plainNumber = fc.oneof(fc.integer(), fc.integer({ min: -1_000_000, max: 1_000_000 }).map((n) => n / 100));

@@ -2,21 +2,24 @@ import { containerPorts, kplus, Workload } from '../kplus';
 
 /**
  * Everything the whole-pod checks read, by identity: the containers and init containers in
- * order, each one's declared ports and mounts, the pod's volumes, and a count of what the
- * library recorded (sidecars, tasks, ledger ports, hints, shared volumes).
+ * order, each one's declared ports and mounts, the pod's volumes, and the registry's version
+ * (a counter of every change to what the library recorded: sidecars, tasks, ledger ports,
+ * hints, shared volumes, folders, Services).
  *
  * cdk8s validates the whole app in `app.synth()`, and again in every `chart.toJson()` that
  * synth calls (cdk8s `App._synthChart`), so a pod would be checked once more per chart. The
  * checks' result is reused while the snapshot is the same.
  *
  * Identity is enough: cdk8s-plus only appends containers, ports, mounts and volumes, their
- * fields are readonly, and a Container's name, image and restartPolicy are fixed at construction.
+ * fields are readonly, and a Container's name, image and restartPolicy are fixed at construction
+ * (test/engine/kplus.test.ts fails if a cdk8s-plus release stops keeping to that).
  */
-export function podSnapshot(workload: Workload, recorded: number): unknown[] {
+export function podSnapshot(workload: Workload, version: number): unknown[] {
   const init = workload.initContainers;
   const regular = workload.containers;
   const volumes = workload.volumes;
-  const snapshot: unknown[] = [recorded, init.length, regular.length, volumes.length];
+  // Labels are read by value: the pod template's labels can be added to after the call.
+  const snapshot: unknown[] = [version, JSON.stringify(workload.podMetadata.toJson().labels), init.length, regular.length, volumes.length];
   addContainers(snapshot, init);
   addContainers(snapshot, regular);
   for (let i = 0; i < volumes.length; i++) snapshot.push(volumes[i]);

@@ -1,0 +1,304 @@
+/**
+ * The one way a program joins a pod: `checkProgram` checks everything that can be checked at
+ * the call and changes nothing; `attachProgram` then adds the ConfigMap, the volumes, the
+ * containers, the mounts on both sides, the checksum annotation and the registry's records.
+ * Every helper, `withSidecar` included, goes through these two functions (CONTRIBUTING.md).
+ */
+import { createHash } from 'crypto';
+import { Construct } from 'constructs';
+import { sidecarResources, sidecarSecurityContext } from './defaults';
+import {
+  ensurePodFsGroup, ensurePodServiceAccount, keepOutOfServices, kplus, mountOwn, moveInitContainer, setPodSpecField, TCP,
+  volumeFromSource,
+} from './kplus';
+import { Program, ProgramContainer, ProgramSharedVolume, ProgramSidecar, ProgramVolume } from './program';
+import { PodRegistry } from './registry';
+import { SharedVolume, SharedVolumeOptions } from './shared-volume';
+import { SidecarMode } from './sidecar-mode';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNameProblem, portNumberProblem, samePath } from './validation/syntax';
+
+/** The annotation on the pod template that rolls the pods when a program's files change. */
+export function checksumAnnotation(name: string): string {
+  return `cdk8s-sidecars/${name}-config-sha256`;
+}
+
+/** Kubernetes' limit on a DNS-1123 label: container, volume and annotation names. */
+const NAME_LIMIT = 63;
+
+/** A program whose every check passed, with what the checks resolved. */
+export interface CheckedProgram {
+  readonly registry: PodRegistry;
+  readonly program: Program;
+  /** `Deployment "chart/web", withProxy`. */
+  readonly where: string;
+  /** The long-running container's mode. */
+  readonly mode?: SidecarMode;
+  /** Per shared volume, the app containers it is mounted into. */
+  readonly targets: kplus.Container[][];
+}
+
+/** What attaching a program added to the pod. */
+export interface AttachedProgram {
+  /** The long-running container. */
+  readonly container?: kplus.Container;
+  readonly mode?: SidecarMode;
+  /** The one-time init container. */
+  readonly initContainer?: kplus.Container;
+  /** The ConfigMap of the program's files. */
+  readonly configMap?: kplus.ConfigMap;
+  /** The configuration volume, then the program's own volumes, in the order of the program. */
+  readonly volumes: kplus.Volume[];
+  readonly sharedVolumes: SharedVolume[];
+  /** The pod's fsGroup in effect, when the program asked for one. */
+  readonly fsGroup?: number;
+  readonly serviceAccount?: kplus.IServiceAccount;
+  readonly role?: kplus.Role;
+  readonly roleBinding?: kplus.RoleBinding;
+}
+
+/** The one-time init container's name. */
+export function initName(name: string): string {
+  return `${name}-init`;
+}
+
+/**
+ * Checks a program against the pod as it stands, changing nothing: names (and their length,
+ * from the longest name generated from them), the construct id under `scope`, each
+ * container's ports, the volumes' names, the shared volumes and the app containers they go to.
+ */
+export function checkProgram(registry: PodRegistry, program: Program, scope: Construct, id: string): CheckedProgram {
+  const where = `${registry.label}, ${program.where}`;
+  const fail = (problem: string): never => {
+    throw new Error(`${where}: ${problem}`);
+  };
+  const { name } = program;
+  const nameProblem = dnsLabelProblem(name);
+  if (nameProblem) fail(`the name ${nameProblem}`);
+  const generated = generatedNames(program);
+  const longest = generated.reduce((a, b) => (b.length > a.length ? b : a), name);
+  if (longest.length > NAME_LIMIT) {
+    fail(`the name "${name}" is ${name.length} characters; at most ${NAME_LIMIT - (longest.length - name.length)}, `
+      + `since "${longest}" is named after it and a name has at most ${NAME_LIMIT}`);
+  }
+  if (program.init) registry.claimName(where, initName(name));
+  if (program.sidecar) registry.claimName(where, name);
+  if (scope.node.tryFindChild(id)) {
+    fail(`"${scope.node.path}" already has a construct with the id "${id}"; give the sidecar another name`);
+  }
+
+  if (program.init) checkContainer(fail, program.init);
+  if (program.sidecar) {
+    checkContainer(fail, program.sidecar);
+    if (program.sidecar.mode !== undefined && !Object.values(SidecarMode).includes(program.sidecar.mode)) {
+      fail(`mode "${String(program.sidecar.mode)}" is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
+    }
+  }
+  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume');
+  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume');
+
+  // Where the program's containers mount things: one mount a path.
+  const taken: string[] = [
+    ...(program.config ? [program.config.dir] : []),
+    ...(program.volumes ?? []).map((v) => v.path),
+    ...(program.sidecar?.volumeMounts ?? []).map((m) => m.path),
+  ];
+  const targets = (program.sharedVolumes ?? []).map((shared) => {
+    const pathProblem = mountPathProblem(shared.path);
+    if (pathProblem) fail(`shared volume "${shared.name}": path "${shared.path}" ${pathProblem}`);
+    const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
+    if (appPathProblem) fail(`shared volume "${shared.name}": appPath "${shared.appPath}" ${appPathProblem}`);
+    const clash = taken.find((path) => samePath(path, shared.path));
+    if (clash !== undefined) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
+    taken.push(shared.path);
+    return resolveAppContainers(where, fail, registry, shared);
+  });
+  const mode = program.sidecar ? program.sidecar.mode ?? registry.defaultMode : undefined;
+  return { registry, program, where, mode, targets };
+}
+
+/** Adds a checked program to its pod; `scope` holds the constructs it makes (the helper's construct). */
+export function attachProgram(scope: Construct, checked: CheckedProgram): AttachedProgram {
+  const { registry, program, targets, mode } = checked;
+  const { name } = program;
+  const workload = registry.workload;
+
+  const volumes: kplus.Volume[] = [];
+  const mounts: kplus.VolumeMount[] = [];
+  let configMap: kplus.ConfigMap | undefined;
+  if (program.config) {
+    configMap = new kplus.ConfigMap(scope, 'Config', { data: { ...program.config.files } });
+    const volume = kplus.Volume.fromConfigMap(scope, 'ConfigVolume', configMap, {
+      name: `${name}-config`,
+      defaultMode: program.config.defaultMode,
+    });
+    volumes.push(volume);
+    mounts.push({ path: program.config.dir, volume, readOnly: true });
+    workload.podMetadata.addAnnotation(checksumAnnotation(name), filesChecksum(program.config.files));
+  }
+  for (const planned of program.volumes ?? []) {
+    const volume = makeVolume(scope, `${name}-${planned.suffix}`, planned);
+    volumes.push(volume);
+    mounts.push({ path: planned.path, volume, readOnly: true });
+  }
+  const sharedVolumes: SharedVolume[] = (program.sharedVolumes ?? []).map((options, i) => ({
+    volume: registry.sharedVolume(options, { name, purpose: program.purpose }),
+    path: options.path,
+    appPath: options.appPath ?? options.path,
+    appContainers: targets[i],
+  }));
+  (program.sharedVolumes ?? []).forEach((options, i) => {
+    mounts.push({ path: options.path, volume: sharedVolumes[i].volume, readOnly: options.readOnly ?? false });
+  });
+
+  const purpose = program.purpose;
+  let initContainer: kplus.Container | undefined;
+  if (program.init) {
+    initContainer = workload.addInitContainer(containerProps(initName(name), program.init, mounts));
+    registry.addTask(initContainer, { purpose });
+    registry.bindPorts(initContainer.name, program.init.boundPorts ?? []);
+  }
+  let container: kplus.Container | undefined;
+  if (program.sidecar) {
+    const props = { ...containerProps(name, program.sidecar, mounts), restartPolicy: mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined };
+    if (mode === SidecarMode.NATIVE) {
+      container = workload.addInitContainer(props);
+      if (program.sidecar.first) moveInitContainer(workload, container, registry.nextFirstIndex());
+    } else {
+      container = workload.addContainer(props);
+      keepOutOfServices(workload, name);
+    }
+    registry.addSidecar(container, { mode: mode!, purpose });
+    registry.bindPorts(name, program.sidecar.boundPorts ?? []);
+  }
+  for (const [i, shared] of sharedVolumes.entries()) {
+    const options = (program.sharedVolumes ?? [])[i];
+    for (const target of shared.appContainers) mountOwn(target, shared.appPath, shared.volume, { readOnly: options.appReadOnly ?? false });
+    if (options.managed) {
+      registry.addFolder({ owner: name, purpose, volume: shared.volume, path: shared.appPath, containers: shared.appContainers });
+    }
+  }
+  for (const hint of program.portHints ?? []) {
+    for (const c of [container, initContainer]) if (c) registry.hintPort(c.name, hint.number, TCP, hint.hint);
+  }
+
+  if (program.podLabels?.length) registry.requireLabels({ owner: name, purpose, keys: program.podLabels });
+  const fsGroup = program.fsGroup === undefined ? undefined : ensurePodFsGroup(workload, program.fsGroup);
+  if (program.shareProcessNamespace) setPodSpecField(workload, 'shareProcessNamespace', true);
+  let rbac: Pick<AttachedProgram, 'serviceAccount' | 'role' | 'roleBinding'> = {};
+  if (program.rbac) {
+    const serviceAccount = workload.serviceAccount ?? ensurePodServiceAccount(workload, new kplus.ServiceAccount(scope, 'ServiceAccount'));
+    const role = new kplus.Role(scope, 'Role');
+    role.allow(program.rbac.verbs, ...program.rbac.resources);
+    const roleBinding = new kplus.RoleBinding(scope, 'RoleBinding', { role });
+    roleBinding.addSubjects(serviceAccount);
+    rbac = { serviceAccount, role, roleBinding };
+  }
+  return { container, mode: container ? mode : undefined, initContainer, configMap, volumes, sharedVolumes, fsGroup, ...rbac };
+}
+
+/** Every name generated from the program's name. */
+function generatedNames(program: Program): string[] {
+  const { name } = program;
+  const names: string[] = [];
+  if (program.init) names.push(initName(name));
+  if (program.config) names.push(`${name}-config`, checksumAnnotation(name).split('/')[1]);
+  for (const volume of program.volumes ?? []) names.push(`${name}-${volume.suffix}`);
+  for (const shared of program.sharedVolumes ?? []) if (shared.name.startsWith(`${name}-`)) names.push(shared.name);
+  return names;
+}
+
+/** The SHA-256 of a program's files, names and texts. */
+function filesChecksum(files: Record<string, string>): string {
+  const names = Object.keys(files).sort();
+  const hash = createHash('sha256');
+  if (names.length === 1) return hash.update(files[names[0]]).digest('hex');
+  for (const file of names) hash.update(`${file}\u0000${files[file]}\u0000`);
+  return hash.digest('hex');
+}
+
+function makeVolume(scope: Construct, volumeName: string, planned: ProgramVolume): kplus.Volume {
+  const id = `${planned.suffix}-volume`;
+  const source = planned.source;
+  switch (source.kind) {
+    case 'configMap':
+      return kplus.Volume.fromConfigMap(scope, id, source.configMap, { name: volumeName, items: source.items, defaultMode: source.defaultMode });
+    case 'secret':
+      return kplus.Volume.fromSecret(scope, id, source.secret, { name: volumeName, items: source.items, defaultMode: source.defaultMode });
+    case 'raw':
+      return volumeFromSource(scope, id, volumeName, source.source);
+  }
+}
+
+/** A program container's props for cdk8s-plus: the sidecar defaults, and the program's mounts after the given ones. */
+function containerProps(name: string, spec: ProgramContainer, mounts: kplus.VolumeMount[]): kplus.ContainerProps {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { boundPorts, mode, first, ...props } = spec as ProgramSidecar;
+  return {
+    ...props,
+    name,
+    imagePullPolicy: spec.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    resources: sidecarResources(spec.resources),
+    securityContext: sidecarSecurityContext(spec.securityContext),
+    // A new array: cdk8s-plus keeps the one it is given as the container's list and adds to it.
+    volumeMounts: [...(spec.volumeMounts ?? []), ...mounts],
+  };
+}
+
+/** Input of one container that is wrong by itself, whatever else the pod holds. */
+function checkContainer(fail: (problem: string) => never, spec: ProgramContainer): void {
+  if (typeof spec.image !== 'string' || spec.image.trim() === '') {
+    fail('image is empty; give an image reference with a pinned tag, for example "registry.example/tool:1.2.3"');
+  }
+  if ((spec as kplus.ContainerProps).restartPolicy !== undefined) {
+    fail('restartPolicy is set by the sidecar mode; remove it and pass mode: SidecarMode.NATIVE or SidecarMode.CLASSIC');
+  }
+  const declared = [...(spec.portNumber !== undefined ? [{ number: spec.portNumber }] : []), ...(spec.ports ?? [])];
+  const seen = new Set<string>();
+  for (const port of declared) {
+    const problem = portNumberProblem(port.number);
+    if (problem) fail(`port ${port.number} ${problem}`);
+    const portName = (port as kplus.ContainerPort).name;
+    const namedProblem = portName === undefined ? undefined : portNameProblem(portName);
+    if (namedProblem) fail(`port name "${portName}" is not an IANA service name: it ${namedProblem}`);
+    const key = `${port.number}/${(port as kplus.ContainerPort).protocol ?? TCP}`;
+    if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
+    if (portName !== undefined && seen.has(`name:${portName}`)) fail(`two ports are named "${portName}"; give each its own name`);
+    seen.add(key).add(`name:${portName}`);
+  }
+  for (const port of spec.boundPorts ?? []) {
+    const problem = portNumberProblem(port.number);
+    if (problem) fail(`bound port ${port.number}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
+    if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
+  }
+}
+
+/** The app containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
+function resolveAppContainers(where: string, fail: (problem: string) => never, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
+  registry.checkSharedVolume(where, options);
+  let targets: kplus.Container[];
+  if (options.appContainers) {
+    targets = options.appContainers.map((containerName) => registry.containerNamed(containerName) ?? fail(
+      `shared volume "${options.name}": no container named "${containerName}" in the pod `
+      + `(it has ${registry.describeContainerNames()}); add the container before attaching the sidecar`));
+  } else {
+    targets = registry.appContainers();
+    if (targets.length === 0) {
+      fail(`shared volume "${options.name}": the pod has no app container to mount it into yet; `
+        + 'add the app containers before attaching the sidecar, or pass appContainers: [] to keep the volume to the sidecar');
+    }
+  }
+  // A container that already mounts this volume at appPath keeps its mount; another volume
+  // there is refused.
+  const appPath = options.appPath ?? options.path;
+  const option = (options as ProgramSharedVolume).appPathOption;
+  return targets.filter((target) => {
+    const existing = target.mounts.find((m) => samePath(m.path, appPath));
+    if (existing && existing.volume.name !== options.name) {
+      const owner = registry.volumeOwner(existing.volume);
+      fail(`${option ? `${option} "${normalizePath(appPath)}"` : `shared volume "${options.name}"`}: container "${target.name}" already mounts volume `
+        + `"${existing.volume.name}" at "${existing.path}"${owner ? `, the folder of container "${owner.name}" (${owner.purpose})` : ''}; `
+        + `${option ? `give another ${option}` : 'mount the shared volume at another path in the app'}, or move the app's volume`);
+    }
+    return existing === undefined;
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * What a helper's pure `plan` returns and the engine's `attachProgram` (attach.ts) adds to a
+ * pod: a sidecar program described in plain values, with no construct made yet.
+ *
+ * Everything a helper knows about its program (the image, the arguments, the configuration
+ * files, the ports it binds, the folders it shares) goes here; everything that touches
+ * constructs (ConfigMaps, volumes, containers, annotations, ids, name limits, the registry) is
+ * done by the engine, the same way for every helper.
+ */
+import { BoundPort } from './bound-port';
+import { kplus } from './kplus';
+import { SharedVolumeOptions } from './shared-volume';
+import { SidecarMode } from './sidecar-mode';
+
+/** Where one of the program's own volumes comes from. */
+export type ProgramVolumeSource =
+  | {
+    readonly kind: 'configMap';
+    readonly configMap: kplus.IConfigMap;
+    readonly items?: Record<string, kplus.PathMapping>;
+    readonly defaultMode?: number;
+  }
+  | {
+    readonly kind: 'secret';
+    readonly secret: kplus.ISecret;
+    readonly items?: Record<string, kplus.PathMapping>;
+    readonly defaultMode?: number;
+  }
+  | {
+    /**
+     * A volume source cdk8s-plus has no factory for (projected, downwardAPI), in cdk8s-plus's
+     * spelling of the field names (see `volumeFromSource` in kplus.ts).
+     */
+    readonly kind: 'raw';
+    readonly source: Record<string, unknown>;
+  };
+
+/** A volume that only the program's containers mount, read-only. */
+export interface ProgramVolume {
+  /** The pod-level volume is named `<program name>-<suffix>`. */
+  readonly suffix: string;
+  /** Where the program's containers mount it. */
+  readonly path: string;
+  readonly source: ProgramVolumeSource;
+}
+
+/**
+ * One container of the program: what `kplus.ContainerProps` takes except its name (the
+ * program's name, or `<name>-init`) and its restart policy (the mode's), plus the ports the
+ * program binds without declaring them.
+ */
+export interface ProgramContainer extends Omit<kplus.ContainerProps, 'name' | 'restartPolicy'> {
+  /** Ports the program listens on without a containerPort: they join the pod's port ledger. */
+  readonly boundPorts?: BoundPort[];
+}
+
+/** The long-running container of a program. */
+export interface ProgramSidecar extends ProgramContainer {
+  /**
+   * Native sidecar or regular container.
+   * @default - the nearest `setDefaultSidecarMode`, else native
+   */
+  readonly mode?: SidecarMode;
+
+  /** Start before every other init container and native sidecar. */
+  readonly first?: boolean;
+}
+
+/** Configuration files, in one ConfigMap, mounted read-only into every container of the program. */
+export interface ProgramConfig {
+  /** Where the files are mounted. */
+  readonly dir: string;
+  /** File name to text. */
+  readonly files: Record<string, string>;
+  /**
+   * The files' mode.
+   * @default - Kubernetes' default, 0644
+   */
+  readonly defaultMode?: number;
+}
+
+/** RBAC the program needs in the pod's namespace: a Role bound to the pod's service account. */
+export interface ProgramRbac {
+  readonly verbs: string[];
+  readonly resources: kplus.IApiResource[];
+}
+
+/** A shared volume of a program. */
+export interface ProgramSharedVolume extends SharedVolumeOptions {
+  /**
+   * The program replaces the folder's contents (a synced checkout): nothing may be mounted
+   * inside it in the app containers (validation/folders.ts).
+   */
+  readonly managed?: boolean;
+
+  /** The option that set `appPath`, for messages (`logPath`, `mountPath`). */
+  readonly appPathOption?: string;
+}
+
+/** A sidecar program, described; `attachProgram` adds it to the pod. */
+export interface Program {
+  /**
+   * What starts every message about it: `withProxy`, `sidecar "exporter"`. The engine puts the
+   * workload in front.
+   */
+  readonly where: string;
+
+  /** What the program is, in whole-pod messages: `withProxy (Envoy)`. */
+  readonly purpose: string;
+
+  /**
+   * The container name; every name the engine generates for the program (volumes, the
+   * one-time init container, the checksum annotation, the construct id) starts with it.
+   */
+  readonly name: string;
+
+  /** The long-running container, if any (a program on a Job may have only `init`). */
+  readonly sidecar?: ProgramSidecar;
+
+  /** A one-time init container, `<name>-init`, that runs to completion before the app starts. */
+  readonly init?: ProgramContainer;
+
+  /** Configuration files: a ConfigMap `<name>-config`, with their checksum on the pod template. */
+  readonly config?: ProgramConfig;
+
+  /** Volumes the program's containers mount read-only, named `<name>-<suffix>`. */
+  readonly volumes?: ProgramVolume[];
+
+  /**
+   * emptyDirs shared with the app containers; mounted at `path` in every container of the
+   * program and at `appPath` in the app containers.
+   */
+  readonly sharedVolumes?: ProgramSharedVolume[];
+
+  /** How to move each port the program listens on, quoted when one clashes. */
+  readonly portHints?: ReadonlyArray<{ readonly number: number; readonly hint: string }>;
+
+  /** The pod's fsGroup, unless the user chose one. */
+  readonly fsGroup?: number;
+
+  /** `shareProcessNamespace: true` on the pod. */
+  readonly shareProcessNamespace?: boolean;
+
+  /** A Role for the pod's service account (one is made if the pod has none). */
+  readonly rbac?: ProgramRbac;
+
+  /** Pod labels the program reads (through the downward API): they must exist at synthesis. */
+  readonly podLabels?: string[];
+}

@@ -1,0 +1,330 @@
+import { BoundPort } from './bound-port';
+import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload, workloadKind, workloadLabel } from './kplus';
+import { SharedVolumeOptions } from './shared-volume';
+import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
+import { checkPod } from './validation';
+import { checkRenderedPod } from './validation/rendered';
+import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
+import { describeContainer, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { dnsLabelProblem, portNameProblem } from './validation/syntax';
+
+/** The program that made a shared volume. */
+export interface VolumeOwner {
+  /** Its container. */
+  readonly name: string;
+  /** What it is: `withLogShipper (Fluent Bit)`. */
+  readonly purpose: string;
+}
+
+interface SharedVolumeRecord {
+  readonly volume: kplus.Volume;
+  readonly owner?: VolumeOwner;
+  readonly medium?: kplus.EmptyDirMedium;
+  readonly sizeLimitMebibytes?: number;
+}
+
+function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
+  return medium === kplus.EmptyDirMedium.MEMORY ? 'Memory (tmpfs)' : 'default (node disk)';
+}
+
+/**
+ * What a helper's plan may read of the pod at the call: the facts, never a way to change them.
+ */
+export interface PodFacts {
+  /** `Deployment "chart/web"`: how messages name the workload. */
+  readonly label: string;
+  /** `Deployment`, `Job`, … */
+  readonly kind: string;
+  /** A Job or CronJob: its pods run to completion. */
+  readonly runsToCompletion: boolean;
+  /** The mode of a sidecar that chooses none. */
+  readonly defaultMode: SidecarMode;
+  /** The pod-level security context (user, group, fsGroup). */
+  readonly securityContext: kplus.PodSecurityContext;
+  /** `automountServiceAccountToken` of the pod. */
+  readonly automountServiceAccountToken: boolean;
+  /** The regular containers that are not sidecars of this library. */
+  appContainers(): kplus.Container[];
+  /** The container or init container of this name. */
+  containerNamed(name: string): kplus.Container | undefined;
+  /** `"setup", "app"`, for messages. */
+  describeContainerNames(): string;
+  /** The first port from `start` up that nothing in the pod declares or binds. */
+  freePort(start: number): number;
+  /** `base`, or `base-2`, … when a port of the pod already has that name. */
+  freePortName(base: string): string;
+  /** True when `container` is a sidecar or one-time container of this library. */
+  isSidecar(container: kplus.Container): boolean;
+  /** The program that made `volume`, when it is a shared volume of this library. */
+  volumeOwner(volume: kplus.Volume): VolumeOwner | undefined;
+}
+
+const registries = new WeakMap<Workload, PodRegistry>();
+
+/**
+ * What the library keeps per workload: its sidecars, the ports their programs bind without
+ * declaring them (the port ledger), the shared volumes and the folders programs manage. The
+ * first thing recorded registers the one validation that checks the whole pod at synthesis.
+ */
+export class PodRegistry implements PodFacts {
+  /** The registry of `workload`, created on first use. */
+  public static of(workload: Workload): PodRegistry {
+    let registry = registries.get(workload);
+    if (!registry) {
+      registry = new PodRegistry(workload);
+      registries.set(workload, registry);
+    }
+    return registry;
+  }
+
+  public readonly label: string;
+  public readonly kind: string;
+  public readonly runsToCompletion: boolean;
+
+  private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
+  private readonly tasks = new Map<kplus.Container, TaskInfo>();
+  private readonly ledger: LedgerPort[] = [];
+  private readonly hints: PortHint[] = [];
+  private readonly shared = new Map<string, SharedVolumeRecord>();
+  private readonly folders: ManagedFolder[] = [];
+  private readonly requiredLabels: RequiredLabels[] = [];
+  private readonly services: Array<{ readonly service: kplus.Service; readonly portName: string }> = [];
+  private readonly slots = new Map<symbol, unknown>();
+  private firstSidecars = 0;
+  /** Counts every change to what the registry records; the whole-pod check compares it. */
+  private version = 0;
+  private registered = false;
+  /** The pod as the last whole-pod check saw it, and what that check found. */
+  private checked?: { readonly snapshot: unknown[]; readonly problems: string[] };
+
+  private constructor(public readonly workload: Workload) {
+    this.label = workloadLabel(workload);
+    this.kind = workloadKind(workload);
+    this.runsToCompletion = runsToCompletion(workload);
+  }
+
+  public get defaultMode(): SidecarMode {
+    return defaultSidecarMode(this.workload);
+  }
+
+  public get securityContext(): kplus.PodSecurityContext {
+    return this.workload.securityContext;
+  }
+
+  public get automountServiceAccountToken(): boolean {
+    return this.workload.automountServiceAccountToken;
+  }
+
+  /**
+   * What a helper keeps per workload (the folders it ships, say), under a key of its own,
+   * created on first use.
+   */
+  public slot<T>(key: symbol, create: () => T): T {
+    if (!this.slots.has(key)) this.slots.set(key, create());
+    return this.slots.get(key) as T;
+  }
+
+  /** The app containers: regular containers that are not sidecars of this library. */
+  public appContainers(): kplus.Container[] {
+    return this.workload.containers.filter((c) => !this.sidecars.has(c));
+  }
+
+  public containerNamed(name: string): kplus.Container | undefined {
+    return [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
+  }
+
+  public describeContainerNames(): string {
+    return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+  }
+
+  public isSidecar(container: kplus.Container): boolean {
+    return this.sidecars.has(container) || this.tasks.has(container);
+  }
+
+  public volumeOwner(volume: kplus.Volume): VolumeOwner | undefined {
+    const record = this.shared.get(volume.name);
+    return record?.volume === volume ? record.owner : undefined;
+  }
+
+  public freePort(start: number): number {
+    const used = new Set(this.ledger.map((p) => p.number));
+    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+      for (const p of containerPorts(c)) used.add(p.number);
+    }
+    let port = start;
+    while (used.has(port)) port++;
+    return port;
+  }
+
+  public freePortName(base: string): string {
+    const used = new Set<string | undefined>();
+    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+      for (const p of containerPorts(c)) used.add(p.name);
+    }
+    let name = base;
+    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
+    const problem = portNameProblem(name);
+    if (problem) throw new Error(`${this.label}: port name "${name}" ${problem}; choose a shorter base name`);
+    return name;
+  }
+
+  /**
+   * Refuses a container name the pod already uses (by a container, an init container, or a
+   * sidecar of this library), naming what holds it.
+   */
+  public claimName(where: string, name: string): void {
+    const taken = this.containerNamed(name);
+    if (taken) {
+      throw new Error(`${where}: ${this.isSidecar(taken)
+        ? `the workload already has a sidecar named "${name}"; give the second one another name`
+        : `the workload already has a container named "${name}"; give the sidecar another name`}`);
+    }
+  }
+
+  /**
+   * Refuses a shared volume that cannot be made: a bad name, a second request for one name
+   * with another medium or size limit (one volume cannot be both), or a name the pod already
+   * uses for a volume this library did not make.
+   */
+  public checkSharedVolume(where: string, options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>): void {
+    const { name, medium, sizeLimit } = options;
+    const problem = dnsLabelProblem(name);
+    if (problem) {
+      throw new Error(`${where}: shared volume name "${name}" ${problem}`);
+    }
+    const existing = this.shared.get(name);
+    if (existing) {
+      if (medium !== undefined && medium !== (existing.medium ?? kplus.EmptyDirMedium.DEFAULT)) {
+        throw new Error(`${where}: shared volume "${name}" exists with medium ${describeMedium(existing.medium)}; `
+          + `it cannot also be ${describeMedium(medium)}: ask for the same medium, or use another name`);
+      }
+      const mebibytes = sizeLimit?.toMebibytes();
+      if (mebibytes !== undefined && mebibytes !== existing.sizeLimitMebibytes) {
+        throw new Error(`${where}: shared volume "${name}" exists with sizeLimit `
+          + `${existing.sizeLimitMebibytes === undefined ? 'none' : `${existing.sizeLimitMebibytes}Mi`}; `
+          + `it cannot also be ${mebibytes}Mi: ask for the same limit, or use another name`);
+      }
+      return;
+    }
+    this.checkVolumeNameFree(where, name, 'shared volume');
+  }
+
+  /** Refuses a volume name the pod already uses for a volume this library did not make. */
+  public checkVolumeNameFree(where: string, name: string, what: string): void {
+    const taken = this.volumeNamed(name);
+    if (taken) {
+      throw new Error(`${where}: the pod already has a volume named "${name}" that cdk8s-sidecars did not make `
+        + `(used by ${taken}); choose another name for the ${what}`);
+    }
+  }
+
+  /**
+   * The pod-level emptyDir of this name: created on first request, the same object after.
+   * Call `checkSharedVolume` first.
+   */
+  public sharedVolume(options: Pick<SharedVolumeOptions, 'name' | 'medium' | 'sizeLimit'>, owner?: VolumeOwner): kplus.Volume {
+    const { name, medium, sizeLimit } = options;
+    const existing = this.shared.get(name);
+    if (existing) return existing.volume;
+    const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
+    this.shared.set(name, { volume, owner, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
+    this.changed();
+    return volume;
+  }
+
+  /** Records a sidecar the library attached. */
+  public addSidecar(container: kplus.Container, info: SidecarInfo): void {
+    this.sidecars.set(container, info);
+    this.changed();
+  }
+
+  /** Records a one-time init container the library added. */
+  public addTask(container: kplus.Container, info: TaskInfo): void {
+    this.tasks.set(container, info);
+    this.changed();
+  }
+
+  /** Adds the ports that `container` binds without declaring them to the ledger. */
+  public bindPorts(container: string, ports: readonly BoundPort[]): void {
+    for (const port of ports) {
+      this.ledger.push({
+        container,
+        number: port.number,
+        protocol: port.protocol ?? TCP,
+        purpose: port.purpose,
+        address: port.address ?? '0.0.0.0',
+      });
+    }
+    this.changed();
+  }
+
+  /** Says how to move a port (`pass adminPort to withProxy`), quoted when the port clashes. */
+  public hintPort(container: string, number: number, protocol: kplus.Protocol, hint: string): void {
+    this.hints.push({ container, number, protocol, hint });
+    this.changed();
+  }
+
+  /** Records a folder whose contents a program replaces: nothing may be mounted inside it. */
+  public addFolder(folder: ManagedFolder): void {
+    this.folders.push(folder);
+    this.changed();
+  }
+
+  /** Records pod labels a program reads: they must exist at synthesis. */
+  public requireLabels(required: RequiredLabels): void {
+    this.requiredLabels.push(required);
+    this.changed();
+  }
+
+  /** Records a Service that targets a port of this pod by name, checked once rendered. */
+  public addService(service: kplus.Service, portName: string): void {
+    this.services.push({ service, portName });
+    this.changed();
+  }
+
+  /**
+   * Reserves the next place at the front of the init containers for a sidecar that must start
+   * before all others; sidecars asking for it keep their attach order among themselves.
+   */
+  public nextFirstIndex(): number {
+    return this.firstSidecars++;
+  }
+
+  /**
+   * The problems of the whole pod as it stands now: the rules over the pod's constructs, then,
+   * when they find none, the pod as cdk8s-plus renders it. cdk8s asks once in `app.synth()` and
+   * again for every chart; the pod is checked again only when it changed (pod-snapshot.ts).
+   */
+  public validate(): string[] {
+    const snapshot = podSnapshot(this.workload, this.version);
+    if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
+      const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
+      let problems = checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels));
+      if (problems.length === 0) problems = checkRenderedPod(this.workload, this.services);
+      this.checked = { snapshot, problems };
+    }
+    return [...this.checked.problems];
+  }
+
+  /** Anything recorded: the pod now has something of ours, so its validation is registered. */
+  private changed(): void {
+    this.version++;
+    if (!this.registered) {
+      this.registered = true;
+      this.workload.node.addValidation(this);
+    }
+  }
+
+  private volumeNamed(name: string): string | undefined {
+    if (this.workload.volumes.some((v) => v.name === name)) return 'the pod';
+    for (const [containers, init] of [[this.workload.initContainers, true], [this.workload.containers, false]] as const) {
+      const c = containers.find((x) => x.mounts.some((m) => m.volume.name === name));
+      if (c) {
+        return describeContainer({
+          name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c), task: this.tasks.get(c),
+        });
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+import { describeContainer, PodView } from './pod-view';
+import { isInside } from './syntax';
+
+/**
+ * Nothing is mounted inside a folder whose contents a program replaces (a synced checkout):
+ * the mount point would sit among files the program deletes and rewrites (git-sync empties its
+ * root of anything it does not know), and the app would read a mix of both.
+ */
+export function checkManagedFolders(pod: PodView): string[] {
+  const problems: string[] = [];
+  for (const folder of pod.folders) {
+    for (const view of pod.containers) {
+      if (!folder.containers.includes(view.container)) continue;
+      for (const mount of view.container.mounts) {
+        if (mount.volume !== folder.volume && isInside(mount.path, folder.path)) {
+          problems.push(`${describeContainer(view)} mounts volume "${mount.volume.name}" at "${mount.path}", inside the folder "${folder.path}" `
+            + `that container "${folder.owner}" (${folder.purpose}) keeps current and rewrites; mount it elsewhere, or give the folder another path`);
+        }
+      }
+    }
+  }
+  return problems;
+}

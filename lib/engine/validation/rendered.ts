@@ -1,0 +1,49 @@
+import { ApiObject } from 'cdk8s';
+import { kplus, podSpecPointer, Workload } from '../kplus';
+
+/**
+ * The pod as cdk8s-plus renders it, checked once: every volumeMount names a volume of the pod,
+ * and every port a probe or a Service of ours targets by name is a port some container declares.
+ *
+ * The other rules read the constructs; this reads the manifest, so that a rendering change in
+ * cdk8s-plus (a line that drops the `volumes` of some workloads, say) can never produce a pod
+ * that mounts a volume it does not have. Runs only when the rules found nothing.
+ */
+export function checkRenderedPod(
+  workload: Workload,
+  services: ReadonlyArray<{ readonly service: kplus.Service; readonly portName: string }>,
+): string[] {
+  let spec: any;
+  try {
+    const manifest = ApiObject.of(workload).toJson();
+    spec = podSpecPointer(workload).split('/').filter(Boolean).reduce((node, key) => node?.[key], manifest);
+  } catch (e) {
+    return [`cdk8s-plus could not render the pod: ${(e as Error).message}`];
+  }
+  const problems: string[] = [];
+  const containers: any[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
+  const volumes = new Set<string>((spec?.volumes ?? []).map((v: { name: string }) => v.name));
+  const portNames = new Set<string>(containers.flatMap((c) => (c.ports ?? []).map((p: { name?: string }) => p.name)).filter(Boolean));
+  for (const c of containers) {
+    for (const mount of c.volumeMounts ?? []) {
+      if (!volumes.has(mount.name)) {
+        problems.push(`the rendered pod mounts volume "${mount.name}" at "${mount.mountPath}" in container "${c.name}", but has no volume `
+          + 'of that name (cdk8s-plus left it out); the pod would be rejected: please report it, with the cdk8s-plus version');
+      }
+    }
+    for (const [field, probe] of [['startupProbe', c.startupProbe], ['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe]]) {
+      const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+      if (typeof port === 'string' && !portNames.has(port)) {
+        problems.push(`the ${field} of container "${c.name}" targets the port named "${port}", which no container of the pod declares; `
+          + 'declare the port with that name, or probe a port number');
+      }
+    }
+  }
+  for (const { service, portName } of services) {
+    if (!portNames.has(portName)) {
+      problems.push(`Service "${service.node.path}" targets the port named "${portName}", which no container of the pod declares; `
+        + 'the Service would reach nothing: keep the port, or remove the Service');
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,230 @@
+import { Duration, Size } from 'cdk8s';
+import { ENVOY_IMAGE, NGINX_IMAGE, UpstreamImage } from '../engine/images';
+import { kplus } from '../engine/kplus';
+import { SidecarMode } from '../engine/sidecar-mode';
+
+/**
+ * The program that runs the proxy.
+ */
+export class ProxyEngine {
+  /**
+   * Envoy (`envoyproxy/envoy`), configured by a static v3 bootstrap. Its admin interface
+   * listens on 127.0.0.1 only (`adminPort`).
+   * @see https://www.envoyproxy.io/docs/envoy/latest/
+   */
+  public static readonly ENVOY = new ProxyEngine('envoy', 'Envoy', ENVOY_IMAGE, 'envoy.yaml');
+
+  /**
+   * nginx built to run as non-root (`nginxinc/nginx-unprivileged`), configured by a generated
+   * nginx.conf.
+   * @see https://nginx.org/en/docs/
+   */
+  public static readonly NGINX = new ProxyEngine('nginx', 'nginx', NGINX_IMAGE, 'nginx.conf');
+
+  private constructor(
+    /** Short name, used in resource names. */
+    public readonly name: string,
+    /** The program's name, as messages show it. */
+    public readonly displayName: string,
+    /** The pinned upstream image. */
+    public readonly image: UpstreamImage,
+    /** The configuration file's name in the ConfigMap. */
+    public readonly configFile: string,
+  ) {}
+}
+
+/**
+ * The protocol the proxy speaks to the app.
+ */
+export enum UpstreamProtocol {
+  /** HTTP/1.1 (WebSocket upgrades pass through). */
+  HTTP1 = 'HTTP/1.1',
+  /**
+   * HTTP/2 in cleartext (h2c), as gRPC servers speak it. Clients reach the proxy over HTTP/2:
+   * by ALPN with TLS, with prior knowledge without.
+   */
+  GRPC = 'gRPC',
+}
+
+/**
+ * TLS termination at the proxy.
+ */
+export interface ProxyTls {
+  /**
+   * A Secret of type `kubernetes.io/tls` (keys `tls.crt` and `tls.key`), mounted read-only into
+   * the proxy only. A `kplus.TlsSecret`, or a `kplus.Secret` whose type is known, is checked at
+   * the call; a Secret imported by name is taken on trust.
+   * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   */
+  readonly secret: kplus.ISecret;
+}
+
+/**
+ * How `withProxy` puts a reverse proxy in front of the app.
+ */
+export interface ProxyOptions {
+  /**
+   * The program that proxies.
+   * @default ProxyEngine.ENVOY
+   */
+  readonly engine?: ProxyEngine;
+
+  /**
+   * The port the proxy listens on, declared as a named containerPort of the proxy; Services
+   * should target it (see `exposeViaService`). It must differ from every port of the pod.
+   * Ports below 1024 need `allowPrivilegedPort`.
+   * @default 8443 with `tls`, else 8081
+   */
+  readonly port?: number;
+
+  /**
+   * The name of the proxy's containerPort, which Services target.
+   * @default 'proxy-https' with `tls`, else 'proxy-grpc' for `UpstreamProtocol.GRPC`, else 'proxy-http'
+   */
+  readonly portName?: string;
+
+  /**
+   * The app's port the proxy forwards to, on 127.0.0.1. It must be a containerPort of an app
+   * container.
+   * @default - the single port the app containers declare
+   */
+  readonly targetPort?: number;
+
+  /**
+   * Terminate TLS at the proxy with the certificate of a `kubernetes.io/tls` Secret.
+   * @default - no TLS: the proxy listens in cleartext
+   */
+  readonly tls?: ProxyTls;
+
+  /**
+   * The protocol towards the app.
+   * @default UpstreamProtocol.HTTP1
+   */
+  readonly upstreamProtocol?: UpstreamProtocol;
+
+  /**
+   * How long the proxy waits to connect to the app. Envoy: the cluster's `connect_timeout`;
+   * nginx: `proxy_connect_timeout` / `grpc_connect_timeout` (nginx caps it at about 75 s).
+   * @default Duration.seconds(5)
+   */
+  readonly connectTimeout?: Duration;
+
+  /**
+   * How long the app may take to answer. Envoy: the route's `timeout`, for the whole response;
+   * nginx: `proxy_read_timeout` and `proxy_send_timeout` (`grpc_*` for gRPC), between two
+   * successive reads or writes. For long-lived streams give a long duration.
+   * @default Duration.seconds(60)
+   */
+  readonly requestTimeout?: Duration;
+
+  /**
+   * How long an idle client connection (and, for Envoy, an idle stream) stays open. Envoy:
+   * `common_http_protocol_options.idle_timeout` and `stream_idle_timeout`; nginx:
+   * `keepalive_timeout`. Behind a load balancer keep it above the balancer's own idle timeout
+   * (60 s on AWS ALB), or the balancer reuses connections the proxy is closing.
+   * @default Duration.seconds(75)
+   */
+  readonly idleTimeout?: Duration;
+
+  /**
+   * The largest request body the proxy accepts; larger requests get 413. Envoy enforces it with
+   * the buffer filter, which holds each request body in memory until it is complete (do not set
+   * it for streaming uploads or client-streaming gRPC); nginx with `client_max_body_size`.
+   * @default - no limit: the proxy passes any body, as the app saw them before
+   */
+  readonly maxRequestBodySize?: Size;
+
+  /**
+   * Write an access log line per request to the proxy's stdout.
+   * @default true
+   */
+  readonly accessLogs?: boolean;
+
+  /**
+   * The path the proxy answers itself with 200 `ok`, for its readiness and liveness probes.
+   * Requests for exactly this path never reach the app.
+   * @default '/proxy-healthz'
+   */
+  readonly healthPath?: string;
+
+  /**
+   * Envoy only: the admin interface's port, bound to 127.0.0.1 (never declared, never in a
+   * Service) and kept in the pod's port ledger.
+   * @default 9901
+   * @see https://www.envoyproxy.io/docs/envoy/latest/operations/admin
+   */
+  readonly adminPort?: number;
+
+  /**
+   * Allow `port` below 1024. Adds the `NET_BIND_SERVICE` capability (the only one the
+   * restricted profile allows). A non-root process gets it only where the runtime passes
+   * ambient capabilities or sets `net.ipv4.ip_unprivileged_port_start` (containerd 2 does by
+   * default); prefer a port above 1024 and a Service port of 443.
+   * @default false
+   */
+  readonly allowPrivilegedPort?: boolean;
+
+  /**
+   * The proxy's container name.
+   * @default 'proxy'
+   */
+  readonly name?: string;
+
+  /**
+   * How the proxy joins the pod.
+   * @default - the nearest `setDefaultSidecarMode`, else `SidecarMode.NATIVE`
+   */
+  readonly mode?: SidecarMode;
+
+  /**
+   * CPU and memory of the proxy; each one given replaces the default for that one. The CPU
+   * limit also sets Envoy's `--concurrency` / nginx's `worker_processes` (rounded up).
+   * @default - cpu 100m request / 1 limit, memory 64Mi request / 256Mi limit
+   */
+  readonly resources?: kplus.ContainerResources;
+
+  /**
+   * The image, for a mirror of the pinned upstream image. It must be the same program, run as
+   * the same user (UID/GID 101 for both engines).
+   * @default - the pinned upstream image of the engine (lib/images.ts)
+   */
+  readonly image?: string;
+}
+
+/**
+ * Options of `ReverseProxy.exposeViaService`.
+ */
+export interface ProxyExposeViaServiceOptions {
+  /**
+   * The Service's name.
+   * @default - generated by cdk8s
+   */
+  readonly name?: string;
+
+  /**
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+
+  /**
+   * The Service's port.
+   * @default - the proxy's port
+   */
+  readonly port?: number;
+}
+
+/** Where the proxy's files are mounted in its container. */
+export const PROXY_PATHS = {
+  /** The ConfigMap with the engine's configuration file. */
+  config: '/etc/proxy/config',
+  /** The TLS Secret (`tls.crt`, `tls.key`). */
+  tls: '/etc/proxy/tls',
+  /** nginx: the writable emptyDir for the pid file and temp paths. */
+  tmp: '/tmp',
+} as const;
+
+/** The proxy's resources unless the user gives some: on the request path, so more CPU than a plain sidecar. */
+export const PROXY_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
+  memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
+};
