@@ -59,6 +59,8 @@ const project = new typescript.TypeScriptProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
+      // The coverage table is about the library, not the tests' own helpers.
+      collectCoverageFrom: ['lib/**/*.ts'],
     },
   },
 });
@@ -145,6 +147,28 @@ const packageSmoke = project.addTask('test:package', {
 project.testTask.spawn(project.compileTask);
 project.testTask.spawn(apiCheck);
 project.testTask.spawn(packageSmoke);
+
+// The layers (CONTRIBUTING.md): cdk8s-plus is imported in the adapter only, so that a build for
+// another cdk8s-plus line changes one module; no import cycles (test/architecture.test.ts also
+// catches cycles through type-only imports, which import/no-cycle skips).
+project.eslint?.addRules({ 'import/no-cycle': 'error' });
+project.eslint?.addOverride({
+  files: ['lib/**/*.ts'],
+  excludedFiles: ['lib/engine/kplus.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ group: ['cdk8s-plus-*'], message: 'import cdk8s-plus through lib/engine/kplus.ts, the one adapter' }],
+    }],
+  },
+});
+
+// The inner loop: every suite but the real programs (test/real/), without coverage.
+project.addTask('test:fast', {
+  description: 'Every test but the real-program suites (test/real/), without coverage: the inner loop',
+  env: { CDK8S_SIDECARS_FAST: '1' },
+  exec: 'jest --ci --coverage=false --testPathIgnorePatterns /node_modules/ /test/real/',
+  receiveArgs: true,
+});
 
 // Tests live under test/ only (lib/ holds no tests); replace projen's wider default.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);

@@ -4,13 +4,13 @@
  * which throws with the workload's label in front.
  */
 import { Duration } from 'cdk8s';
+import { GitSyncSettings } from './git-sync';
+import { K8sSidecarResource } from './k8s-sidecar';
 import type { Fail, GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from './options';
+import { PROCESS_NAME } from './signal-script';
 import { UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
 import { PodFacts } from '../engine/registry';
-import { GitSyncSettings } from './git-sync';
-import { K8sSidecarResource } from './k8s-sidecar';
-import { PROCESS_NAME } from './signal-script';
 import { portNumberProblem } from '../engine/validation/syntax';
 
 /** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */

@@ -3,12 +3,12 @@
  * labelled ConfigMaps/Secrets (kiwigrid/k8s-sidecar), and tell the app when it changes.
  */
 import { Construct } from 'constructs';
+import { ConfigSource, ConfigSyncOptions } from './options';
+import { planConfigSync } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
-import { ConfigSource, ConfigSyncOptions } from './options';
-import { planConfigSync } from './plan';
 
 export {
   ConfigReload, ConfigSource, ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, GitAuth, GitSourceOptions, HttpPostReloadOptions,

@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
+import { K8sSidecarResource } from './k8s-sidecar';
 import { kplus } from '../engine/kplus';
 import { SidecarMode } from '../engine/sidecar-mode';
-import { K8sSidecarResource } from './k8s-sidecar';
 
 /** Throws with the workload's label and `withConfigSync` in front. */
 export type Fail = (problem: string) => never;

@@ -4,12 +4,6 @@
  * no construct made. Pure: the construct (index.ts) hands the program to the engine's attach.
  */
 import { Duration, Size } from 'cdk8s';
-import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../engine/images';
-import { kplus } from '../engine/kplus';
-import { Program, ProgramContainer, ProgramSharedVolume, ProgramVolume } from '../engine/program';
-import { PodFacts } from '../engine/registry';
-import { SidecarMode } from '../engine/sidecar-mode';
-import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
 import {
   CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkSignalReload, GIT_SECRET_DIR, resolveTargets,
 } from './checks';
@@ -17,6 +11,12 @@ import { gitSyncArgs, GitSyncSettings } from './git-sync';
 import { k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
 import { ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, reloadSpec, sourceSpec } from './options';
 import { signalScript } from './signal-script';
+import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../engine/images';
+import { kplus } from '../engine/kplus';
+import { Program, ProgramContainer, ProgramSharedVolume, ProgramVolume } from '../engine/program';
+import { PodFacts } from '../engine/registry';
+import { SidecarMode } from '../engine/sidecar-mode';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
 
 /** Where the folder is mounted in git-sync containers: the image's default `--root`. */
 const GIT_ROOT = '/git';

@@ -159,7 +159,10 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   }
   let container: kplus.Container | undefined;
   if (program.sidecar) {
-    const props = { ...containerProps(name, program.sidecar, mounts), restartPolicy: mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined };
+    const props = {
+      ...containerProps(name, program.sidecar, mounts),
+      restartPolicy: mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined,
+    };
     if (mode === SidecarMode.NATIVE) {
       container = workload.addInitContainer(props);
       if (program.sidecar.first) moveInitContainer(workload, container, registry.nextFirstIndex());
@@ -273,7 +276,12 @@ function checkContainer(fail: (problem: string) => never, spec: ProgramContainer
 }
 
 /** The app containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */
-function resolveAppContainers(where: string, fail: (problem: string) => never, registry: PodRegistry, options: SharedVolumeOptions): kplus.Container[] {
+function resolveAppContainers(
+  where: string,
+  fail: (problem: string) => never,
+  registry: PodRegistry,
+  options: SharedVolumeOptions,
+): kplus.Container[] {
   registry.checkSharedVolume(where, options);
   let targets: kplus.Container[];
   if (options.appContainers) {

@@ -3,9 +3,9 @@ import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
-import { checkRenderedPod } from './validation/rendered';
 import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
 import { describeContainer, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
 /** The program that made a shared volume. */
@@ -299,7 +299,8 @@ export class PodRegistry implements PodFacts {
     const snapshot = podSnapshot(this.workload, this.version);
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      let problems = checkPod(viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels));
+      const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels);
+      let problems = checkPod(view);
       if (problems.length === 0) problems = checkRenderedPod(this.workload, this.services);
       this.checked = { snapshot, problems };
     }

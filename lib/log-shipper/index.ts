@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
+import { LogShipperEngine } from './engine';
+import { LogShipperOptions } from './options';
+import { planLogShipper } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
-import { LogShipperEngine } from './engine';
-import { LogShipperOptions } from './options';
-import { planLogShipper } from './plan';
 
 export * from './engine';
 export * from './metadata';

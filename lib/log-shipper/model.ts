@@ -4,12 +4,12 @@
  * Everything that is wrong by itself is refused here, at the call, with the fix.
  */
 import { Size } from 'cdk8s';
-import { kplus } from '../engine/kplus';
 import { LogBufferSpec, LogShipperEngine } from './engine';
 import { LogMetadata } from './metadata';
 import { LogShipperOptions } from './options';
 import { LogOutput, TlsCa } from './output';
 import { LogMultilineSpec, LogParserSpec } from './parsing';
+import { kplus } from '../engine/kplus';
 import { mountPathProblem, normalizePath } from '../engine/validation/syntax';
 
 /** Where the shipper finds what it needs, inside its container. */

@@ -1,10 +1,10 @@
 import { Size } from 'cdk8s';
-import { kplus } from '../engine/kplus';
-import { SidecarMode } from '../engine/sidecar-mode';
 import { LogBuffer, LogShipperEngine } from './engine';
 import { LogMetadata } from './metadata';
 import { LogOutput } from './output';
 import { LogMultiline, LogParser } from './parsing';
+import { kplus } from '../engine/kplus';
+import { SidecarMode } from '../engine/sidecar-mode';
 
 /**
  * How `withLogShipper` ships the log files an app writes into a folder.

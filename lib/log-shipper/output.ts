@@ -1,5 +1,5 @@
-import { kplus } from '../engine/kplus';
 import { LogMetadata } from './metadata';
+import { kplus } from '../engine/kplus';
 
 /**
  * A CA certificate to trust, in PEM, for an output reached over `https`. It is mounted

@@ -4,6 +4,11 @@
  * construct (index.ts) hands the program to the engine's attach.
  */
 import { Duration, Size } from 'cdk8s';
+import { LogShipperEngine } from './engine';
+import { fluentBitFile } from './fluent-bit';
+import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
+import { LogShipperOptions } from './options';
+import { vectorFile } from './vector';
 import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference } from '../engine/images';
@@ -11,11 +16,6 @@ import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
 import { dnsLabelProblem } from '../engine/validation/syntax';
-import { LogShipperEngine } from './engine';
-import { fluentBitFile } from './fluent-bit';
-import { buildModel, PATHS, ShipperModel, stateSizeMebibytes } from './model';
-import { LogShipperOptions } from './options';
-import { vectorFile } from './vector';
 
 /** Default resources per engine (request/limit), replaced one by one by `resources`. */
 const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
@@ -119,7 +119,9 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
           kind: 'raw',
           source: {
             projected: {
-              sources: model.credentials.map((item) => ({ secret: { name: item.value.secret.name, items: [{ key: item.value.key, path: item.id }] } })),
+              sources: model.credentials.map((item) => ({
+                secret: { name: item.value.secret.name, items: [{ key: item.value.key, path: item.id }] },
+              })),
             },
           },
         },

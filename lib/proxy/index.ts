@@ -1,11 +1,11 @@
 import { Construct } from 'constructs';
+import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
+import { planProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { kplus, setServiceTargetPortName, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 import { portNumberProblem } from '../engine/validation/syntax';
-import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
-import { planProxy } from './plan';
 
 export * from './options';
 

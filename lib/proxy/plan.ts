@@ -4,6 +4,10 @@
  * construct (index.ts) hands the program to the engine's attach.
  */
 import { ApiObject, Duration, Size } from 'cdk8s';
+import { envoyBootstrapFile } from './envoy';
+import { ProxyModel } from './model';
+import { nginxVersionOfTag, renderNginxConf } from './nginx';
+import { PROXY_PATHS, PROXY_RESOURCES, ProxyEngine, ProxyOptions, UpstreamProtocol } from './options';
 import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference, NGINX_IMAGE } from '../engine/images';
@@ -11,10 +15,6 @@ import { kplus, TCP } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { PodFacts } from '../engine/registry';
 import { portNameProblem, portNumberProblem } from '../engine/validation/syntax';
-import { envoyBootstrapFile } from './envoy';
-import { ProxyModel } from './model';
-import { nginxVersionOfTag, renderNginxConf } from './nginx';
-import { PROXY_PATHS, PROXY_RESOURCES, ProxyEngine, ProxyOptions, UpstreamProtocol } from './options';
 
 const DEFAULT_HEALTH_PATH = '/proxy-healthz';
 const DEFAULT_ADMIN_PORT = 9901;

@@ -22,24 +22,19 @@ export function podSnapshot(workload: Workload, version: number): unknown[] {
   const snapshot: unknown[] = [version, JSON.stringify(workload.podMetadata.toJson().labels), init.length, regular.length, volumes.length];
   addContainers(snapshot, init);
   addContainers(snapshot, regular);
-  for (let i = 0; i < volumes.length; i++) snapshot.push(volumes[i]);
+  snapshot.push(...volumes);
   return snapshot;
 }
 
 /** True when two snapshots hold the same things in the same places. */
 export function sameSnapshot(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function addContainers(snapshot: unknown[], containers: readonly kplus.Container[]): void {
-  for (let i = 0; i < containers.length; i++) {
-    const container = containers[i];
+  for (const container of containers) {
     const ports = containerPorts(container);
     const mounts = container.mounts;
-    snapshot.push(container, ports.length, mounts.length);
-    for (let j = 0; j < ports.length; j++) snapshot.push(ports[j]);
-    for (let j = 0; j < mounts.length; j++) snapshot.push(mounts[j]);
+    snapshot.push(container, ports.length, mounts.length, ...ports, ...mounts);
   }
 }

@@ -131,8 +131,7 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
         }
       }
       if (declared >= 0) {
-        // Object.assign, not a spread: V8 builds a spread on a slow path, and this runs per pod.
-        listeners[declared] = Object.assign({}, listeners[declared], { purpose: listeners[declared].purpose ?? b.purpose });
+        listeners[declared] = { ...listeners[declared], purpose: listeners[declared].purpose ?? b.purpose };
         continue;
       }
       listeners.push({ owner, number: b.number, protocol: b.protocol, declared: false, purpose: b.purpose, address: b.address });

@@ -16,9 +16,9 @@ import * as net from 'net';
 import * as path from 'path';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { layOutPod, PodLayout } from './pod-layout';
-import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, startEchoApp, startNginx, tempRoot } from './real-nginx';
 import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
+import { layOutPod, PodLayout } from '../proxy/pod-layout';
+import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, startEchoApp, startNginx, tempRoot } from '../proxy/real-nginx';
 import { find, newApp, synth } from '../util/synth';
 
 const NGINX = nginxBinary();
