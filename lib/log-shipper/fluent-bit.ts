@@ -7,11 +7,17 @@
  *
  * @see https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/yaml
  */
-import { Auth, Endpoint, FLUENT_BIT_S3_STORE_MIB, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel } from './model';
 import { PlainData, toYaml } from '../engine/config-yaml';
+import { Auth, Endpoint, FLUENT_BIT_S3_RETRY_LIMIT, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel } from './model';
 
 /** The tag of the records the tail input reads; filters and outputs match it. */
 const TAG = 'app';
+
+/**
+ * Takes the line breaks off the end of `log` (Onigmo, Ruby syntax): `(?m)` lets `.` cross lines,
+ * the lazy group stops before the final run of `\n`, `\A`/`\z` anchor the whole text.
+ */
+const TRIM_REGEX = '(?m)\\A(?<log>.*?)\\n*\\z';
 
 /** `${VAR}` (Fluent Bit substitutes environment variables in every value) or the literal. */
 function ref(r: Ref): string {
@@ -63,9 +69,28 @@ export function renderFluentBit(model: ShipperModel): Record<string, unknown> {
     },
   };
 
+  const multiline = model.multiline !== undefined;
   const parsers: Record<string, unknown>[] = [];
+  if (multiline) {
+    // With a multiline parser the record keeps a line break at its end (fluent/fluent-bit#4227,
+    // #8914), and none without one; Vector's joined records (src/line_agg.rs) have none, but end
+    // in line breaks when blank lines continued the record. Every trailing line break is cut off
+    // before anything else reads `log`, so that both engines make the same record of the same
+    // lines. Onigmo, Ruby syntax (src/flb_regex.c): `(?m)` lets `.` match a newline, \A and \z
+    // are the ends of the whole text. The match cannot fail; skip_empty_values off keeps an
+    // empty `log` (a record of blank lines) instead of dropping the key.
+    parsers.push({ name: 'app_trim', format: 'regex', regex: TRIM_REGEX, skip_empty_values: 'off' });
+  }
   if (model.parser.kind === 'json') parsers.push({ name: 'app_json', format: 'json' });
-  if (model.parser.kind === 'regex') parsers.push({ name: 'app_regex', format: 'regex', regex: model.parser.pattern });
+  if (model.parser.kind === 'regex') {
+    // A joined record spans lines. Fluent Bit compiles parser regexes with Onigmo in Ruby syntax
+    // (src/flb_regex.c: ONIG_SYNTAX_RUBY), where `.` stops at a newline unless the `m` option is
+    // on ("m: multi-line (dot (.) also matches newline)", Onigmo doc/RE), so `(?<message>.*)$`
+    // kept only the first line. `(?m)` in front turns it on; Ruby's `^` and `$` already match at
+    // every line, which is what Vector gets with `(?sm)` (see vector.ts).
+    // docs data-pipeline/parsers/regular-expression: Onigmo in Ruby mode.
+    parsers.push({ name: 'app_regex', format: 'regex', regex: multiline ? `(?m)${model.parser.pattern}` : model.parser.pattern });
+  }
   if (parsers.length > 0) config.parsers = parsers;
 
   let multilineParser: string | undefined;
@@ -110,6 +135,17 @@ export function renderFluentBit(model: ShipperModel): Record<string, unknown> {
   };
 
   const filters: Record<string, unknown>[] = [];
+  if (multiline) {
+    // First of all filters, so that the parser and every output see the trimmed line.
+    filters.push({
+      name: 'parser',
+      alias: 'app_trim',
+      match: TAG,
+      key_name: 'log',
+      parser: 'app_trim',
+      reserve_data: 'on',
+    });
+  }
   if (model.parser.kind !== 'none') {
     // docs data-pipeline/filters/parser: a line that does not parse passes unchanged.
     filters.push({
@@ -140,7 +176,16 @@ export function renderFluentBit(model: ShipperModel): Record<string, unknown> {
 }
 
 function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
-  const common: Record<string, unknown> = {
+  const common: Record<string, unknown> = o.kind === 's3' ? {
+    alias: o.id,
+    match: TAG,
+    // The s3 output reads `no_limits` (-1) as 5 (plugins/out_s3/s3.c cb_s3_init: retry_limit < 0
+    // becomes MAX_UPLOAD_ERRORS), after which a buffered file is set aside; a number is used as
+    // it is, both for its uploads and for the engine's retries of a chunk it could not buffer.
+    retry_limit: FLUENT_BIT_S3_RETRY_LIMIT,
+    // No storage.total_limit_size: the s3 output buffers in its own store_dir (bounded below by
+    // store_dir_limit_size) and warns at start when given one (s3.c cb_s3_init).
+  } : {
     alias: o.id,
     match: TAG,
     // Retry until delivered: the tail input pauses while the buffer is full, and the files wait.
@@ -192,16 +237,21 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
         ...(o.auth?.kind === 'basic' ? { http_user: ref(o.auth.user), http_passwd: ref(o.auth.password) } : {}),
       };
     }
-    case 's3':
+    case 's3': {
       // docs data-pipeline/outputs/s3; credentials come from the AWS chain (environment first).
+      // The output's share of the buffer is its store_dir: records wait there, up to
+      // store_dir_limit_size ("if the limit is reached, data will be discarded", s3.c
+      // config_map), for an upload every upload_timeout or each total_file_size.
+      const store = perOutputBytes(model);
       return {
         name: 's3',
         ...common,
         bucket: o.bucket,
         region: o.region,
         store_dir: `${PATHS.state}/s3/${o.id}`,
-        store_dir_limit_size: `${FLUENT_BIT_S3_STORE_MIB}M`,
-        total_file_size: '16M',
+        store_dir_limit_size: size(store),
+        // A few files fit in the store, so that one being uploaded leaves room for the next.
+        total_file_size: size(Math.min(16 * 1024 * 1024, Math.floor(store / 4))),
         upload_timeout: '1m',
         use_put_object: 'on',
         compression: 'gzip',
@@ -209,6 +259,7 @@ function output(model: ShipperModel, o: OutputModel): Record<string, unknown> {
         ...(o.endpoint ? { endpoint: `${o.endpoint.origin}${o.endpoint.path}` } : {}),
         ...(o.endpoint?.caFile ? { 'tls.ca_file': o.endpoint.caFile } : {}),
       };
+    }
     case 'raw':
       return { ...common, ...o.block };
   }

@@ -448,18 +448,25 @@ export function perOutputBytes(model: ShipperModel): number {
  */
 export function stateSizeMebibytes(model: ShipperModel): number {
   const margin = 64;
-  const s3Staging = model.engine === 'fluent-bit' ? model.outputs.filter((o) => o.kind === 's3').length * FLUENT_BIT_S3_STORE_MIB : 0;
   let buffers = 0;
-  if (model.buffer.kind === 'filesystem') {
-    buffers = model.engine === 'fluent-bit'
-      ? model.buffer.maxBytes! / MIB
-      : (model.buffer.maxBytes! / MIB) * model.outputs.length;
+  if (model.engine === 'fluent-bit') {
+    // Filesystem: each output's share on disk, an s3 output's being its store_dir. Memory: only
+    // the s3 outputs' store_dirs are on disk, each bounded by its share.
+    const s3Count = model.outputs.filter((o) => o.kind === 's3').length;
+    buffers = model.buffer.kind === 'filesystem' ? model.buffer.maxBytes! / MIB : (perOutputBytes(model) * s3Count) / MIB;
+  } else if (model.buffer.kind === 'filesystem') {
+    buffers = (model.buffer.maxBytes! / MIB) * model.outputs.length;
   }
-  return Math.ceil(buffers + s3Staging + margin);
+  return Math.ceil(buffers + margin);
 }
 
-/** `store_dir_limit_size` of each Fluent Bit s3 output, in MiB. */
-export const FLUENT_BIT_S3_STORE_MIB = 64;
+/**
+ * `retry_limit` of each Fluent Bit s3 output: upload attempts of a buffered file (the s3 output
+ * waits 2s, 4s, 6s... between them, plus its 5s timer: about a day in all), and engine retries
+ * of a chunk that found the store full (exponential backoff capped at `scheduler.cap`, 2000s by
+ * default: longer still). `no_limits` would be read as 5 (plugins/out_s3/s3.c cb_s3_init).
+ */
+export const FLUENT_BIT_S3_RETRY_LIMIT = 300;
 
 function parseEndpoint(fail: (p: string) => never, what: string, url: string, allowQuery: boolean): Endpoint {
   if (typeof url !== 'string') fail(`${what}: url must be a string`);

@@ -150,7 +150,10 @@ export interface HttpOutputOptions {
   readonly ca?: TlsCa;
 }
 
-/** Options of `LogOutput.s3`. */
+/**
+ * Options of `LogOutput.s3`. How records are buffered and retried, and what happens after the
+ * last retry, is described on `LogOutput.s3`.
+ */
 export interface S3OutputOptions {
   /** The bucket name. */
   readonly bucket: string;
@@ -275,6 +278,23 @@ export class LogOutput {
 
   /**
    * Amazon S3 (or an S3-compatible store): gzip-compressed JSON-lines objects.
+   *
+   * Buffering and retries differ between the engines:
+   *
+   * - **Fluent Bit** stages records in the output's own folder on the state volume
+   *   (`store_dir`), bounded by the output's share of the `buffer` size
+   *   (`store_dir_limit_size`), and uploads a file every minute or each time one reaches
+   *   min(16MiB, a quarter of the share). A failed upload is tried again up to 300 times
+   *   (`retry_limit`, waiting 2s, 4s, 6s… between tries: about a day); the s3 output would
+   *   read `no_limits` as 5. **After the last retry** the file is set aside: it stays in the
+   *   store, still counting toward its bound, and is not tried again until the shipper container
+   *   restarts, when the output uploads what its store holds. While the store is full, new
+   *   records wait in Fluent Bit's own buffer, retried up to 300 times with growing waits, and
+   *   are dropped after the last.
+   * - **Vector** retries a failed request without limit (the sink's default `retry_attempts`),
+   *   except errors that retrying cannot fix (such as access denied); meanwhile its buffer fills
+   *   and then stops the reading of the files, whose checkpoints wait for the upload.
+   *
    * @see https://docs.fluentbit.io/manual/data-pipeline/outputs/s3
    * @see https://vector.dev/docs/reference/configuration/sinks/aws_s3/
    */

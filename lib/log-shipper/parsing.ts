@@ -40,6 +40,11 @@ export class LogParser {
    * pattern must compile in JavaScript, Onigmo (Fluent Bit) and Rust's regex crate (Vector):
    * named groups, classes, anchors and quantifiers do; lookaround and backreferences do not
    * compile in Vector and are refused for it.
+   *
+   * After multiline joining a record spans lines: there `.` also matches a line break and `^`
+   * and `$` match at every line, in both engines (the library adds `(?m)` for Fluent Bit's
+   * Onigmo and `(?sm)` for Vector's Rust regex), so `(?<message>.*)$` takes the record to its
+   * end. Line breaks at the very end of a joined record are removed before parsing.
    * @see https://docs.fluentbit.io/manual/data-pipeline/parsers/regular-expression
    * @see https://vector.dev/docs/reference/vrl/functions/#parse_regex
    */
@@ -101,7 +106,9 @@ export class LogMultiline {
   /**
    * A new record starts at each line that matches `pattern` (typically the timestamp every log
    * line begins with); every other line belongs to the record before it. Works the same in both
-   * engines, and is the most reliable choice when the app's line format is known.
+   * engines, and is the most reliable choice when the app's line format is known. With any
+   * multiline rule, the joined record has no line break at its end (both engines cut it), and a
+   * `LogParser.regex` reads it across its lines.
    *
    * @example LogMultiline.startPattern('^\\d{4}-\\d{2}-\\d{2}[T ]')
    */

@@ -17,6 +17,9 @@ import { PlainData, toYaml } from '../engine/config-yaml';
 const POD_INFO = 'pod_info';
 const CREDENTIALS = 'credentials';
 
+/** The line breaks at the end of a joined record (Rust regex: `\z` is the end of the text). */
+const TRIM_PATTERN = '\\n+\\z';
+
 const SOURCE = 'app_logs';
 const TRANSFORM = 'app_records';
 
@@ -110,9 +113,17 @@ export function renderVector(model: ShipperModel): Record<string, unknown> {
   return config;
 }
 
-/** The VRL program: parse the line, then add the fields. */
+/** The VRL program: trim a joined record, parse the line, then add the fields. */
 function vrl(model: ShipperModel): string {
   const lines: string[] = [];
+  const multiline = model.multiline !== undefined;
+  if (multiline) {
+    // The file source joins a record's lines with "\n" and adds none at the end (src/line_agg.rs,
+    // Aggregate::merge), but a record that blank lines continued ends in line breaks; Fluent Bit's
+    // always ends in one (see fluent-bit.ts). Both engines cut every trailing line break, so the
+    // same lines make the same record. `\z` is the end of the text in Rust's regex crate.
+    lines.push(`.message = replace(string!(.message), r'${TRIM_PATTERN}', "")`);
+  }
   if (model.parser.kind === 'json') {
     lines.push(
       'parsed, err = parse_json(string!(.message))',
@@ -123,7 +134,11 @@ function vrl(model: ShipperModel): string {
     );
   } else if (model.parser.kind === 'regex') {
     lines.push(
-      `parsed, err = parse_regex(string!(.message), r'${model.parser.pattern}')`,
+      // A joined record spans lines: in Rust's regex crate `.` stops at "\n" unless `s` is on, and
+      // `^`/`$` match only at the ends of the text unless `m` is on (docs.rs/regex, "Grouping and
+      // flags"). `(?sm)` gives what Fluent Bit's Onigmo does with `(?m)` in Ruby syntax, whose
+      // `^`/`$` always match at each line (see fluent-bit.ts), so both engines agree.
+      `parsed, err = parse_regex(string!(.message), r'${multiline ? '(?sm)' : ''}${model.parser.pattern}')`,
       'if err == null {',
       '  del(.message)',
       '  . = merge(., parsed)',

@@ -510,7 +510,169 @@ describe('outputs, parsing and fields', () => {
       endpoint: 'http://minio.storage:9000',
       s3_key_format: '/web/%Y/%m/%d/%H%M%S-$UUID.gz',
     });
-    expect(s.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: `${128 + 64 + 64}Mi` } });
+    // The whole buffer is the S3 store (the only output), plus the margin for the offsets.
+    expect(s.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: `${128 + 64}Mi` } });
+  });
+
+  test('Fluent Bit S3 retries a bounded but long number of times (no_limits would be 5) and buffers in its store_dir, within its share', () => {
+    const { app, chart } = newApp();
+    withLogShipper(web(chart), {
+      logPath: '/var/log/app',
+      buffer: LogBuffer.filesystem({ maxSize: Size.mebibytes(256) }),
+      outputs: [LogOutput.loki({ url: 'http://loki:3100' }), LogOutput.s3({ bucket: 'acme-logs', region: 'eu-west-1' })],
+    });
+    const s = synthShipper(app);
+    const [loki, s3] = s.config.pipeline.outputs;
+    expect(loki).toMatchObject({ 'retry_limit': 'no_limits', 'storage.total_limit_size': '128M' });
+    // plugins/out_s3/s3.c reads retry_limit < 0 (no_limits) as 5, and warns about storage.total_limit_size.
+    expect(typeof s3.retry_limit).toBe('number');
+    expect(s3.retry_limit).toBeGreaterThanOrEqual(100);
+    expect(s3).not.toHaveProperty(['storage.total_limit_size']);
+    expect(s3).toMatchObject({ store_dir_limit_size: '128M', total_file_size: '16M', upload_timeout: '1m' });
+    expect(s.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: `${256 + 64}Mi` } });
+  });
+
+  test('Fluent Bit S3 with memory buffers: the store is bounded by the output\'s share, and files fit in it several times', () => {
+    const { app, chart } = newApp();
+    withLogShipper(web(chart), {
+      logPath: '/var/log/app',
+      buffer: LogBuffer.memory({ maxSize: Size.mebibytes(16) }),
+      outputs: [LogOutput.stdout(), LogOutput.s3({ bucket: 'acme-logs', region: 'eu-west-1' })],
+    });
+    const s = synthShipper(app);
+    const s3 = s.config.pipeline.outputs[1];
+    expect(s3).toMatchObject({ store_dir_limit_size: '8M', total_file_size: '2M' });
+    expect(s3).not.toHaveProperty(['storage.total_limit_size']);
+    expect(s.spec.volumes).toContainEqual({ name: 'log-shipper-state', emptyDir: { sizeLimit: `${8 + 64}Mi` } });
+  });
+
+  test('Vector S3 keeps the sink\'s default retries (effectively unlimited) and its buffer', () => {
+    const { app, chart } = newApp();
+    withLogShipper(web(chart), { logPath: '/var/log/app', engine: LogShipperEngine.VECTOR, outputs: [LogOutput.s3({ bucket: 'acme-logs', region: 'eu-west-1' })] });
+    const sink = synthShipper(app).config.sinks.s3_0;
+    expect(sink.request?.retry_attempts).toBeUndefined();
+    expect(sink.buffer).toEqual({ type: 'memory', max_events: 500, when_full: 'block' });
+    expect(sink.acknowledgements).toEqual({ enabled: true });
+  });
+});
+
+/** A parser regex of either engine as a JavaScript one with the same meaning on the cases below. */
+function asJs(engine: LogShipperEngine, pattern: string): RegExp {
+  // Onigmo (Ruby syntax): `(?m)` is JavaScript's `s`; `^`/`$` always match at lines (JavaScript's
+  // `m`); \A and \z are the ends of the text. Rust: `(?s)`/`(?m)` are JavaScript's `s`/`m`.
+  let flags = engine === LogShipperEngine.FLUENT_BIT ? 'm' : '';
+  let body = pattern;
+  const inline = /^\(\?([a-z]+)\)/.exec(body);
+  if (inline) {
+    body = body.slice(inline[0].length);
+    for (const f of inline[1]) {
+      if (engine === LogShipperEngine.FLUENT_BIT && f === 'm') flags += 's';
+      else if (engine === LogShipperEngine.VECTOR && (f === 's' || f === 'm')) flags += f;
+      else throw new Error(`flag ${f} not modelled`);
+    }
+  }
+  const anchored = body.startsWith('\\A') && body.endsWith('\\z');
+  if (anchored) {
+    body = `^${body.slice(2, -2)}$`;
+    flags = flags.replace('m', '');
+  } else if (/\\[Az]/.test(body)) {
+    body = body.replace(/\\A/g, '^').replace(/\\z/g, '$');
+  }
+  return new RegExp(body, [...new Set(flags)].join(''));
+}
+
+/** The trimmed `log`/`message` of a joined record, by each engine's configuration. */
+function trimmed(engine: LogShipperEngine, config: any, record: string): string {
+  if (engine === LogShipperEngine.FLUENT_BIT) {
+    const filter = config.pipeline.filters[0];
+    expect(filter).toMatchObject({ name: 'parser', key_name: 'log', reserve_data: 'on' });
+    const parser = config.parsers.find((p: any) => p.name === filter.parser);
+    expect(parser).toMatchObject({ format: 'regex', skip_empty_values: 'off' });
+    const m = asJs(engine, parser.regex).exec(record);
+    expect(m).not.toBeNull();
+    return m!.groups!.log;
+  }
+  const first = config.transforms.app_records.source.split('\n')[0];
+  const m = /^\.message = replace\(string!\(\.message\), r'([^']*)', ""\)$/.exec(first);
+  expect(m).not.toBeNull();
+  return record.replace(new RegExp(asJs(engine, m![1]).source, 'g'), '');
+}
+
+describe('multiline records through the parsers', () => {
+  // docs/log-shipper.md: a start pattern and a regex whose last group is (?<message>.*)$.
+  const PATTERN = '^(?<time>\\S+) (?<level>[A-Z]+) (?<message>.*)$';
+  const LINES = ['2026-11-23T10:00:00Z ERROR request failed', 'java.lang.IllegalStateException: boom', '\tat com.acme.Web.handle(Web.java:42)'];
+  // What each engine hands the filters for those lines: Fluent Bit ends the joined record with a
+  // line break (fluent/fluent-bit#8914), Vector joins without one (src/line_agg.rs).
+  const JOINED: Record<string, string> = { 'fluent-bit': `${LINES.join('\n')}\n`, 'vector': LINES.join('\n') };
+
+  function render(engine: LogShipperEngine, options: Partial<Parameters<typeof withLogShipper>[1]>) {
+    const { app, chart } = newApp();
+    withLogShipper(web(chart), { logPath: '/var/log/app', engine, ...options });
+    return synthShipper(app).config;
+  }
+
+  function regexOf(engine: LogShipperEngine, config: any): string {
+    if (engine === LogShipperEngine.FLUENT_BIT) return config.parsers.find((p: any) => p.name === 'app_regex').regex;
+    return /parse_regex\(string!\(\.message\), r'([^']*)'\)/.exec(config.transforms.app_records.source)![1];
+  }
+
+  test.each(ENGINES)('%s: a regex parser after a start pattern keeps every line in its last group', (_name, engine) => {
+    const config = render(engine, { parser: LogParser.regex(PATTERN), multiline: LogMultiline.startPattern('^\\d{4}-\\d{2}-\\d{2}T') });
+    const regex = regexOf(engine, config);
+    expect(regex).toBe(engine === LogShipperEngine.FLUENT_BIT ? `(?m)${PATTERN}` : `(?sm)${PATTERN}`);
+    const record = trimmed(engine, config, JOINED[engine.id]);
+    expect(asJs(engine, regex).exec(record)!.groups).toEqual({
+      time: '2026-11-23T10:00:00Z', level: 'ERROR', message: `request failed\n${LINES.slice(1).join('\n')}`,
+    });
+  });
+
+  test.each(ENGINES)('%s: the Java, Go and Python presets with a regex parser carry the same flag', (_name, engine) => {
+    for (const multiline of [LogMultiline.java(), LogMultiline.go(), LogMultiline.python()]) {
+      const regex = regexOf(engine, render(engine, { parser: LogParser.regex(PATTERN), multiline }));
+      expect(regex).toBe(engine === LogShipperEngine.FLUENT_BIT ? `(?m)${PATTERN}` : `(?sm)${PATTERN}`);
+    }
+  });
+
+  test.each(ENGINES)('%s: without multiline the regex is the one given, and no line break is trimmed', (_name, engine) => {
+    const config = render(engine, { parser: LogParser.regex(PATTERN) });
+    expect(regexOf(engine, config)).toBe(PATTERN);
+    if (engine === LogShipperEngine.FLUENT_BIT) {
+      expect(config.pipeline.filters.map((f: any) => f.alias)).toEqual(['app_parser', 'app_fields']);
+      expect(config.parsers.map((p: any) => p.name)).toEqual(['app_regex']);
+    } else {
+      expect(config.transforms.app_records.source).not.toContain('replace(');
+    }
+  });
+
+  test.each(ENGINES)('%s: with any multiline rule the trailing line breaks are cut before the parser, so no field ends with one', (_name, engine) => {
+    for (const multiline of [LogMultiline.java(), LogMultiline.go(), LogMultiline.python(), LogMultiline.startPattern('^\\d')]) {
+      for (const parser of [LogParser.none(), LogParser.json(), LogParser.regex(PATTERN)]) {
+        const config = render(engine, { parser, multiline });
+        if (engine === LogShipperEngine.FLUENT_BIT) {
+          // The trim comes first: the parser and the fields see the trimmed line.
+          expect(config.pipeline.filters[0]).toMatchObject({ alias: 'app_trim', parser: 'app_trim' });
+          expect(config.pipeline.filters.slice(1).map((f: any) => f.alias)).toEqual([...(parser.spec.kind === 'none' ? [] : ['app_parser']), 'app_fields']);
+        } else {
+          expect(config.transforms.app_records.source.split('\n')[0]).toMatch(/^\.message = replace\(/);
+        }
+        expect(trimmed(engine, config, 'panic: boom\n\ngoroutine 1 [running]:\n')).toBe('panic: boom\n\ngoroutine 1 [running]:');
+        expect(trimmed(engine, config, 'one line\n\n\n')).toBe('one line');
+        expect(trimmed(engine, config, '\n')).toBe('');
+        expect(trimmed(engine, config, 'no break')).toBe('no break');
+      }
+    }
+  });
+
+  test('both engines make the same record of the same lines', () => {
+    const records = ENGINES.map(([, engine]) => {
+      const config = render(engine, { parser: LogParser.regex(PATTERN), multiline: LogMultiline.startPattern('^\\d{4}-\\d{2}-\\d{2}T') });
+      // Fluent Bit's record ends with one line break, Vector's with the blank line joined.
+      const joined = engine === LogShipperEngine.FLUENT_BIT ? `${JOINED['fluent-bit']}\n` : `${JOINED.vector}\n`;
+      return asJs(engine, regexOf(engine, config)).exec(trimmed(engine, config, joined))!.groups;
+    });
+    expect(records[0]).toEqual(records[1]);
+    expect(records[0]!.message.endsWith('\n')).toBe(false);
   });
 });
 
