@@ -102,7 +102,7 @@ func check(file string, data []byte) result {
 		return r
 	}
 	w := &walker{}
-	w.message(bootstrap, "")
+	w.message(bootstrap, "", true)
 	r.Errors = append(r.Errors, w.errors...)
 	sort.Strings(w.deprecated)
 	r.Deprecated = append(r.Deprecated, w.deprecated...)
@@ -115,10 +115,11 @@ type walker struct {
 	deprecated []string
 }
 
-// message validates m (PGV rules, ValidateAll) and walks its set fields: deprecated ones are
-// noted, and each Any is unpacked and walked in turn.
-func (w *walker) message(m proto.Message, at string) {
-	if v, ok := m.(interface{ ValidateAll() error }); ok {
+// message walks the set fields of m: deprecated ones are noted, and each Any is unpacked,
+// validated and walked in turn. With validate, m is first checked with its PGV rules
+// (ValidateAll), which cover every message embedded in it but stop at an Any.
+func (w *walker) message(m proto.Message, at string, validate bool) {
+	if v, ok := m.(interface{ ValidateAll() error }); ok && validate {
 		if err := v.ValidateAll(); err != nil {
 			for _, e := range flatten(err) {
 				w.errors = append(w.errors, fmt.Sprintf("%s: %v", where(at, m), e))
@@ -164,10 +165,10 @@ func (w *walker) value(fd protoreflect.FieldDescriptor, v protoreflect.Value, at
 				w.errors = append(w.errors, fmt.Sprintf("%s: %s: %v", at, a.GetTypeUrl(), err))
 				return
 			}
-			w.message(inner, at)
+			w.message(inner, at, true)
 			return
 		}
-		w.message(msg, at)
+		w.message(msg, at, false)
 	}
 }
 
