@@ -15,8 +15,19 @@ export const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 /** Builds tools/<name> (or finds it cached) and returns the binary's absolute path. */
 export function buildTool(name: string): string {
+  const built = tryBuildTool(name);
+  if ('unavailable' in built) throw new Error(`tools/${name}/build.sh: unavailable on this machine: ${built.unavailable}`);
+  return built.bin;
+}
+
+/**
+ * Like buildTool, but a tool whose build.sh exits 3 (it cannot be had on this machine, for a
+ * reason it prints) is returned as unavailable, with that reason, instead of failing.
+ */
+export function tryBuildTool(name: string): { bin: string } | { unavailable: string } {
   const script = path.join(ROOT, 'tools', name, 'build.sh');
   const run = spawnSync('bash', [script], { encoding: 'utf8', timeout: BUILD_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (run.status === 3) return { unavailable: run.stderr.trim() };
   if (run.error || run.status !== 0) {
     throw new Error(`tools/${name}/build.sh failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`}):\n${run.stderr}`);
   }
@@ -24,5 +35,5 @@ export function buildTool(name: string): string {
   if (!path.isAbsolute(bin) || !fs.existsSync(bin)) {
     throw new Error(`tools/${name}/build.sh printed "${bin}" as its last line, not the path of a binary`);
   }
-  return bin;
+  return { bin };
 }
