@@ -1,0 +1,319 @@
+/**
+ * Envoy's own API judges every bootstrap withProxy writes.
+ *
+ * tools/envoy-validate is a small Go program over github.com/envoyproxy/go-control-plane/envoy
+ * v1.40.0, the API of the Envoy v1.40.x image the library pins: it reads the YAML, unmarshals it
+ * into envoy.config.bootstrap.v3.Bootstrap with unknown fields rejected and every `@type`
+ * resolved, runs the protoc-gen-validate rules (ValidateAll) on the bootstrap and on every typed
+ * config inside it, and lists deprecated fields. What it accepts is what Envoy's config loader
+ * accepts before any extension runs.
+ *
+ * The bootstrap is read from the synthesized manifests the way Envoy finds it in the pod: the
+ * `-c` argument of the Envoy container, through its volume mount, to the ConfigMap key.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import * as fc from 'fast-check';
+import { parse, stringify } from 'yaml';
+import { examples } from '../../examples/synth';
+import { ProxyOptions, SidecarMode, UpstreamProtocol, withProxy } from '../../lib';
+import { allContainers, podSpecOf } from '../util/restricted';
+import { newApp, synth } from '../util/synth';
+import { APP } from '../workloads';
+import { BUILD_TIMEOUT_MS, buildTool } from './tools';
+
+let validator: string;
+beforeAll(() => {
+  validator = buildTool('envoy-validate');
+}, BUILD_TIMEOUT_MS);
+
+interface Verdict {
+  readonly file: string;
+  readonly valid: boolean;
+  readonly errors: string[];
+  readonly deprecated: string[];
+}
+
+/** Envoy's verdict on each bootstrap text, by label; one run of the validator for all. */
+function judge(bootstraps: Record<string, string>): Record<string, Verdict> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sidecars-envoy-'));
+  try {
+    const labels = Object.keys(bootstraps);
+    const files = labels.map((label, i) => {
+      const file = path.join(dir, `${i}.yaml`);
+      fs.writeFileSync(file, bootstraps[label]);
+      return file;
+    });
+    const run = spawnSync(validator, files, { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    if (run.error || (run.status !== 0 && run.status !== 1)) {
+      throw new Error(`envoy-validate failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`}): ${run.stderr}`);
+    }
+    const verdicts = JSON.parse(run.stdout) as Verdict[];
+    expect(verdicts.map((v) => v.file)).toEqual(files);
+    return Object.fromEntries(labels.map((label, i) => [label, verdicts[i]]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The verdicts that are not a clean pass (invalid, or using a deprecated field): empty when all pass. */
+function failures(verdicts: Record<string, Verdict>): Record<string, Pick<Verdict, 'errors' | 'deprecated'>> {
+  return Object.fromEntries(Object.entries(verdicts)
+    .filter(([, v]) => !v.valid || v.errors.length > 0 || v.deprecated.length > 0)
+    .map(([label, v]) => [label, { errors: v.errors, deprecated: v.deprecated }]));
+}
+
+/**
+ * Every Envoy bootstrap of the synthesized manifests, as Envoy in the pod would read it:
+ * `-c <file>` of each Envoy container, the volume mounted over that file's folder, the ConfigMap
+ * behind the volume, and its key for the file.
+ */
+function envoyBootstraps(manifests: any[], prefix: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  for (const workload of manifests.filter((m) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(m.kind))) {
+    const spec = podSpecOf(workload);
+    for (const container of allContainers(spec).filter((c) => c.command?.[0] === '/usr/local/bin/envoy')) {
+      const where = `${prefix} ${workload.kind}/${workload.metadata.name} container "${container.name}"`;
+      const file: string = container.args[container.args.indexOf('-c') + 1];
+      const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+      if (!mount) throw new Error(`${where}: no volume mounted over ${file}`);
+      const volume = spec.volumes.find((v: any) => v.name === mount.name);
+      const relative = file.slice(mount.mountPath.length + 1);
+      const key = volume.configMap.items?.find((i: any) => i.path === relative)?.key ?? relative;
+      const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume.configMap.name);
+      if (configMap?.data?.[key] === undefined) throw new Error(`${where}: ConfigMap "${volume.configMap.name}" has no key "${key}"`);
+      found[where] = configMap.data[key];
+    }
+  }
+  return found;
+}
+
+/** The manifests of one Deployment with an app on 8080 and withProxy(options), synthesized as `cdk8s synth` does. */
+function synthProxy(options: ProxyOptions, tls: boolean, kind: 'Deployment' | 'Pod' = 'Deployment'): any[] {
+  const { app, chart } = newApp();
+  const workload = kind === 'Pod'
+    ? new kplus.Pod(chart, 'web', { containers: [APP] })
+    : new kplus.Deployment(chart, 'web', { containers: [APP] });
+  const secret = tls ? kplus.Secret.fromSecretName(chart, 'tls', 'web-tls') : undefined;
+  withProxy(workload, { ...options, ...(secret ? { tls: { secret } } : {}) });
+  return synth(app).manifests;
+}
+
+/** The bootstrap of one withProxy call (the only Envoy of the chart). */
+function bootstrapOf(options: ProxyOptions, tls = false): string {
+  const bootstraps = Object.values(envoyBootstraps(synthProxy(options, tls), ''));
+  expect(bootstraps).toHaveLength(1);
+  return bootstraps[0];
+}
+
+describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootstrap withProxy writes', () => {
+  test('every example with Envoy', () => {
+    const bootstraps: Record<string, string> = {};
+    for (const example of examples()) {
+      const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sidecars-example-'));
+      const app = new App({ outdir });
+      new example.chart(app, example.name);
+      Object.assign(bootstraps, envoyBootstraps(synth(app).manifests, `examples/${example.name}.ts:`));
+    }
+    // Not vacuous: the Envoy example at least.
+    expect(Object.keys(bootstraps)).toEqual(expect.arrayContaining([expect.stringMatching(/^examples\/proxy-envoy\.ts:/)]));
+    expect(failures(judge(bootstraps))).toEqual({});
+  });
+
+  test('a matrix of options: TLS, gRPC, body limit, access logs, timeouts, ports and health path, classic mode', () => {
+    const bootstraps: Record<string, string> = {};
+    const flags = [false, true];
+    for (const tls of flags) {
+      for (const grpc of flags) {
+        for (const body of flags) {
+          for (const noAccessLogs of flags) {
+            for (const timeouts of flags) {
+              for (const ports of flags) {
+                const options: ProxyOptions = {
+                  ...(grpc ? { upstreamProtocol: UpstreamProtocol.GRPC } : {}),
+                  ...(body ? { maxRequestBodySize: Size.mebibytes(10) } : {}),
+                  ...(noAccessLogs ? { accessLogs: false } : {}),
+                  ...(timeouts ? {
+                    connectTimeout: Duration.millis(250),
+                    requestTimeout: Duration.hours(1),
+                    idleTimeout: Duration.millis(1500),
+                  } : {}),
+                  ...(ports ? { port: 9443, adminPort: 15000, healthPath: '/-/ready', mode: SidecarMode.CLASSIC } : {}),
+                };
+                const label = `tls=${tls} grpc=${grpc} body=${body} accessLogs=${!noAccessLogs} timeouts=${timeouts} ports=${ports}`;
+                Object.assign(bootstraps, envoyBootstraps(synthProxy(options, tls), label));
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(Object.keys(bootstraps)).toHaveLength(64);
+    expect(failures(judge(bootstraps))).toEqual({});
+  });
+
+  test('bounds of the options: 1 ms timeouts, 10,000 years, a body limit just under 4 GiB, 1 KiB', () => {
+    const year = Duration.days(365.25);
+    const bootstraps: Record<string, string> = {
+      '1 ms timeouts': bootstrapOf({ connectTimeout: Duration.millis(1), requestTimeout: Duration.millis(1), idleTimeout: Duration.millis(1) }),
+      // protobuf's Duration reaches 315,576,000,000 s (google/protobuf/duration.proto).
+      '10,000 years': bootstrapOf({ requestTimeout: Duration.days(10_000 * 365.25), idleTimeout: Duration.millis(10_000 * year.toMilliseconds()) }),
+      'body 4 GiB - 1 KiB': bootstrapOf({ maxRequestBodySize: Size.kibibytes(4 * 1024 * 1024 - 1) }),
+      'body 1 KiB': bootstrapOf({ maxRequestBodySize: Size.kibibytes(1) }),
+      'ports at the top': bootstrapOf({ port: 65535, adminPort: 65534 }, true),
+      'privileged port': bootstrapOf({ port: 443, allowPrivilegedPort: true }, true),
+    };
+    expect(failures(judge(bootstraps))).toEqual({});
+  });
+
+  test('120 random option sets (fast-check)', () => {
+    const millis = fc.oneof(
+      fc.integer({ min: 1, max: 10 * 60_000 }),
+      // Up to protobuf's largest Duration, 315,576,000,000 s.
+      fc.integer({ min: 1, max: 315_576_000_000_000 }),
+    );
+    const port = fc.integer({ min: 1024, max: 65535 }).filter((p) => p !== 8080);
+    const optionSets = fc.record({
+      tls: fc.boolean(),
+      kind: fc.constantFrom('Deployment' as const, 'Pod' as const),
+      options: fc.record({
+        port,
+        adminPort: port,
+        upstreamProtocol: fc.constantFrom(UpstreamProtocol.HTTP1, UpstreamProtocol.GRPC),
+        connectTimeout: millis.map((ms) => Duration.millis(ms)),
+        requestTimeout: millis.map((ms) => Duration.millis(ms)),
+        idleTimeout: millis.map((ms) => Duration.millis(ms)),
+        maxRequestBodySize: fc.oneof(
+          fc.integer({ min: 1, max: 4 * 1024 * 1024 - 1 }).map((kib) => Size.kibibytes(kib)),
+          fc.integer({ min: 1, max: 4095 }).map((mib) => Size.mebibytes(mib)),
+        ),
+        accessLogs: fc.boolean(),
+        healthPath: fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,40}$/),
+        mode: fc.constantFrom(SidecarMode.NATIVE, SidecarMode.CLASSIC),
+      }, { requiredKeys: [] }),
+    }).filter(({ options }) => options.port === undefined || options.adminPort === undefined || options.port !== options.adminPort)
+      .filter(({ options }) => options.port !== 9901 || options.adminPort !== undefined);
+
+    const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+    const bootstraps: Record<string, string> = {};
+    for (const [i, { tls, kind, options }] of fc.sample(optionSets, { numRuns: 120, seed }).entries()) {
+      const label = `seed ${seed} #${i} ${kind} tls=${tls} ${JSON.stringify(options)}`;
+      Object.assign(bootstraps, envoyBootstraps(synthProxy(options, tls, kind), label));
+    }
+    expect(Object.keys(bootstraps)).toHaveLength(120);
+    expect(failures(judge(bootstraps))).toEqual({});
+  });
+});
+
+describe('the validator rejects what Envoy rejects (so a pass means something)', () => {
+  /** The TLS bootstrap with a body limit, as an object to break. */
+  function sound(): any {
+    return parse(bootstrapOf({ maxRequestBodySize: Size.mebibytes(1) }, true));
+  }
+  const hcmOf = (b: any) => b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+  /** Envoy's verdict on each broken bootstrap, written back as YAML. */
+  const judgeAll = (broken: Record<string, unknown>) => judge(Object.fromEntries(Object.entries(broken).map(([k, v]) => [k, stringify(v)])));
+
+  test('the sound bootstrap passes', () => {
+    expect(failures(judge({ sound: stringify(sound()) }))).toEqual({});
+  });
+
+  test('fails when a field is misspelled, at the top, in a listener, and inside a typed config', () => {
+    const top = sound();
+    top.static_resource = top.static_resources;
+    delete top.static_resources;
+    const listener = sound();
+    listener.static_resources.listeners[0].per_connection_buffer_limit = 32768;
+    const typed = sound();
+    hcmOf(typed).stat_prefx = hcmOf(typed).stat_prefix;
+    delete hcmOf(typed).stat_prefix;
+    const verdicts = judgeAll({ top, listener, typed });
+    expect(verdicts.top.errors).toEqual([expect.stringContaining('unknown field "static_resource"')]);
+    expect(verdicts.listener.errors).toEqual([expect.stringContaining('unknown field "per_connection_buffer_limit"')]);
+    expect(verdicts.typed.errors).toEqual([expect.stringContaining('unknown field "stat_prefx"')]);
+  });
+
+  test('fails when an @type names no message of Envoy\'s API (a v2 name, a typo)', () => {
+    const v2 = sound();
+    hcmOf(v2).http_filters.at(-1).typed_config['@type'] = 'type.googleapis.com/envoy.config.filter.http.router.v2.Router';
+    const typo = sound();
+    typo.static_resources.listeners[0].filter_chains[0].transport_socket.typed_config['@type'] = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTLSContext';
+    const verdicts = judgeAll({ v2, typo });
+    expect(verdicts.v2.errors).toEqual([expect.stringContaining('unable to resolve "type.googleapis.com/envoy.config.filter.http.router.v2.Router"')]);
+    expect(verdicts.typo.errors).toEqual([expect.stringContaining('unable to resolve "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTLSContext"')]);
+  });
+
+  test('fails when a required field is missing or empty: stat_prefix, cluster_name, a route\'s action, the buffer limit', () => {
+    const statPrefix = sound();
+    delete hcmOf(statPrefix).stat_prefix;
+    const clusterName = sound();
+    delete clusterName.static_resources.clusters[0].load_assignment.cluster_name;
+    const action = sound();
+    delete hcmOf(action).route_config.virtual_hosts[0].routes[1].route;
+    const buffer = sound();
+    hcmOf(buffer).http_filters[0].typed_config.max_request_bytes = 0;
+    const verdicts = judgeAll({ statPrefix, clusterName, action, buffer });
+    expect(verdicts.statPrefix.errors).toEqual([expect.stringContaining('HttpConnectionManager.StatPrefix: value length must be at least 1 runes')]);
+    expect(verdicts.clusterName.errors).toEqual([expect.stringContaining('ClusterLoadAssignment.ClusterName: value length must be at least 1 runes')]);
+    expect(verdicts.action.errors).toEqual([expect.stringContaining('Route.Action: value is required')]);
+    expect(verdicts.buffer.errors).toEqual([expect.stringContaining('Buffer.MaxRequestBytes: value must be greater than 0')]);
+    for (const verdict of Object.values(verdicts)) expect(verdict.valid).toBe(false);
+  });
+
+  test('fails on values out of range: a port above 65535, a status of 199, a negative timeout, a duration without unit, a bad enum', () => {
+    const port = sound();
+    port.static_resources.listeners[0].address.socket_address.port_value = 70000;
+    const status = sound();
+    hcmOf(status).route_config.virtual_hosts[0].routes[0].direct_response.status = 199; // the hand-built table had allowed 100-599
+    const timeout = sound();
+    timeout.static_resources.clusters[0].connect_timeout = '-1s';
+    const unit = sound();
+    unit.static_resources.clusters[0].connect_timeout = '5';
+    const codec = sound();
+    hcmOf(codec).codec_type = 'HTTP4';
+    const verdicts = judgeAll({ port, status, timeout, unit, codec });
+    expect(verdicts.port.errors).toEqual([expect.stringContaining('SocketAddress.PortValue: value must be less than or equal to 65535')]);
+    expect(verdicts.status.errors).toEqual([expect.stringContaining('DirectResponseAction.Status: value must be inside range [200, 600)')]);
+    expect(verdicts.timeout.errors).toEqual([expect.stringContaining('Cluster.ConnectTimeout: value must be greater than 0s')]);
+    expect(verdicts.unit.errors).toEqual([expect.stringContaining('invalid google.protobuf.Duration value "5"')]);
+    expect(verdicts.codec.errors).toEqual([expect.stringContaining('invalid value for enum field codecType: "HTTP4"')]);
+  });
+
+  test('lists a deprecated field (Envoy warns, and refuses it once it is removed)', () => {
+    const deprecated = sound();
+    // Cluster.max_requests_per_connection: deprecated for HttpProtocolOptions.max_requests_per_connection.
+    deprecated.static_resources.clusters[0].max_requests_per_connection = 100;
+    const verdict = judge({ deprecated: stringify(deprecated) }).deprecated;
+    expect(verdict.valid).toBe(true);
+    expect(verdict.deprecated).toEqual(['/static_resources/clusters/0/max_requests_per_connection (envoy.config.cluster.v3.Cluster.max_requests_per_connection)']);
+  });
+});
+
+describe('findings of Envoy\'s API in what withProxy accepts', () => {
+  /**
+   * KNOWN FINDING, reported to the lead (issue #17), not fixed here (lib/ is out of this
+   * branch's scope): withProxy takes any timeout of at least 1 ms, but a protobuf Duration ends
+   * at 315,576,000,000 s (10,000 years, google/protobuf/duration.proto). Longer, the bootstrap is
+   * written, and Envoy refuses it when the pod starts, with
+   *   proto: (line 1:…): google.protobuf.Duration value out of range: "630720000000s"
+   * (the pod crash-loops) instead of synth failing. The test asserts the behaviour we want
+   * (refused at the call, or accepted by Envoy); `test.failing` keeps `npm test` green while
+   * the library has the bug, and turns red the day it is fixed: then make it a plain `test`.
+   */
+  test.failing('withProxy refuses a timeout beyond protobuf\'s Duration range (20,000 years), or Envoy accepts it', () => {
+    const { chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    let config: string | undefined;
+    try {
+      config = withProxy(web, { requestTimeout: Duration.days(20_000 * 365) }).config;
+    } catch (e) {
+      expect((e as Error).message).toContain('requestTimeout');
+      return;
+    }
+    expect(failures(judge({ '20,000 years': config }))).toEqual({});
+  });
+});
