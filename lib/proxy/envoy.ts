@@ -4,8 +4,8 @@
  *
  * One static listener with the HTTP connection manager, one STATIC cluster to the app on
  * 127.0.0.1, the admin interface on 127.0.0.1 only. Field names and `@type` URLs follow the
- * v3 protos in github.com/envoyproxy/envoy api/envoy/...; test/proxy/envoy.test.ts checks the
- * output against a table of them.
+ * v3 protos in github.com/envoyproxy/envoy api/envoy/...; test/real/envoy-api.test.ts has
+ * Envoy's own API (go-control-plane, `ValidateAll()`) judge every bootstrap.
  *
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge

@@ -214,10 +214,21 @@ function resolveTargetPort(pod: PodFacts, given: number | undefined, fail: (prob
   return only;
 }
 
+/**
+ * The longest duration Envoy takes: a protobuf Duration holds at most 315,576,000,000 s
+ * (google/protobuf/duration.proto, "approximately +-10,000 years"); beyond it Envoy refuses its
+ * bootstrap when the pod starts.
+ */
+const MAX_DURATION_MILLIS = 315_576_000_000 * 1000;
+
 function millis(option: string, duration: Duration, fail: (problem: string) => never): number {
   const ms = duration.toMilliseconds();
   if (!Number.isInteger(ms) || ms < 1) {
     fail(`${option} ${duration.toHumanString()} must be at least 1 millisecond; give a longer duration (for long-lived streams, for example Duration.hours(1))`);
+  }
+  if (ms > MAX_DURATION_MILLIS) {
+    fail(`${option} ${duration.toHumanString()} is longer than the 10,000 years (315,576,000,000 s) a protobuf Duration holds, `
+      + 'which Envoy would refuse at start; give a shorter duration (for long-lived streams, for example Duration.days(1))');
   }
   return ms;
 }

@@ -310,6 +310,12 @@ describe('bad input', () => {
       'Deployment "test/web", withProxy: requestTimeout 0 seconds must be at least 1 millisecond; give a longer duration (for long-lived streams, for example Duration.hours(1))');
   });
 
+  test('fails when a timeout is longer than a protobuf Duration holds', () => {
+    const { web: w } = web();
+    expect(() => withProxy(w, { idleTimeout: Duration.days(20_000 * 365) })).toThrow(
+      'Deployment "test/web", withProxy: idleTimeout 7300000 days is longer than the 10,000 years (315,576,000,000 s) a protobuf Duration holds');
+  });
+
   test('fails when the body limit does not fit Envoy\'s buffer filter', () => {
     const { web: w } = web();
     expect(() => withProxy(w, { maxRequestBodySize: Size.gibibytes(4) })).toThrow(

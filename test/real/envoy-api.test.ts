@@ -295,16 +295,12 @@ describe('the validator rejects what Envoy rejects (so a pass means something)',
 
 describe('findings of Envoy\'s API in what withProxy accepts', () => {
   /**
-   * KNOWN FINDING, reported to the lead (issue #17), not fixed here (lib/ is out of this
-   * branch's scope): withProxy takes any timeout of at least 1 ms, but a protobuf Duration ends
-   * at 315,576,000,000 s (10,000 years, google/protobuf/duration.proto). Longer, the bootstrap is
-   * written, and Envoy refuses it when the pod starts, with
-   *   proto: (line 1:…): google.protobuf.Duration value out of range: "630720000000s"
-   * (the pod crash-loops) instead of synth failing. The test asserts the behaviour we want
-   * (refused at the call, or accepted by Envoy); `test.failing` keeps `npm test` green while
-   * the library has the bug, and turns red the day it is fixed: then make it a plain `test`.
+   * Found by this suite: a protobuf Duration ends at 315,576,000,000 s (10,000 years,
+   * google/protobuf/duration.proto), and Envoy refused a longer timeout only when the pod
+   * started (`google.protobuf.Duration value out of range: "630720000000s"`). withProxy now
+   * refuses it at the call.
    */
-  test.failing('withProxy refuses a timeout beyond protobuf\'s Duration range (20,000 years), or Envoy accepts it', () => {
+  test('withProxy refuses a timeout beyond protobuf\'s Duration range (20,000 years), or Envoy accepts it', () => {
     const { chart } = newApp();
     const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
     let config: string | undefined;
