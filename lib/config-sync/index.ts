@@ -10,9 +10,10 @@ import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
-export {
-  ConfigReload, ConfigSource, ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, GitAuth, GitSourceOptions, HttpPostReloadOptions,
-  HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions,
+export { ConfigReload, ConfigSource, DEFAULT_CONFIG_SYNC_HEALTH_PORT, GitAuth } from './options';
+export type {
+  ConfigSyncOptions, GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal,
+  SignalReloadOptions, SshGitAuthOptions,
 } from './options';
 
 /** Props of the `ConfigSync` construct. */
