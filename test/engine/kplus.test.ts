@@ -84,3 +84,32 @@ test('mounts a volume into a container without adding it to the volumeMounts arr
   container.mount('/other', kplus.Volume.fromEmptyDir(pod, 'other', 'other'));
   expect(given).toEqual([]);
 });
+
+test('cdk8s-plus only appends containers, ports, mounts and volumes, keeping each object (what the pod snapshot relies on)', () => {
+  const { chart } = newApp();
+  const web = new kplus.Deployment(chart, 'web', { containers: [APP], initContainers: [{ name: 'init', image: 'i:1' }] });
+  web.containers[0].mount('/cache', kplus.Volume.fromEmptyDir(chart, 'cache', 'cache'));
+  web.addVolume(kplus.Volume.fromEmptyDir(chart, 'first', 'first'));
+  const before = {
+    containers: web.containers,
+    init: web.initContainers,
+    ports: [...containerPorts(web.containers[0])],
+    mounts: web.containers[0].mounts,
+    volumes: web.volumes,
+  };
+  web.addContainer({ name: 'second', image: 's:1' });
+  web.addInitContainer({ name: 'second-init', image: 's:1' });
+  web.containers[0].addPort({ number: 9090 });
+  web.containers[0].mount('/data', kplus.Volume.fromEmptyDir(chart, 'data', 'data'));
+  web.addVolume(kplus.Volume.fromEmptyDir(chart, 'other', 'other'));
+  const prefix = <T>(now: readonly T[], then: readonly T[]) => now.slice(0, then.length).forEach((x, i) => expect(x).toBe(then[i]));
+  prefix(web.containers, before.containers);
+  prefix(web.initContainers, before.init);
+  prefix(containerPorts(web.containers[0]), before.ports);
+  prefix(web.containers[0].mounts, before.mounts);
+  prefix(web.volumes, before.volumes);
+  expect(web.containers).toHaveLength(2);
+  expect(containerPorts(web.containers[0])).toHaveLength(2);
+  expect(web.containers[0].mounts).toHaveLength(2);
+  expect(web.volumes).toHaveLength(before.volumes.length + 1);
+});
