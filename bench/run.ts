@@ -30,6 +30,7 @@ const REPORT_DIR = path.resolve(HERE, '..', '..'); // bench/
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sidecars-bench-'));
 const NODE_FLAGS = ['--max-old-space-size=8192'];
 const benchStart = performance.now();
+const loadAtStart = os.loadavg()[0];
 
 interface Run {
   readonly ms: number;
@@ -74,7 +75,7 @@ function interleave<T>(count: number, a: () => T, b: () => T): [T[], T[]] {
 }
 
 function log(line: string): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`[${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 }
 
 interface Goal { readonly name: string; readonly measured: string; readonly goal: string; readonly met: boolean | undefined }
@@ -104,6 +105,8 @@ const N = 1000;
 const TARGET = 1.15;
 /** The scenarios whose whole-process ratios carry the goal; the others are reported beside them. */
 const HEADLINE = ['light', 'helpers'];
+// Rounds, with a full bench at about 6 minutes on 2 vCPUs: the headline scenarios get the most.
+const ROUNDS_AT_N: Record<string, number> = { light: 15, helpers: 15, sidecars: 9 };
 const at1000: Record<string, { lib: Run[]; hand: Run[] }> = {};
 const headline: string[] = [];
 const series = (runs: Run[], f: keyof Run) => runs.map((r) => r[f]);
@@ -116,7 +119,7 @@ const pairedFigure = (lib: Run[], hand: Run[], f: keyof Run) => {
 const figure = (r: { value: number; low: number; high: number }) => `${r.value.toFixed(2)}× (${r.low.toFixed(2)}–${r.high.toFixed(2)})`;
 for (const scenario of Object.keys(SCENARIOS)) {
   log(`whole process: ${scenario}, N=${N} …`);
-  const [lib, hand] = interleave(rounds(15), () => worker(scenario, 'lib', N), () => worker(scenario, 'hand', N));
+  const [lib, hand] = interleave(rounds(ROUNDS_AT_N[scenario] ?? 9), () => worker(scenario, 'lib', N), () => worker(scenario, 'hand', N));
   at1000[scenario] = { lib, hand };
   const what = SCENARIOS[scenario].title;
   const wall = pairedFigure(lib, hand, 'wallMs');
@@ -189,7 +192,7 @@ sections.push([
 // ---------------------------------------------------------------------------------------------
 // 3. Growth from 100 to 10,000 workloads.
 const growth: Record<number, { lib: Run[]; hand: Run[] }> = { [N]: at1000.sidecars };
-for (const [n, count] of [[100, rounds(9)], [10_000, rounds(3)]] as const) {
+for (const [n, count] of [[100, rounds(9)], [10_000, rounds(2)]] as const) {
   log(`growth: sidecars, N=${n} …`);
   const [lib, hand] = interleave(count, () => worker('sidecars', 'lib', n), () => worker('sidecars', 'hand', n));
   growth[n] = { lib, hand };
@@ -322,9 +325,10 @@ if (kubectl.status !== 0) {
 log('optimizer: helpers, N=1000, build phase …');
 const buildOnly = { ...process.env, BENCH_BUILD_ONLY: '1' };
 const noTurbofan = ['--max-opt=1'];
+const optimizerRounds = rounds(5);
 const optimizer: Record<'lib' | 'hand', { on: Run[]; off: Run[] }> = { lib: { on: [], off: [] }, hand: { on: [], off: [] } };
 for (const variant of ['lib', 'hand'] as const) {
-  const [on, off] = interleave(rounds(9), () => worker('helpers', variant, N, [], buildOnly), () => worker('helpers', variant, N, noTurbofan, buildOnly));
+  const [on, off] = interleave(optimizerRounds, () => worker('helpers', variant, N, [], buildOnly), () => worker('helpers', variant, N, noTurbofan, buildOnly));
   optimizer[variant] = { on, off };
 }
 const buildOf = (runs: Run[]) => runs.map((r) => r.buildMs);
@@ -344,7 +348,7 @@ sections.push([
   optimizerRow('library', 'lib'),
   optimizerRow('hand-written cdk8s-plus', 'hand'),
   '',
-  `${rounds(9)} runs each, interleaved.`,
+  `${optimizerRounds} runs each, interleaved.`,
 ].join('\n'));
 
 // ---------------------------------------------------------------------------------------------
@@ -398,7 +402,7 @@ const load = (modules: string[]) => () => {
 const plus = require.resolve('cdk8s-plus-28');
 const library = path.resolve(HERE, '..', 'lib', 'index.js');
 const node = load([]);
-const [withLib, alone] = interleave(rounds(21), load([plus, library]), load([plus]));
+const [withLib, alone] = interleave(rounds(11), load([plus, library]), load([plus]));
 const bare = median(Array.from({ length: rounds(7) }, node));
 const coldRatio = median(withLib) / median(alone);
 goals.push({ name: 'cold start: node loading cdk8s-plus-28 + the library, vs cdk8s-plus-28 alone', measured: `${coldRatio.toFixed(2)}×`, goal: 'report', met: undefined });
@@ -422,7 +426,9 @@ const report = [
   `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus.length} × ${cpus[0]?.model.trim()}, `
     + `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${os.platform()} ${os.release()}. `
     + 'Every figure is a median over interleaved runs in fresh processes; ratios compare sides measured in the same run. '
-    + `The whole bench took ${totalMinutes.toFixed(1)} minutes (BENCH_ROUNDS=${SCALE}).`,
+    + `The whole bench took ${totalMinutes.toFixed(1)} minutes (BENCH_ROUNDS=${SCALE}); the machine's load average (1 minute) was `
+    + `${loadAtStart.toFixed(1)} at its start and ${os.loadavg()[0].toFixed(1)} at its end, for ${cpus.length} vCPUs`
+    + `${Math.max(loadAtStart, os.loadavg()[0]) > cpus.length ? ': other work shared the machine, and the figures are the noisier for it' : ''}.`,
   '',
   '**Reading these figures.** This machine is a 2-vCPU virtual machine whose speed drifts by 10–30% between runs, and other builds may run on it at the same time. '
     + 'The compared sides run alternately (A B B A …) and each ratio is the median of the ratios of runs made next to each other, which cancels slow drift; '
@@ -455,7 +461,7 @@ const report = [
 ].join('\n');
 fs.writeFileSync(path.join(REPORT_DIR, 'RESULTS.md'), report);
 fs.rmSync(WORK, { recursive: true, force: true });
-log(report);
+process.stdout.write(report);
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
