@@ -4,8 +4,9 @@
  * the volumes and mounts, the pod's fsGroup, the config checksums and both ConfigMaps.
  *
  * The hand-written side holds the two configuration files as literal text, as a hand-written
- * chart would; `prepare()` reads that text (and its checksums) from one synthesized workload
- * before any timing, in both processes alike. bench/run.ts checks that both sides produce
+ * chart would; `prepare()` reads that text (and its checksums) from one synthesized workload,
+ * once, in bench/run.ts before any timing, which hands it to every hand-written process
+ * (`usePrepared`): those do not load the library. bench/run.ts checks that both sides produce
  * byte-identical YAML before it times them.
  */
 import * as os from 'os';
@@ -35,8 +36,8 @@ interface Literals {
 }
 let literals: Literals | undefined;
 
-/** The configuration text a hand-written chart would hold as literals. */
-export function prepare(): void {
+/** The configuration text a hand-written chart would hold as literals (returned for bench/run.ts to pass on). */
+export function prepare(): Literals {
   const app = new App({ outdir: path.join(os.tmpdir(), 'cdk8s-sidecars-bench-prepare') });
   withLibrary(new Chart(app, 'prepare'), 1);
   const objects = app.charts[0].toJson();
@@ -46,6 +47,12 @@ export function prepare(): void {
     envoy: data('envoy.yaml'),
     annotations: objects.find((o: any) => o.kind === 'Deployment').spec.template.metadata.annotations,
   };
+  return literals;
+}
+
+/** In a hand-written process, which does not load the library: the literals `prepare()` returned in bench/run.ts. */
+export function usePrepared(given: Literals): void {
+  literals = given;
 }
 
 function resources(cpuRequest: kplus.Cpu, cpuLimit: kplus.Cpu, memoryRequest: number, memoryLimit: number): kplus.ContainerResources {

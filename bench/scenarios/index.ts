@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as helpers from './helpers';
+import * as light from './light';
 import * as sidecars from './sidecars';
 
 /** A comparison: the library's way and the hand-written way to the same objects. */
@@ -8,11 +9,24 @@ export interface Scenario {
   readonly description: string;
   readonly lib: (scope: Construct, n: number) => void;
   readonly hand: (scope: Construct, n: number) => void;
-  /** Run before timing, in both processes alike. */
-  readonly prepare?: () => void;
+  /**
+   * Run by bench/run.ts before timing, with the library: returns (as JSON-able data) what the
+   * hand-written side holds as literals, given to each hand-written process by `usePrepared`
+   * (the library is not loaded there).
+   */
+  readonly prepare?: () => unknown;
+  readonly usePrepared?: (data: any) => void;
 }
 
 export const SCENARIOS: Record<string, Scenario> = {
+  light: {
+    title: 'withSidecar ×3, small sidecars, against hand-written cdk8s-plus',
+    description: 'Each Deployment gets three small sidecars through `withSidecar`, each one image, one declared port and its resources '
+      + '(nothing rendered, no shared volume, no bound port: the library\'s own cost per call shows most); the hand-written side builds '
+      + 'the same native sidecars with the restricted security context written out, with plain cdk8s-plus.',
+    lib: light.withLibrary,
+    hand: light.byHand,
+  },
   sidecars: {
     title: 'withSidecar ×3 against hand-written cdk8s-plus',
     description: 'Each Deployment gets three sidecars (an exporter with a UDP port in the ledger, a proxy-like container with a loopback admin port, '
@@ -29,5 +43,6 @@ export const SCENARIOS: Record<string, Scenario> = {
     lib: helpers.withLibrary,
     hand: helpers.byHand,
     prepare: helpers.prepare,
+    usePrepared: helpers.usePrepared,
   },
 };
