@@ -67,7 +67,7 @@ export function byHand(scope: Construct, n: number): void {
     const web = new kplus.Deployment(scope, `web-${i}`, { containers: [APP], securityContext: { fsGroup: 65533 } });
     for (const [key, value] of Object.entries(lit.annotations)) web.podMetadata.addAnnotation(key, value);
 
-    const shipperScope = new Construct(web, 'log-shipper-log-shipper');
+    const shipperScope = new Construct(web, 'log-shipper');
     const shipperConfig = new kplus.ConfigMap(shipperScope, 'Config', { data: { 'fluent-bit.yaml': lit.fluentBit } });
     const proxyScope = new Construct(web, 'proxy');
     const proxyConfig = new kplus.ConfigMap(proxyScope, 'Config', { data: { 'envoy.yaml': lit.envoy } });
