@@ -73,7 +73,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
   }
   if (healthPath === '/') {
-    fail(`healthPath "/" is the app's root page: the proxy would answer every request for "/" itself with "ok" and the app would never see one; `
+    fail('healthPath "/" is the app\'s root page: the proxy would answer every request for "/" itself with "ok" and the app would never see one; '
       + `give a path of the proxy's own (for example "${DEFAULT_HEALTH_PATH}")`);
   }
   const trustedProxyHops = props.trustedProxyHops ?? 0;

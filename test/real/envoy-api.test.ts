@@ -178,7 +178,11 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
                     idleTimeout: Duration.millis(1500),
                   } : {}),
                   ...(ports ? {
-                    port: 9443, adminPort: 15000, healthPath: '/-/ready', mode: SidecarMode.CLASSIC, trustedProxyHops: 2,
+                    port: 9443,
+                    adminPort: 15000,
+                    healthPath: '/-/ready',
+                    mode: SidecarMode.CLASSIC,
+                    trustedProxyHops: 2,
                     resources: { memory: { request: Size.mebibytes(32), limit: Size.gibibytes(1) } },
                   } : {}),
                 };

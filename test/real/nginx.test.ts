@@ -15,7 +15,7 @@ import * as http2 from 'http2';
 import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
-import * as tls from 'tls';
+import * as tlsSocket from 'tls';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
@@ -106,7 +106,7 @@ function upgradeAndEcho(port: number, payload: Buffer, withinMs = 5000): Promise
 /** The certificate a TLS client gets from 127.0.0.1:`port` on a new connection (no session resumed). */
 function servedCertificate(port: number, ca: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
+    const socket = tlsSocket.connect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
       const fingerprint = socket.getPeerCertificate().fingerprint256;
       socket.end();
       resolve(fingerprint);
