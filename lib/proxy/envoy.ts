@@ -17,7 +17,37 @@ import { PlainData, toYaml } from '../engine/config-yaml';
 export interface EnvoyModel extends ProxyModel {
   /** The admin interface's port, bound to 127.0.0.1. */
   readonly adminPort: number;
+  /**
+   * The folder the configuration files are mounted at (a ConfigMap volume): with `tls`, Envoy
+   * reads the certificate's SDS file (`ENVOY_TLS_SECRET_FILE`) from there.
+   */
+  readonly configDir: string;
 }
+
+/** The file, next to the bootstrap, that names the certificate files for file-based SDS. */
+export const ENVOY_TLS_SECRET_FILE = 'tls-certificate.yaml';
+
+/** The name of the SDS secret that holds the proxy's certificate. */
+export const ENVOY_TLS_SECRET_NAME = 'proxy-tls';
+
+/**
+ * The share of the container's memory limit Envoy's heap may reach (the fixed_heap resource
+ * monitor's `max_heap_size_bytes`). The rest is for what the heap monitor does not count: the
+ * binary's own data, thread stacks, and kernel socket buffers charged to the container.
+ */
+export const HEAP_SHARE_OF_MEMORY_LIMIT = 0.8;
+
+/**
+ * The listener's and the cluster's per-connection buffer limit, Envoy's edge value (32 KiB).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge
+ */
+export const CONNECTION_BUFFER_LIMIT_BYTES = 32768;
+
+/**
+ * Active downstream connections without a memory limit to size them by: the global limit of
+ * Envoy's edge example (docs/root/configuration/best_practices/_include/edge.yaml, 50,000).
+ */
+export const MAX_CONNECTIONS_WITHOUT_MEMORY_LIMIT = 50000;
 
 /** `@type` URLs of the typed configs the bootstrap uses. */
 export const ENVOY_TYPES = {
@@ -27,6 +57,9 @@ export const ENVOY_TYPES = {
   downstreamTlsContext: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
   stdoutAccessLog: 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
   httpProtocolOptions: 'type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+  tlsSecret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+  fixedHeap: 'type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig',
+  downstreamConnections: 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
 } as const;
 
 /** The cluster name of the app. */
@@ -45,6 +78,37 @@ export function envoyBootstrapFile(model: EnvoyModel): string {
   return toYaml(renderEnvoyBootstrap(model) as PlainData);
 }
 
+/** The certificate's SDS file (`ENVOY_TLS_SECRET_FILE`), YAML. */
+export function envoyTlsSecretFile(tls: NonNullable<ProxyModel['tls']>): string {
+  return toYaml(renderEnvoyTlsSecret(tls) as PlainData);
+}
+
+/**
+ * The certificate as a file-based SDS resource: a DiscoveryResponse-shaped file with one
+ * `Secret`. Certificates given in the bootstrap (`tls_certificates`) are read once at start;
+ * only a `TlsCertificate` delivered by SDS is watched, and its `watched_directory` is the
+ * Secret's folder, where the kubelet moves the new `..data` symlink into place when
+ * cert-manager (or anyone) renews the Secret. Envoy then reads the chain and key together,
+ * checks that neither changed between the two reads, and serves the new certificate to new
+ * connections without a restart.
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/transport_sockets/tls/v3/common.proto (TlsCertificate.watched_directory)
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/security/secret (SDS key rotation)
+ */
+export function renderEnvoyTlsSecret(tls: NonNullable<ProxyModel['tls']>): Record<string, unknown> {
+  return {
+    resources: [{
+      '@type': ENVOY_TYPES.tlsSecret,
+      'name': ENVOY_TLS_SECRET_NAME,
+      'tls_certificate': {
+        certificate_chain: { filename: tls.certificateFile },
+        private_key: { filename: tls.privateKeyFile },
+        watched_directory: { path: tls.directory },
+      },
+    }],
+  };
+}
+
 /** The v3 bootstrap. */
 export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown> {
   const grpc = model.upstream === 'grpc';
@@ -59,27 +123,56 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
       typed_config: { '@type': ENVOY_TYPES.buffer, 'max_request_bytes': model.maxRequestBodyBytes },
     });
   }
-  httpFilters.push({
+  const router = {
     name: 'envoy.filters.http.router',
     // suppress_envoy_headers: the app sees the request as the client sent it, without x-envoy-*.
     typed_config: { '@type': ENVOY_TYPES.router, 'suppress_envoy_headers': true },
-  });
+  };
+  httpFilters.push(router);
 
   const connectionManager: Record<string, unknown> = {
     '@type': ENVOY_TYPES.httpConnectionManager,
     'stat_prefix': 'ingress_http',
     // AUTO: HTTP/1.1, HTTP/2 by ALPN over TLS, and HTTP/2 with prior knowledge in cleartext.
     'codec_type': 'AUTO',
-    // Append the client's address to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does.
+    // Append the client's address to X-Forwarded-For, as nginx's $proxy_add_x_forwarded_for does,
+    // and take the client's address from the connection, not from headers a client can write.
     'use_remote_address': true,
+    // Behind N trusted proxies the client is the Nth address from the right of X-Forwarded-For,
+    // and the X-Forwarded-Proto they set is kept; with 0 Envoy overwrites X-Forwarded-Proto with
+    // the connection's scheme (source/common/http/conn_manager_utility.cc, mutateRequestHeaders).
+    // https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-for
+    ...(model.trustedProxyHops > 0 ? { xff_num_trusted_hops: model.trustedProxyHops } : {}),
     // Keep the app's Server header, as a transparent proxy should.
     'server_header_transformation': 'PASS_THROUGH',
     'stream_idle_timeout': protoDuration(model.idleTimeoutMillis),
     'common_http_protocol_options': { idle_timeout: protoDuration(model.idleTimeoutMillis) },
-    'upgrade_configs': [{ upgrade_type: 'websocket' }],
+    // Envoy's edge values for HTTP/2 clients: at most 100 streams a connection, 64 KiB a stream
+    // and 1 MiB a connection in flight (docs/root/configuration/best_practices/_include/edge.yaml).
+    'http2_protocol_options': {
+      max_concurrent_streams: 100,
+      initial_stream_window_size: 65536,
+      initial_connection_window_size: 1048576,
+    },
+    // WebSocket upgrades get a filter chain of the router alone: the buffer filter waits for the
+    // end of a body an upgrade never sends, and the upgrade hangs (envoyproxy/gateway#8578;
+    // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades: "Buffering
+    // is generally not compatible with upgrades"). An upgrade request is a GET without a body,
+    // so the body limit has nothing to hold there.
+    'upgrade_configs': [{ upgrade_type: 'websocket', filters: [router] }],
     ...(model.accessLog ? {
       access_log: [{
         name: 'envoy.access_loggers.stdout',
+        // The probes are not logged, as nginx's `access_log off` in the health location: every
+        // request but those the health route answers, whose path (before any query) is healthPath.
+        filter: {
+          and_filter: {
+            filters: [
+              { header_filter: { header: { name: ':path', string_match: { exact: model.healthPath }, invert_match: true } } },
+              { header_filter: { header: { name: ':path', string_match: { prefix: `${model.healthPath}?` }, invert_match: true } } },
+            ],
+          },
+        },
         typed_config: { '@type': ENVOY_TYPES.stdoutAccessLog },
       }],
     } : {}),
@@ -115,9 +208,20 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
         '@type': ENVOY_TYPES.downstreamTlsContext,
         'common_tls_context': {
           tls_params: { tls_minimum_protocol_version: 'TLSv1_2' },
-          tls_certificates: [{
-            certificate_chain: { filename: model.tls.certificateFile },
-            private_key: { filename: model.tls.privateKeyFile },
+          // The certificate through file-based SDS (renderEnvoyTlsSecret), so that a renewed
+          // Secret is served without a restart. The SDS file is in the ConfigMap's folder, which
+          // the kubelet also updates by a `..data` swap: watched_directory is how Envoy's docs
+          // say to watch a file there (PathConfigSource.watched_directory).
+          // https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/config_source.proto
+          tls_certificate_sds_secret_configs: [{
+            name: ENVOY_TLS_SECRET_NAME,
+            sds_config: {
+              path_config_source: {
+                path: `${model.configDir}/${ENVOY_TLS_SECRET_FILE}`,
+                watched_directory: { path: model.configDir },
+              },
+              resource_api_version: 'V3',
+            },
           }],
           alpn_protocols: ['h2', 'http/1.1'],
         },
@@ -129,6 +233,8 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     name: APP_CLUSTER,
     type: 'STATIC',
     connect_timeout: protoDuration(model.connectTimeoutMillis),
+    // Envoy's edge best practice: bound what one connection to the app may buffer.
+    per_connection_buffer_limit_bytes: CONNECTION_BUFFER_LIMIT_BYTES,
     load_assignment: {
       cluster_name: APP_CLUSTER,
       endpoints: [{
@@ -141,12 +247,16 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
       'envoy.extensions.upstreams.http.v3.HttpProtocolOptions': {
         '@type': ENVOY_TYPES.httpProtocolOptions,
         'common_http_protocol_options': { idle_timeout: protoDuration(UPSTREAM_IDLE_TIMEOUT_MILLIS) },
-        'explicit_http_config': grpc ? { http2_protocol_options: {} } : { http_protocol_options: {} },
+        // For HTTP/2 to the app, the edge windows too: 64 KiB a stream, 1 MiB a connection.
+        'explicit_http_config': grpc
+          ? { http2_protocol_options: { initial_stream_window_size: 65536, initial_connection_window_size: 1048576 } }
+          : { http_protocol_options: {} },
       },
     },
   };
 
   return {
+    overload_manager: overloadManager(model.memoryLimitBytes),
     admin: {
       // Never on the pod's addresses: the admin interface can stop Envoy and dump its config.
       address: { socket_address: { address: '127.0.0.1', port_value: model.adminPort } },
@@ -156,10 +266,56 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
         name: 'proxy',
         address: { socket_address: { address: '0.0.0.0', port_value: model.listenPort } },
         // Envoy's edge best practice: bound what one connection may buffer.
-        per_connection_buffer_limit_bytes: 32768,
+        per_connection_buffer_limit_bytes: CONNECTION_BUFFER_LIMIT_BYTES,
         filter_chains: [filterChain],
       }],
       clusters: [cluster],
     },
+  };
+}
+
+/**
+ * Envoy's overload manager, as its edge best practices configure it, sized by the container's
+ * memory limit, so that Envoy sheds load before the kernel kills it for memory:
+ *
+ * - the `fixed_heap` monitor with `max_heap_size_bytes` at `HEAP_SHARE_OF_MEMORY_LIMIT` of the
+ *   limit; at 95% of it Envoy releases free memory to the system (`shrink_heap`), at 98% it
+ *   answers new requests with 503 (`stop_accepting_requests`);
+ * - the `global_downstream_max_connections` monitor, without which Envoy warns at start
+ *   ("There is no configured limit to the number of allowed active downstream connections"):
+ *   one connection per 32 KiB of the memory limit, the buffer each connection may fill; 50,000
+ *   (the edge example's figure) without a memory limit.
+ *
+ * Without a memory limit there is nothing to size the heap by, and no heap monitor.
+ *
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/operations/overload_manager/overload_manager
+ */
+function overloadManager(memoryLimitBytes: number | undefined): Record<string, unknown> {
+  const maxConnections = memoryLimitBytes === undefined
+    ? MAX_CONNECTIONS_WITHOUT_MEMORY_LIMIT
+    : Math.max(1, Math.floor(memoryLimitBytes / CONNECTION_BUFFER_LIMIT_BYTES));
+  const connections = {
+    name: 'envoy.resource_monitors.global_downstream_max_connections',
+    typed_config: { '@type': ENVOY_TYPES.downstreamConnections, 'max_active_downstream_connections': maxConnections },
+  };
+  if (memoryLimitBytes === undefined) {
+    return { resource_monitors: [connections] };
+  }
+  const heap = 'envoy.resource_monitors.fixed_heap';
+  const trigger = (value: number) => [{ name: heap, threshold: { value } }];
+  return {
+    refresh_interval: '0.25s',
+    resource_monitors: [
+      {
+        name: heap,
+        typed_config: { '@type': ENVOY_TYPES.fixedHeap, 'max_heap_size_bytes': Math.floor(memoryLimitBytes * HEAP_SHARE_OF_MEMORY_LIMIT) },
+      },
+      connections,
+    ],
+    actions: [
+      { name: 'envoy.overload_actions.shrink_heap', triggers: trigger(0.95) },
+      { name: 'envoy.overload_actions.stop_accepting_requests', triggers: trigger(0.98) },
+    ],
   };
 }

@@ -14,8 +14,11 @@ export interface ProxyModel {
   readonly upstreamPort: number;
   /** HTTP/1.1, or HTTP/2 cleartext for gRPC servers. */
   readonly upstream: UpstreamKind;
-  /** TLS termination: the certificate chain and key files, as mounted from the Secret. */
-  readonly tls?: { readonly certificateFile: string; readonly privateKeyFile: string };
+  /**
+   * TLS termination: the certificate chain and key files, as mounted from the Secret, and the
+   * Secret's folder, which the kubelet updates by swapping its `..data` symlink.
+   */
+  readonly tls?: { readonly certificateFile: string; readonly privateKeyFile: string; readonly directory: string };
   readonly connectTimeoutMillis: number;
   readonly requestTimeoutMillis: number;
   readonly idleTimeoutMillis: number;
@@ -24,6 +27,13 @@ export interface ProxyModel {
   readonly accessLog: boolean;
   /** Exact path the proxy answers itself with 200, for its probes. */
   readonly healthPath: string;
+  /**
+   * Proxies in front of this one (an ingress controller, a load balancer) whose
+   * X-Forwarded-For and X-Forwarded-Proto are trusted; 0 trusts none.
+   */
+  readonly trustedProxyHops: number;
+  /** The container's memory limit in bytes, which bounds Envoy's heap; unset without a limit. */
+  readonly memoryLimitBytes?: number;
   /** Worker threads (Envoy `--concurrency`) or processes (nginx `worker_processes`). */
   readonly workers: number;
 }

@@ -12,7 +12,7 @@
  * @see https://nginx.org/en/docs/http/ngx_http_grpc_module.html
  */
 import { HEALTH_BODY, nginxTime, ProxyModel } from './model';
-import { block, directive, entry, NginxDirective, renderNginx, token } from './nginx-conf';
+import { block, directive, entry, NginxDirective, NginxToken, renderNginx, token } from './nginx-conf';
 
 /** What nginx needs beyond the proxy model. */
 export interface NginxModel extends ProxyModel {
@@ -61,8 +61,15 @@ export function renderNginxConf(model: NginxModel): string {
     listen,
     ...(http2 && http2Directive ? [directive('http2', token('on'))] : []),
     ...(tls ? [
-      directive('ssl_certificate', tls.certificateFile),
-      directive('ssl_certificate_key', tls.privateKeyFile),
+      {
+        ...directive('ssl_certificate', token('$sidecar_tls_certificate')),
+        comment: 'Through variables, so the files are read again after the Secret is renewed (maps above).',
+      },
+      directive('ssl_certificate_key', token('$sidecar_tls_certificate_key')),
+      ...(atLeast(model.version, [1, 27, 4]) ? [{
+        ...directive('ssl_certificate_cache', token('max=8'), token('inactive=1h'), token(`valid=${CERTIFICATE_VALID_SECONDS}s`)),
+        comment: `Parsed once, checked against the files again after ${CERTIFICATE_VALID_SECONDS} s.`,
+      }] : []),
       // Mozilla's "intermediate" profile: TLS 1.2 and 1.3 (nginx's default also allows 1.0/1.1
       // before 1.27.3).
       directive('ssl_protocols', token('TLSv1.2'), token('TLSv1.3')),
@@ -110,6 +117,8 @@ export function renderNginxConf(model: NginxModel): string {
       ]),
       comment: 'The Host header the client sent, port included; $host when it sent none.',
     },
+    ...(tls ? certificateMaps(tls) : []),
+    ...(model.trustedProxyHops > 0 ? trustedProxy() : []),
     block('server', [], server),
   ];
 
@@ -124,14 +133,81 @@ export function renderNginxConf(model: NginxModel): string {
   ]);
 }
 
+/**
+ * How long nginx ≥ 1.27.4 keeps a parsed certificate before it checks the files again. The
+ * kubelet itself takes up to its sync period (a minute by default) to update a Secret's files;
+ * cert-manager renews a third of the lifetime before expiry, so a minute more is nothing.
+ */
+export const CERTIFICATE_VALID_SECONDS = 60;
+
+/**
+ * The certificate and key paths as variables. nginx reads a certificate named by a constant
+ * once, at start or reload, and never notices that the kubelet swapped the Secret's `..data`
+ * symlink; one named through variables (1.15.9+) is loaded at the TLS handshake, so a renewed
+ * Secret is served without a restart and without a reloader sidecar, which would need
+ * `shareProcessNamespace` to signal nginx. nginx 1.27.4+ keeps it in `ssl_certificate_cache`
+ * and checks the files again after `valid`; before 1.27.4 each handshake reads the files.
+ * The maps are keyed by `$ssl_server_name` only to be evaluated at the handshake: every name
+ * gets the one certificate.
+ * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate
+ * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate_cache
+ */
+function certificateMaps(tls: NonNullable<ProxyModel['tls']>): NginxDirective[] {
+  return [
+    {
+      ...block('map', [token('$ssl_server_name'), token('$sidecar_tls_certificate')], [directive('default', tls.certificateFile)]),
+      comment: 'The TLS Secret\'s files, named through variables so that nginx reads them again after a renewal.',
+    },
+    block('map', [token('$ssl_server_name'), token('$sidecar_tls_certificate_key')], [directive('default', tls.privateKeyFile)]),
+  ];
+}
+
+/**
+ * `trustedProxyHops: 1`: the client's address is the last one of the X-Forwarded-For received
+ * (what the one proxy in front appended), as Envoy's `xff_num_trusted_hops: 1` takes it. The
+ * realip module trusts by the peer's address; every address is trusted, and
+ * `real_ip_recursive off` stops at the last entry, so one hop is trusted whatever its address.
+ * $remote_addr (the access log, X-Real-IP) becomes that client; X-Forwarded-For gets the peer's
+ * own address ($realip_remote_addr) appended, as Envoy appends it, and the X-Forwarded-Proto
+ * the proxy in front set is kept.
+ * @see https://nginx.org/en/docs/http/ngx_http_realip_module.html
+ */
+function trustedProxy(): NginxDirective[] {
+  return [
+    {
+      ...directive('real_ip_header', 'X-Forwarded-For'),
+      comment: 'trustedProxyHops 1: the client is the last address of X-Forwarded-For, whoever the peer is.',
+    },
+    directive('set_real_ip_from', token('0.0.0.0/0')),
+    directive('set_real_ip_from', token('::/0')),
+    directive('real_ip_recursive', token('off')),
+    block('map', [token('$http_x_forwarded_for'), token('$sidecar_forwarded_for')], [
+      entry('', token('$realip_remote_addr')),
+      directive('default', '$http_x_forwarded_for, $realip_remote_addr'),
+    ]),
+    block('map', [token('$http_x_forwarded_proto'), token('$sidecar_forwarded_proto')], [
+      entry('', token('$scheme')),
+      directive('default', token('$http_x_forwarded_proto')),
+    ]),
+  ];
+}
+
+/** The X-Forwarded-For and X-Forwarded-Proto the app gets. */
+function forwarded(model: ProxyModel): { forwardedFor: NginxToken; forwardedProto: NginxToken } {
+  return model.trustedProxyHops > 0
+    ? { forwardedFor: token('$sidecar_forwarded_for'), forwardedProto: token('$sidecar_forwarded_proto') }
+    : { forwardedFor: token('$proxy_add_x_forwarded_for'), forwardedProto: token('$scheme') };
+}
+
 function httpLocation(model: ProxyModel): NginxDirective[] {
+  const { forwardedFor, forwardedProto } = forwarded(model);
   return [
     directive('proxy_pass', token(`http://127.0.0.1:${model.upstreamPort}`)),
     directive('proxy_http_version', token('1.1')),
     directive('proxy_set_header', 'Host', token('$sidecar_host')),
     directive('proxy_set_header', 'X-Real-IP', token('$remote_addr')),
-    directive('proxy_set_header', 'X-Forwarded-For', token('$proxy_add_x_forwarded_for')),
-    directive('proxy_set_header', 'X-Forwarded-Proto', token('$scheme')),
+    directive('proxy_set_header', 'X-Forwarded-For', forwardedFor),
+    directive('proxy_set_header', 'X-Forwarded-Proto', forwardedProto),
     directive('proxy_set_header', 'Upgrade', token('$http_upgrade')),
     directive('proxy_set_header', 'Connection', token('$sidecar_connection')),
     directive('proxy_pass_header', 'Server'),
@@ -147,11 +223,12 @@ function httpLocation(model: ProxyModel): NginxDirective[] {
 }
 
 function grpcLocation(model: ProxyModel): NginxDirective[] {
+  const { forwardedFor, forwardedProto } = forwarded(model);
   return [
     directive('grpc_pass', token(`grpc://127.0.0.1:${model.upstreamPort}`)),
     directive('grpc_set_header', 'X-Real-IP', token('$remote_addr')),
-    directive('grpc_set_header', 'X-Forwarded-For', token('$proxy_add_x_forwarded_for')),
-    directive('grpc_set_header', 'X-Forwarded-Proto', token('$scheme')),
+    directive('grpc_set_header', 'X-Forwarded-For', forwardedFor),
+    directive('grpc_set_header', 'X-Forwarded-Proto', forwardedProto),
     directive('grpc_connect_timeout', token(nginxTime(model.connectTimeoutMillis))),
     directive('grpc_read_timeout', token(nginxTime(model.requestTimeoutMillis))),
     directive('grpc_send_timeout', token(nginxTime(model.requestTimeoutMillis))),

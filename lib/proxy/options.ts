@@ -54,7 +54,15 @@ export interface ProxyTls {
    * A Secret of type `kubernetes.io/tls` (keys `tls.crt` and `tls.key`), mounted read-only into
    * the proxy only. A `kplus.TlsSecret`, or a `kplus.Secret` whose type is known, is checked at
    * the call; a Secret imported by name is taken on trust.
+   *
+   * A renewed Secret (cert-manager renews in place) is served without a restart: the kubelet
+   * updates the mounted files within its sync period (about a minute), then Envoy reloads them
+   * at once (file-based SDS watching the Secret's folder), nginx within a minute (it reads the
+   * certificate through variables, with `ssl_certificate_cache … valid=60s` from nginx 1.27.4;
+   * an older nginx reads the files at every handshake).
    * @see https://kubernetes.io/docs/concepts/configuration/secret/#tls-secrets
+   * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/security/secret
+   * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate_cache
    */
   readonly secret: kplus.ISecret;
 }
@@ -142,10 +150,38 @@ export interface ProxyOptions {
 
   /**
    * The path the proxy answers itself with 200 `ok`, for its readiness and liveness probes.
-   * Requests for exactly this path never reach the app.
+   * Requests for exactly this path never reach the app, and are not access-logged. `/` is
+   * refused: it would take over the app's root page.
    * @default '/proxy-healthz'
    */
   readonly healthPath?: string;
+
+  /**
+   * How many proxies in front of this one (an ingress controller, a cloud load balancer) to
+   * trust for the client's address and scheme.
+   *
+   * With 0 the proxy trusts nothing a client sends: the client is the peer of the connection,
+   * X-Forwarded-For gets that address appended, and X-Forwarded-Proto is the proxy's own
+   * scheme. Behind an ingress the app then sees the ingress's address and, where the ingress
+   * terminates TLS, `http`.
+   *
+   * With N (1 for one ingress controller) the client is the Nth address from the right of the
+   * X-Forwarded-For received, and the X-Forwarded-Proto the last hop set is kept. Envoy:
+   * `xff_num_trusted_hops: N` with `use_remote_address`; nginx (N = 1 only: it trusts by
+   * address, not by count): `real_ip_header X-Forwarded-For`, `set_real_ip_from` every
+   * address, `real_ip_recursive off`, and X-Forwarded-Proto passed on. The access log shows
+   * that client.
+   *
+   * **Security**: set it only when every request reaches the pod through that many proxies
+   * that each append to X-Forwarded-For. A client that reaches the pod directly (from another
+   * pod, through a NodePort, or through a Service that bypasses the ingress) can then write
+   * any address and scheme it likes into these headers, and the app believes them; restrict
+   * who can reach the pod (a NetworkPolicy that admits only the ingress) before trusting hops.
+   * @default 0
+   * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#x-forwarded-for
+   * @see https://nginx.org/en/docs/http/ngx_http_realip_module.html
+   */
+  readonly trustedProxyHops?: number;
 
   /**
    * Envoy only: the admin interface's port, bound to 127.0.0.1 (never declared, never in a
@@ -219,7 +255,7 @@ export const PROXY_PATHS = {
   config: '/etc/proxy/config',
   /** The TLS Secret (`tls.crt`, `tls.key`). */
   tls: '/etc/proxy/tls',
-  /** nginx: the writable emptyDir for the pid file and temp paths. */
+  /** nginx only: the writable emptyDir for the pid file and temp paths (Envoy writes no file). */
   tmp: '/tmp',
 } as const;
 

@@ -4,7 +4,7 @@
  * construct (index.ts) hands the program to the engine's attach.
  */
 import { ApiObject, Duration, Size } from 'cdk8s';
-import { envoyBootstrapFile } from './envoy';
+import { ENVOY_TLS_SECRET_FILE, envoyBootstrapFile, envoyTlsSecretFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { PROXY_PATHS, PROXY_RESOURCES, ProxyEngine, ProxyOptions, UpstreamProtocol } from './options';
@@ -72,6 +72,18 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
   if (typeof healthPath !== 'string' || !HEALTH_PATH.test(healthPath)) {
     fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
   }
+  if (healthPath === '/') {
+    fail('healthPath "/" is the app\'s root page: the proxy would answer every request for "/" itself with "ok" and the app would never see one; '
+      + `give a path of the proxy's own (for example "${DEFAULT_HEALTH_PATH}")`);
+  }
+  const trustedProxyHops = props.trustedProxyHops ?? 0;
+  if (!Number.isInteger(trustedProxyHops) || trustedProxyHops < 0 || trustedProxyHops > 0xffffffff) {
+    fail(`trustedProxyHops ${trustedProxyHops} must be a whole number of proxies, 0 or more; give 0 when clients reach the proxy directly, 1 behind one ingress controller or load balancer`);
+  }
+  if (engine === ProxyEngine.NGINX && trustedProxyHops > 1) {
+    fail(`trustedProxyHops ${trustedProxyHops} with nginx: nginx trusts X-Forwarded-For by the address of each hop (set_real_ip_from), not by a count, `
+      + 'so it can take the client only from the last hop; pass trustedProxyHops: 1 or 0, or use engine: ProxyEngine.ENVOY (xff_num_trusted_hops)');
+  }
   let maxRequestBodyBytes: number | undefined;
   if (props.maxRequestBodySize !== undefined) {
     maxRequestBodyBytes = props.maxRequestBodySize.toKibibytes() * 1024;
@@ -85,13 +97,15 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     listenPort: port,
     upstreamPort: targetPort,
     upstream: props.upstreamProtocol === UpstreamProtocol.GRPC ? 'grpc' : 'http1',
-    tls: tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key` } : undefined,
+    tls: tls ? { certificateFile: `${PROXY_PATHS.tls}/tls.crt`, privateKeyFile: `${PROXY_PATHS.tls}/tls.key`, directory: PROXY_PATHS.tls } : undefined,
     connectTimeoutMillis: millis('connectTimeout', props.connectTimeout ?? Duration.seconds(5), fail),
     requestTimeoutMillis: millis('requestTimeout', props.requestTimeout ?? Duration.seconds(60), fail),
     idleTimeoutMillis: millis('idleTimeout', props.idleTimeout ?? Duration.seconds(75), fail),
     maxRequestBodyBytes,
     accessLog: props.accessLogs ?? true,
     healthPath,
+    trustedProxyHops,
+    memoryLimitBytes: memoryLimitBytes(resources),
     workers: workersFor(resources),
   };
 
@@ -100,13 +114,16 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
   const configPath = `${PROXY_PATHS.config}/${engine.configFile}`;
   let file: ConfigFile;
   let args: string[];
+  const files: Record<string, string> = {};
   if (engine === ProxyEngine.ENVOY) {
     // The image's ENTRYPOINT (/docker-entrypoint.sh) chowns /dev/stdout and switches user with
     // su-exec when started as root; the pod starts Envoy as 101 directly instead.
     // --disable-hot-restart: a pod never hot-restarts, and without it Envoy sets up shared
     // memory for a restart that never comes.
     // https://www.envoyproxy.io/docs/envoy/latest/operations/cli
-    file = renderConfigFile(envoyBootstrapFile, { ...model, adminPort: adminPort! });
+    file = renderConfigFile(envoyBootstrapFile, { ...model, adminPort: adminPort!, configDir: PROXY_PATHS.config });
+    // With TLS, the certificate comes by file-based SDS from a second file (envoy.ts).
+    if (model.tls) files[ENVOY_TLS_SECRET_FILE] = renderConfigFile(envoyTlsSecretFile, model.tls).text;
     args = ['-c', configPath, '--concurrency', String(model.workers), '--disable-hot-restart', '--log-level', 'info'];
   } else {
     const version = nginxVersionOfTag(image.split(':').pop() ?? '') ?? nginxVersionOfTag(NGINX_IMAGE.tag)!;
@@ -129,7 +146,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     where: 'withProxy',
     purpose: `withProxy (${engine.displayName})`,
     name,
-    config: { dir: PROXY_PATHS.config, files: { [engine.configFile]: file.text } },
+    config: { dir: PROXY_PATHS.config, files: { [engine.configFile]: file.text, ...files } },
     volumes: tls ? [{ suffix: 'tls', path: PROXY_PATHS.tls, source: { kind: 'secret', secret: tls.secret } }] : [],
     sharedVolumes: engine === ProxyEngine.NGINX
       ? [{ name: `${name}-tmp`, path: PROXY_PATHS.tmp, appContainers: [], sizeLimit: Size.mebibytes(64) }]
@@ -231,6 +248,12 @@ function millis(option: string, duration: Duration, fail: (problem: string) => n
       + 'which Envoy would refuse at start; give a shorter duration (for long-lived streams, for example Duration.days(1))');
   }
   return ms;
+}
+
+/** The memory limit in bytes, when there is one. */
+function memoryLimitBytes(resources: kplus.ContainerResources): number | undefined {
+  const limit = resources.memory?.limit;
+  return limit === undefined ? undefined : limit.toKibibytes() * 1024;
 }
 
 /** Worker threads/processes: the CPU limit rounded up, at least 1; 2 without a limit. */

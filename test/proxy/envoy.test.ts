@@ -69,24 +69,46 @@ describe('Envoy bootstrap', () => {
     expect(routes[1].match).toEqual({ prefix: '/' });
   });
 
-  test('terminates TLS with the files of the Secret mounted read-only, HTTP/2 and HTTP/1.1 by ALPN', () => {
-    const { bootstrap, container, spec } = synthEnvoy({}, true);
+  test('terminates TLS with the files of the Secret mounted read-only, read by file-based SDS that watches the Secret\'s folder', () => {
+    const { bootstrap, container, spec, manifests } = synthEnvoy({}, true);
     const socket = bootstrap.static_resources.listeners[0].filter_chains[0].transport_socket;
     const tls = socket.typed_config.common_tls_context;
     const mount = container.volumeMounts.find((m: any) => m.name === 'proxy-tls');
+    const configMount = container.volumeMounts.find((m: any) => m.name === 'proxy-config');
     expect(mount.readOnly).toBe(true);
     expect(spec.volumes.find((v: any) => v.name === 'proxy-tls').secret).toBeDefined();
-    expect(tls.tls_certificates).toEqual([{
-      certificate_chain: { filename: `${mount.mountPath}/tls.crt` },
-      private_key: { filename: `${mount.mountPath}/tls.key` },
+    // Certificates given in the bootstrap are never read again: none there.
+    expect(tls.tls_certificates).toBeUndefined();
+    expect(tls.tls_certificate_sds_secret_configs).toEqual([{
+      name: 'proxy-tls',
+      sds_config: {
+        path_config_source: { path: `${configMount.mountPath}/tls-certificate.yaml`, watched_directory: { path: configMount.mountPath } },
+        resource_api_version: 'V3',
+      },
     }]);
+    // The SDS file is in the same ConfigMap, mounted where the bootstrap looks for it.
+    const sds = parse(find(manifests, 'ConfigMap', 'proxy-config').data['tls-certificate.yaml']);
+    expect(sds).toEqual({
+      resources: [{
+        '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
+        'name': 'proxy-tls',
+        'tls_certificate': {
+          certificate_chain: { filename: `${mount.mountPath}/tls.crt` },
+          private_key: { filename: `${mount.mountPath}/tls.key` },
+          // The folder where the kubelet moves the new ..data symlink in on renewal.
+          watched_directory: { path: mount.mountPath },
+        },
+      }],
+    });
     expect(tls.alpn_protocols).toEqual(['h2', 'http/1.1']);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/proxy-healthz', port: 8443, scheme: 'HTTPS' });
   });
 
   test('speaks HTTP/2 to a gRPC app and HTTP/1.1 otherwise', () => {
     const options = (b: any) => b.static_resources.clusters[0].typed_extension_protocol_options['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
-    expect(options(synthEnvoy({ upstreamProtocol: UpstreamProtocol.GRPC }).bootstrap).explicit_http_config).toEqual({ http2_protocol_options: {} });
+    expect(options(synthEnvoy({ upstreamProtocol: UpstreamProtocol.GRPC }).bootstrap).explicit_http_config).toEqual({
+      http2_protocol_options: { initial_stream_window_size: 65536, initial_connection_window_size: 1048576 },
+    });
     expect(options(synthEnvoy().bootstrap).explicit_http_config).toEqual({ http_protocol_options: {} });
   });
 
@@ -109,7 +131,10 @@ describe('Envoy bootstrap', () => {
     });
     expect(hcm.access_log).toBeUndefined();
     const defaults = hcmOf(synthEnvoy().bootstrap);
-    expect(defaults.access_log).toEqual([{ name: 'envoy.access_loggers.stdout', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' } }]);
+    expect(defaults.access_log).toEqual([expect.objectContaining({
+      name: 'envoy.access_loggers.stdout',
+      typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog' },
+    })]);
     expect(defaults.http_filters.map((f: any) => f.name)).toEqual(['envoy.filters.http.router']);
   });
 
@@ -124,6 +149,94 @@ describe('Envoy bootstrap', () => {
     expect(container.restartPolicy).toBe('Always');
     expect(container.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 101, readOnlyRootFilesystem: true });
     expect(restrictedProblems(spec, ['proxy'])).toEqual([]);
+  });
+});
+
+describe('Envoy in production', () => {
+  test('WebSocket upgrades get a filter chain of the router alone: the body limit\'s buffer filter never holds an upgrade', () => {
+    const hcm = hcmOf(synthEnvoy({ maxRequestBodySize: Size.mebibytes(1) }).bootstrap);
+    expect(hcm.http_filters.map((f: any) => f.name)).toEqual(['envoy.filters.http.buffer', 'envoy.filters.http.router']);
+    expect(hcm.upgrade_configs).toEqual([{ upgrade_type: 'websocket', filters: [hcm.http_filters[1]] }]);
+    expect(JSON.stringify(hcm.upgrade_configs)).not.toContain('buffer');
+    // Without a body limit too: upgrades never take the HTTP chain.
+    const plain = hcmOf(synthEnvoy().bootstrap);
+    expect(plain.upgrade_configs[0].filters.map((f: any) => f.name)).toEqual(['envoy.filters.http.router']);
+  });
+
+  test('does not log the probes: the access log skips requests for the health path, with or without a query', () => {
+    const hcm = hcmOf(synthEnvoy({ healthPath: '/-/ready' }).bootstrap);
+    expect(hcm.access_log[0].filter).toEqual({
+      and_filter: {
+        filters: [
+          { header_filter: { header: { name: ':path', string_match: { exact: '/-/ready' }, invert_match: true } } },
+          { header_filter: { header: { name: ':path', string_match: { prefix: '/-/ready?' }, invert_match: true } } },
+        ],
+      },
+    });
+    // The health route matches the same requests: the path without its query.
+    expect(hcm.route_config.virtual_hosts[0].routes[0].match).toEqual({ path: '/-/ready' });
+  });
+
+  test('sheds load before the memory limit: fixed_heap at 80% of it, shrink at 0.95, stop accepting requests at 0.98, a connection limit', () => {
+    const { bootstrap } = synthEnvoy();
+    expect(bootstrap.overload_manager).toEqual({
+      refresh_interval: '0.25s',
+      resource_monitors: [
+        {
+          name: 'envoy.resource_monitors.fixed_heap',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig',
+            'max_heap_size_bytes': Math.floor(256 * 1024 * 1024 * 0.8),
+          },
+        },
+        {
+          name: 'envoy.resource_monitors.global_downstream_max_connections',
+          typed_config: {
+            '@type': 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+            'max_active_downstream_connections': 8192, // 256 MiB / 32 KiB
+          },
+        },
+      ],
+      actions: [
+        { name: 'envoy.overload_actions.shrink_heap', triggers: [{ name: 'envoy.resource_monitors.fixed_heap', threshold: { value: 0.95 } }] },
+        { name: 'envoy.overload_actions.stop_accepting_requests', triggers: [{ name: 'envoy.resource_monitors.fixed_heap', threshold: { value: 0.98 } }] },
+      ],
+    });
+  });
+
+  test('sizes the heap by the memory limit given, and without a limit keeps only the connection limit', () => {
+    const monitors = (memory: kplus.ContainerResources['memory']) =>
+      synthEnvoy({ resources: { memory } }).bootstrap.overload_manager.resource_monitors.map((m: any) => m.typed_config);
+    const [heap, connections] = monitors({ request: Size.mebibytes(128), limit: Size.gibibytes(1) });
+    expect(heap.max_heap_size_bytes).toBe(858993459); // floor(0.8 GiB)
+    expect(connections.max_active_downstream_connections).toBe(32768);
+    expect(monitors({ request: Size.mebibytes(128) })).toEqual([expect.objectContaining({ max_active_downstream_connections: 50000 })]);
+  });
+
+  test('limits HTTP/2 clients to Envoy\'s edge values, and each connection\'s buffers to 32 KiB both ways', () => {
+    const { bootstrap } = synthEnvoy();
+    expect(hcmOf(bootstrap).http2_protocol_options).toEqual({
+      max_concurrent_streams: 100, initial_stream_window_size: 65536, initial_connection_window_size: 1048576,
+    });
+    expect(bootstrap.static_resources.listeners[0].per_connection_buffer_limit_bytes).toBe(32768);
+    expect(bootstrap.static_resources.clusters[0].per_connection_buffer_limit_bytes).toBe(32768);
+  });
+
+  test('trusts no X-Forwarded-* by default; trustedProxyHops sets xff_num_trusted_hops', () => {
+    const defaults = hcmOf(synthEnvoy().bootstrap);
+    expect(defaults.use_remote_address).toBe(true);
+    expect(defaults.xff_num_trusted_hops).toBeUndefined();
+    const behindIngress = hcmOf(synthEnvoy({ trustedProxyHops: 1 }).bootstrap);
+    expect(behindIngress.use_remote_address).toBe(true);
+    expect(behindIngress.xff_num_trusted_hops).toBe(1);
+    expect(hcmOf(synthEnvoy({ trustedProxyHops: 2 }).bootstrap).xff_num_trusted_hops).toBe(2);
+  });
+
+  test('writes no file: no emptyDir, the root filesystem read-only', () => {
+    const { container, spec } = synthEnvoy({}, true);
+    expect(container.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/etc/proxy/config', '/etc/proxy/tls']);
+    expect(spec.volumes.filter((v: any) => v.emptyDir)).toEqual([]);
+    expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 });
 

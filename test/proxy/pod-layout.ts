@@ -84,3 +84,46 @@ function writeKeys(dir: string, data: Record<string, string>): void {
     fs.writeFileSync(path.join(dir, key), value, { mode: 0o644 });
   }
 }
+
+/**
+ * Rewrites a volume folder written by layOutPod (plain files) the way the kubelet lays out
+ * Secret, ConfigMap and projected volumes (pkg/volume/util/atomic_writer.go): the files in a
+ * timestamped folder `..<timestamp>`, a symlink `..data` to it, and each key a symlink
+ * `<key> -> ..data/<key>`.
+ */
+export function layOutLikeKubelet(dir: string): void {
+  const data: Record<string, Buffer> = {};
+  for (const name of fs.readdirSync(dir)) {
+    data[name] = fs.readFileSync(path.join(dir, name));
+    fs.rmSync(path.join(dir, name));
+  }
+  const target = writeTimestamped(dir, data);
+  fs.symlinkSync(target, path.join(dir, '..data'));
+  for (const name of Object.keys(data)) {
+    fs.symlinkSync(path.join('..data', name), path.join(dir, name));
+  }
+}
+
+/**
+ * Updates a volume laid out by layOutLikeKubelet as the kubelet does when the Secret or
+ * ConfigMap changes: the new files in a new timestamped folder, a symlink `..data_tmp` to it
+ * renamed over `..data` (one atomic move into the folder), the old folder removed. The keys
+ * must stay the same.
+ */
+export function updateLikeKubelet(dir: string, data: Record<string, string | Buffer>): void {
+  const old = fs.readlinkSync(path.join(dir, '..data'));
+  const target = writeTimestamped(dir, data);
+  fs.symlinkSync(target, path.join(dir, '..data_tmp'));
+  fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+  fs.rmSync(path.join(dir, old), { recursive: true, force: true });
+}
+
+let stamp = 0;
+function writeTimestamped(dir: string, data: Record<string, string | Buffer>): string {
+  const name = `..${new Date().toISOString().replace(/[-:.TZ]/g, '_')}${++stamp}`;
+  fs.mkdirSync(path.join(dir, name), { mode: 0o755 });
+  for (const [key, value] of Object.entries(data)) {
+    fs.writeFileSync(path.join(dir, name, key), value, { mode: 0o644 });
+  }
+  return name;
+}

@@ -304,6 +304,30 @@ describe('bad input', () => {
     expect(() => withProxy(w, { healthPath: 'healthz' })).toThrow('is not a plain absolute path');
   });
 
+  test.each([['Envoy', ProxyEngine.ENVOY], ['nginx', ProxyEngine.NGINX]])('fails when the health path is "/" (%s), which would take over the app\'s root page', (_n, engine) => {
+    const { app, web: w } = web();
+    expect(() => withProxy(w, { engine, healthPath: '/' })).toThrow(
+      'Deployment "test/web", withProxy: healthPath "/" is the app\'s root page: the proxy would answer every request for "/" itself with "ok" '
+      + 'and the app would never see one; give a path of the proxy\'s own (for example "/proxy-healthz")');
+    // Nothing was added.
+    expect(podSpecOf(find(synth(app).manifests, 'Deployment')).initContainers ?? []).toEqual([]);
+  });
+
+  test.each([-1, 1.5, Number.NaN, 2 ** 32])('fails when trustedProxyHops is %p', (hops) => {
+    const { web: w } = web();
+    expect(() => withProxy(w, { trustedProxyHops: hops })).toThrow(
+      `Deployment "test/web", withProxy: trustedProxyHops ${hops} must be a whole number of proxies, 0 or more; `
+      + 'give 0 when clients reach the proxy directly, 1 behind one ingress controller or load balancer');
+  });
+
+  test('fails when trustedProxyHops is more than 1 with nginx', () => {
+    const { web: w } = web();
+    expect(() => withProxy(w, { engine: ProxyEngine.NGINX, trustedProxyHops: 2 })).toThrow(
+      'Deployment "test/web", withProxy: trustedProxyHops 2 with nginx: nginx trusts X-Forwarded-For by the address of each hop (set_real_ip_from), not by a count, '
+      + 'so it can take the client only from the last hop; pass trustedProxyHops: 1 or 0, or use engine: ProxyEngine.ENVOY (xff_num_trusted_hops)');
+    expect(withProxy(w, { engine: ProxyEngine.NGINX, trustedProxyHops: 1 }).config).toContain('real_ip_recursive off;');
+  });
+
   test('fails when a timeout is zero', () => {
     const { web: w } = web();
     expect(() => withProxy(w, { requestTimeout: Duration.seconds(0) })).toThrow(

@@ -54,11 +54,11 @@ export function tempRoot(prefix: string): string {
 }
 
 /** A self-signed certificate for localhost and 127.0.0.1, made by openssl. */
-export function selfSignedCertificate(dir: string): { cert: string; key: string } {
-  const keyFile = path.join(dir, 'test-key.pem');
-  const certFile = path.join(dir, 'test-cert.pem');
+export function selfSignedCertificate(dir: string, name = 'test'): { cert: string; key: string } {
+  const keyFile = path.join(dir, `${name}-key.pem`);
+  const certFile = path.join(dir, `${name}-cert.pem`);
   const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-subj', `/CN=localhost/O=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
     '-keyout', keyFile, '-out', certFile], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
   return { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
@@ -144,7 +144,10 @@ export interface SeenRequest {
   readonly bodyLength: number;
 }
 
-/** A small HTTP/1.1 app on 127.0.0.1 that answers every request with what it saw, as JSON. */
+/**
+ * A small HTTP/1.1 app on 127.0.0.1 that answers every request with what it saw, as JSON, and
+ * accepts every upgrade (WebSocket or other) with 101, then echoes every byte it receives.
+ */
 export async function startEchoApp(): Promise<{ port: number; seen: SeenRequest[]; close: () => Promise<void> }> {
   const seen: SeenRequest[] = [];
   const server = http.createServer((req, res) => {
@@ -157,12 +160,23 @@ export async function startEchoApp(): Promise<{ port: number; seen: SeenRequest[
       res.end(JSON.stringify(request));
     });
   });
+  const upgraded = new Set<net.Socket>();
+  server.on('upgrade', (req, socket: net.Socket, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    seen.push({ method: req.method!, url: req.url!, headers: req.headers, bodyLength: 0 });
+    socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    if (head.length > 0) socket.write(head);
+    socket.pipe(socket);
+    socket.on('error', () => undefined);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as net.AddressInfo).port,
     seen,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
+      for (const socket of upgraded) socket.destroy();
       server.close(() => resolve());
     }),
   };

@@ -9,7 +9,10 @@
  * accepts before any extension runs.
  *
  * The bootstrap is read from the synthesized manifests the way Envoy finds it in the pod: the
- * `-c` argument of the Envoy container, through its volume mount, to the ConfigMap key.
+ * `-c` argument of the Envoy container, through its volume mount, to the ConfigMap key. Every
+ * file-based SDS file the bootstrap names (`path_config_source.path`, the TLS certificate) is
+ * found the same way and judged too: its one `Secret` resource is put in a bootstrap's
+ * `static_resources.secrets` (the same message, envoy.extensions.transport_sockets.tls.v3.Secret).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -70,7 +73,8 @@ function failures(verdicts: Record<string, Verdict>): Record<string, Pick<Verdic
 /**
  * Every Envoy bootstrap of the synthesized manifests, as Envoy in the pod would read it:
  * `-c <file>` of each Envoy container, the volume mounted over that file's folder, the ConfigMap
- * behind the volume, and its key for the file.
+ * behind the volume, and its key for the file. Each SDS file the bootstrap names comes after it,
+ * as a bootstrap holding its Secret (labelled `… SDS <path>`).
  */
 function envoyBootstraps(manifests: any[], prefix: string): Record<string, string> {
   const found: Record<string, string> = {};
@@ -78,18 +82,49 @@ function envoyBootstraps(manifests: any[], prefix: string): Record<string, strin
     const spec = podSpecOf(workload);
     for (const container of allContainers(spec).filter((c) => c.command?.[0] === '/usr/local/bin/envoy')) {
       const where = `${prefix} ${workload.kind}/${workload.metadata.name} container "${container.name}"`;
-      const file: string = container.args[container.args.indexOf('-c') + 1];
-      const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
-      if (!mount) throw new Error(`${where}: no volume mounted over ${file}`);
-      const volume = spec.volumes.find((v: any) => v.name === mount.name);
-      const relative = file.slice(mount.mountPath.length + 1);
-      const key = volume.configMap.items?.find((i: any) => i.path === relative)?.key ?? relative;
-      const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume.configMap.name);
-      if (configMap?.data?.[key] === undefined) throw new Error(`${where}: ConfigMap "${volume.configMap.name}" has no key "${key}"`);
-      found[where] = configMap.data[key];
+      const fileOf = (file: string): string => {
+        const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+        if (!mount) throw new Error(`${where}: no volume mounted over ${file}`);
+        const volume = spec.volumes.find((v: any) => v.name === mount.name);
+        const relative = file.slice(mount.mountPath.length + 1);
+        const key = volume.configMap.items?.find((i: any) => i.path === relative)?.key ?? relative;
+        const configMap = manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === volume.configMap.name);
+        if (configMap?.data?.[key] === undefined) throw new Error(`${where}: ConfigMap "${volume.configMap.name}" has no key "${key}"`);
+        return configMap.data[key];
+      };
+      const bootstrap = fileOf(container.args[container.args.indexOf('-c') + 1]);
+      found[where] = bootstrap;
+      for (const sdsPath of pathConfigSources(parse(bootstrap))) {
+        found[`${where} SDS ${sdsPath}`] = sdsAsBootstrap(fileOf(sdsPath), `${where} SDS ${sdsPath}`);
+      }
     }
   }
   return found;
+}
+
+/** Every `path_config_source.path` inside a parsed bootstrap. */
+function pathConfigSources(node: unknown): string[] {
+  if (Array.isArray(node)) return node.flatMap(pathConfigSources);
+  if (node === null || typeof node !== 'object') return [];
+  const paths = Object.entries(node).flatMap(([k, v]) => (k === 'path_config_source' ? [(v as { path: string }).path] : pathConfigSources(v)));
+  return paths;
+}
+
+/**
+ * A file-based SDS file (`resources:` with one `@type` Secret) as a bootstrap whose
+ * `static_resources.secrets` holds that Secret, for the validator, which reads bootstraps.
+ */
+function sdsAsBootstrap(text: string, where: string): string {
+  const sds = parse(text);
+  const resources = sds?.resources;
+  if (Object.keys(sds ?? {}).join() !== 'resources' || !Array.isArray(resources) || resources.length !== 1) {
+    throw new Error(`${where}: an SDS file holds "resources" with one Secret, not ${text}`);
+  }
+  const { '@type': type, ...secret } = resources[0];
+  if (type !== 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret') {
+    throw new Error(`${where}: the SDS resource's @type is ${type}, not envoy.extensions.transport_sockets.tls.v3.Secret`);
+  }
+  return stringify({ static_resources: { secrets: [secret] } });
 }
 
 /** The manifests of one Deployment with an app on 8080 and withProxy(options), synthesized as `cdk8s synth` does. */
@@ -105,7 +140,7 @@ function synthProxy(options: ProxyOptions, tls: boolean, kind: 'Deployment' | 'P
 
 /** The bootstrap of one withProxy call (the only Envoy of the chart). */
 function bootstrapOf(options: ProxyOptions, tls = false): string {
-  const bootstraps = Object.values(envoyBootstraps(synthProxy(options, tls), ''));
+  const bootstraps = Object.entries(envoyBootstraps(synthProxy(options, tls), '')).filter(([label]) => !label.includes(' SDS ')).map(([, text]) => text);
   expect(bootstraps).toHaveLength(1);
   return bootstraps[0];
 }
@@ -142,7 +177,14 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
                     requestTimeout: Duration.hours(1),
                     idleTimeout: Duration.millis(1500),
                   } : {}),
-                  ...(ports ? { port: 9443, adminPort: 15000, healthPath: '/-/ready', mode: SidecarMode.CLASSIC } : {}),
+                  ...(ports ? {
+                    port: 9443,
+                    adminPort: 15000,
+                    healthPath: '/-/ready',
+                    mode: SidecarMode.CLASSIC,
+                    trustedProxyHops: 2,
+                    resources: { memory: { request: Size.mebibytes(32), limit: Size.gibibytes(1) } },
+                  } : {}),
                 };
                 const label = `tls=${tls} grpc=${grpc} body=${body} accessLogs=${!noAccessLogs} timeouts=${timeouts} ports=${ports}`;
                 Object.assign(bootstraps, envoyBootstraps(synthProxy(options, tls), label));
@@ -152,7 +194,8 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
         }
       }
     }
-    expect(Object.keys(bootstraps)).toHaveLength(64);
+    // 64 bootstraps, and the SDS file of each of the 32 with TLS.
+    expect(Object.keys(bootstraps)).toHaveLength(64 + 32);
     expect(failures(judge(bootstraps))).toEqual({});
   });
 
@@ -166,6 +209,10 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
       'body 1 KiB': bootstrapOf({ maxRequestBodySize: Size.kibibytes(1) }),
       'ports at the top': bootstrapOf({ port: 65535, adminPort: 65534 }, true),
       'privileged port': bootstrapOf({ port: 443, allowPrivilegedPort: true }, true),
+      'memory limit 1 MiB': bootstrapOf({ resources: { memory: { request: Size.mebibytes(1), limit: Size.mebibytes(1) } } }),
+      'memory limit 64 GiB': bootstrapOf({ resources: { memory: { request: Size.mebibytes(64), limit: Size.gibibytes(64) } } }),
+      'no memory limit': bootstrapOf({ resources: { memory: { request: Size.mebibytes(64) } } }),
+      'trusted hops 4294967295': bootstrapOf({ trustedProxyHops: 0xffffffff }),
     };
     expect(failures(judge(bootstraps))).toEqual({});
   });
@@ -192,7 +239,14 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
           fc.integer({ min: 1, max: 4095 }).map((mib) => Size.mebibytes(mib)),
         ),
         accessLogs: fc.boolean(),
-        healthPath: fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,40}$/),
+        healthPath: fc.stringMatching(/^\/[A-Za-z0-9._~/-]{0,40}$/).filter((p) => p !== '/'),
+        trustedProxyHops: fc.integer({ min: 0, max: 5 }),
+        resources: fc.record({
+          memory: fc.record({
+            request: fc.constant(Size.mebibytes(16)),
+            limit: fc.integer({ min: 16, max: 8192 }).map((mib) => Size.mebibytes(mib)),
+          }, { requiredKeys: ['request'] }),
+        }),
         mode: fc.constantFrom(SidecarMode.NATIVE, SidecarMode.CLASSIC),
       }, { requiredKeys: [] }),
     }).filter(({ options }) => options.port === undefined || options.adminPort === undefined || options.port !== options.adminPort)
@@ -204,7 +258,7 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
       const label = `seed ${seed} #${i} ${kind} tls=${tls} ${JSON.stringify(options)}`;
       Object.assign(bootstraps, envoyBootstraps(synthProxy(options, tls, kind), label));
     }
-    expect(Object.keys(bootstraps)).toHaveLength(120);
+    expect(Object.keys(bootstraps).filter((label) => !label.includes(' SDS '))).toHaveLength(120);
     expect(failures(judge(bootstraps))).toEqual({});
   });
 });
@@ -281,6 +335,19 @@ describe('the validator rejects what Envoy rejects (so a pass means something)',
     expect(verdicts.timeout.errors).toEqual([expect.stringContaining('Cluster.ConnectTimeout: value must be greater than 0s')]);
     expect(verdicts.unit.errors).toEqual([expect.stringContaining('invalid google.protobuf.Duration value "5"')]);
     expect(verdicts.codec.errors).toEqual([expect.stringContaining('invalid value for enum field codecType: "HTTP4"')]);
+  });
+
+  test('fails when the certificate\'s SDS Secret has a misspelled field, or the connection limit is 0', () => {
+    const manifests = synthProxy({}, true);
+    const [sdsLabel, sdsBootstrap] = Object.entries(envoyBootstraps(manifests, '')).find(([label]) => label.includes(' SDS '))!;
+    expect(sdsLabel).toContain('SDS /etc/proxy/config/tls-certificate.yaml');
+    const misspelled = parse(sdsBootstrap);
+    misspelled.static_resources.secrets[0].tls_certificate.watched_dir = misspelled.static_resources.secrets[0].tls_certificate.watched_directory;
+    const connections = sound();
+    connections.overload_manager.resource_monitors[1].typed_config.max_active_downstream_connections = 0;
+    const verdicts = judgeAll({ misspelled, connections });
+    expect(verdicts.misspelled.errors).toEqual([expect.stringContaining('unknown field "watched_dir"')]);
+    expect(verdicts.connections.errors).toEqual([expect.stringContaining('DownstreamConnectionsConfig.MaxActiveDownstreamConnections: value must be greater than 0')]);
   });
 
   test('lists a deprecated field (Envoy warns, and refuses it once it is removed)', () => {

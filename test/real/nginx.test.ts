@@ -8,17 +8,19 @@
  * its version in the image tag, as a user pinning an older mirror would; the only difference
  * from the pinned image's rendering (1.30) is how HTTP/2 is switched on, checked at the end.
  */
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as http2 from 'http2';
 import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
+import * as tlsSocket from 'tls';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
-import { layOutPod, PodLayout } from '../proxy/pod-layout';
-import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, startEchoApp, startNginx, tempRoot } from '../proxy/real-nginx';
+import { layOutLikeKubelet, layOutPod, PodLayout, updateLikeKubelet } from '../proxy/pod-layout';
+import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, sleep, startEchoApp, startNginx, tempRoot } from '../proxy/real-nginx';
 import { find, newApp, synth } from '../util/synth';
 
 const NGINX = nginxBinary();
@@ -57,6 +59,59 @@ Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
     });
     req.on('error', reject);
     req.end(init.body);
+  });
+}
+
+/**
+ * A WebSocket-style upgrade through the proxy on a raw socket: the request head, the 101, then
+ * `payload` written after the upgrade and read back from the echoing app. Rejects when no
+ * 101 comes, or the echo is not complete, within `withinMs`.
+ */
+function upgradeAndEcho(port: number, payload: Buffer, withinMs = 5000): Promise<{ status: string; echoed: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = Buffer.alloc(0);
+    let status: string | undefined;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`upgrade hung: ${status ? `101, then ${received.length} of ${payload.length} bytes echoed` : `no answer to the upgrade: ${received.toString('latin1')}`}`));
+    }, withinMs);
+    socket.on('error', (e) => { clearTimeout(timer); reject(e); });
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (status === undefined) {
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        status = received.subarray(0, received.indexOf('\r\n')).toString('latin1');
+        received = received.subarray(end + 4);
+        if (!/ 101 /.test(status)) {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve({ status, echoed: received });
+          return;
+        }
+        socket.write(payload);
+      }
+      if (received.length >= payload.length) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ status, echoed: received });
+      }
+    });
+    socket.write(`GET /socket?room=1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
+      + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n');
+  });
+}
+
+/** The certificate a TLS client gets from 127.0.0.1:`port` on a new connection (no session resumed). */
+function servedCertificate(port: number, ca: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsSocket.connect({ host: '127.0.0.1', port, servername: 'localhost', ca }, () => {
+      const fingerprint = socket.getPeerCertificate().fingerprint256;
+      socket.end();
+      resolve(fingerprint);
+    });
+    socket.on('error', reject);
   });
 }
 
@@ -139,6 +194,28 @@ describe('nginx proxy, cleartext HTTP/1.1', () => {
     expect(nginx!.stdout()).not.toContain('"GET /proxy-healthz HTTP'); // probes are not logged
   });
 
+  test('passes a WebSocket upgrade through unbuffered, body limit or not: 101, then 64 KiB each way', async () => {
+    // maxRequestBodySize is 4 KiB here: it limits request bodies, not an upgraded connection.
+    const payload = Buffer.alloc(64 * 1024, 'w');
+    const { status, echoed } = await upgradeAndEcho(port, payload);
+    expect(status).toBe('HTTP/1.1 101 Switching Protocols');
+    expect(echoed.equals(payload)).toBe(true);
+    const seen = app.seen.at(-1)!;
+    expect(seen.url).toBe('/socket?room=1');
+    expect(seen.headers.upgrade).toBe('websocket');
+    expect(seen.headers.connection).toBe('upgrade');
+  });
+
+  test('trusts no X-Forwarded-* by default: the client is the peer, its forged headers are appended to or overwritten', async () => {
+    const res = await request(`http://127.0.0.1:${port}/who`, { headers: { 'x-forwarded-for': '203.0.113.7', 'x-forwarded-proto': 'https' } });
+    const seen = JSON.parse(res.body);
+    expect(seen.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
+    expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
+    expect(seen.headers['x-forwarded-proto']).toBe('http');
+    await sleep(100);
+    expect(nginx!.stdout()).toMatch(/^127\.0\.0\.1 - - \[[^\]]+\] "GET \/who HTTP\/1\.1" 200 /m);
+  });
+
   test('answers 502 when the app is not listening', async () => {
     const down = await freePort();
     const root2 = tempRoot('proxy-nginx-down-');
@@ -171,6 +248,7 @@ describe('nginx proxy, TLS', () => {
     app = await startEchoApp();
     port = await freePort();
     ({ layout } = synthesizeProxy(root, app.port, { port }, certificate));
+    layOutLikeKubelet(layout.mounts.find((m) => m.mountPath === '/etc/proxy/tls')!.dir);
     nginx = await startNginx(NGINX, layout, root,
       async () => (await request(`https://127.0.0.1:${port}/proxy-healthz`, { ca })).status === 200);
   });
@@ -185,7 +263,9 @@ describe('nginx proxy, TLS', () => {
     const tls = layout.mounts.find((m) => m.mountPath === '/etc/proxy/tls')!;
     expect(tls.volume.secret).toBeDefined();
     expect(layout.container.volumeMounts.find((m: any) => m.mountPath === '/etc/proxy/tls').readOnly).toBe(true);
-    expect(fs.readdirSync(tls.dir).sort()).toEqual(['tls.crt', 'tls.key']);
+    // Laid out as the kubelet does: the keys are symlinks through ..data.
+    expect(fs.readdirSync(tls.dir).filter((f) => !f.startsWith('..')).sort()).toEqual(['tls.crt', 'tls.key']);
+    expect(fs.readlinkSync(path.join(tls.dir, 'tls.crt'))).toBe(path.join('..data', 'tls.crt'));
   });
 
   test('terminates TLS with the Secret\'s certificate and forwards to the app', async () => {
@@ -223,6 +303,109 @@ describe('nginx proxy, TLS', () => {
 
   test('refuses a client that does not trust the certificate', async () => {
     await expect(request(`https://127.0.0.1:${port}/`)).rejects.toThrow(/self[- ]signed/);
+  });
+});
+
+describe('nginx proxy, TLS certificate renewed in the Secret', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let port: number;
+  let first: { cert: string; key: string };
+  let renewed: { cert: string; key: string };
+  let tlsDir: string;
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-renew-');
+    first = selfSignedCertificate(root, 'first');
+    renewed = selfSignedCertificate(root, 'renewed');
+    app = await startEchoApp();
+    port = await freePort();
+    const { layout } = synthesizeProxy(root, app.port, { port }, first);
+    tlsDir = layout.mounts.find((m) => m.mountPath === '/etc/proxy/tls')!.dir;
+    layOutLikeKubelet(tlsDir);
+    nginx = await startNginx(NGINX, layout, root,
+      async () => (await request(`https://127.0.0.1:${port}/proxy-healthz`, { ca: first.cert })).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('serves the new certificate on the next handshake after the kubelet swaps ..data, without a reload or restart', async () => {
+    const ca = [first.cert, renewed.cert];
+    const firstPrint = new X509Certificate(first.cert).fingerprint256;
+    const renewedPrint = new X509Certificate(renewed.cert).fingerprint256;
+    expect(await servedCertificate(port, ca)).toBe(firstPrint);
+
+    // A connection opened before the renewal, kept alive across it.
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1, ca });
+    const get = (p: string) => new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+      const req = https.get(`https://127.0.0.1:${port}${p}`, { agent, servername: 'localhost' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode!, socket: req.socket }));
+      });
+      req.on('error', reject);
+    });
+    const before = await get('/before');
+
+    const pid = nginx!.process.pid;
+    updateLikeKubelet(tlsDir, { 'tls.crt': renewed.cert, 'tls.key': renewed.key });
+    expect(await servedCertificate(port, ca)).toBe(renewedPrint);
+    expect(await servedCertificate(port, ca)).toBe(renewedPrint);
+
+    // The old connection goes on; nginx never restarted or reloaded.
+    const after = await get('/after');
+    expect(after.status).toBe(200);
+    expect(after.socket).toBe(before.socket);
+    agent.destroy();
+    expect(nginx!.process.pid).toBe(pid);
+    expect(nginx!.process.exitCode).toBeNull();
+    expect(nginx!.stderr()).not.toMatch(/reconfiguring|signal/);
+    expect(app.seen.map((r) => r.url)).toEqual(expect.arrayContaining(['/before', '/after']));
+  });
+});
+
+describe('nginx proxy behind one trusted proxy (trustedProxyHops: 1)', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-hops-');
+    app = await startEchoApp();
+    port = await freePort();
+    const { layout } = synthesizeProxy(root, app.port, { port, trustedProxyHops: 1 });
+    nginx = await startNginx(NGINX, layout, root, async () => (await request(`http://127.0.0.1:${port}/proxy-healthz`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('takes the client from the last X-Forwarded-For entry and keeps X-Forwarded-Proto, as the ingress set them', async () => {
+    const res = await request(`http://127.0.0.1:${port}/behind`, {
+      headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.7', 'x-forwarded-proto': 'https' },
+    });
+    const seen = JSON.parse(res.body);
+    expect(seen.headers['x-real-ip']).toBe('203.0.113.7');
+    // The ingress's own address (the peer) appended, as Envoy appends it.
+    expect(seen.headers['x-forwarded-for']).toBe('198.51.100.1, 203.0.113.7, 127.0.0.1');
+    expect(seen.headers['x-forwarded-proto']).toBe('https');
+    await sleep(100);
+    expect(nginx!.stdout()).toMatch(/^203\.0\.113\.7 - - \[[^\]]+\] "GET \/behind HTTP\/1\.1" 200 /m);
+  });
+
+  test('without the headers, the peer and the proxy\'s own scheme', async () => {
+    const seen = JSON.parse((await request(`http://127.0.0.1:${port}/direct`)).body);
+    expect(seen.headers['x-real-ip']).toBe('127.0.0.1');
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(seen.headers['x-forwarded-proto']).toBe('http');
   });
 });
 
@@ -287,7 +470,7 @@ describe('nginx proxy, gRPC upstream over HTTP/2 cleartext', () => {
 });
 
 describe('nginx configuration across versions', () => {
-  test('the pinned image (1.30) switches HTTP/2 on with the http2 directive, older nginx with the listen parameter; nothing else differs', () => {
+  test('the pinned image (1.30) switches HTTP/2 on with the http2 directive and caches the certificate (1.27.4+), older nginx has the listen parameter; nothing else differs', () => {
     const render = (image?: string) => {
       const { app, chart } = newApp();
       const web = new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }] });
@@ -301,6 +484,9 @@ describe('nginx configuration across versions', () => {
     expect(pinned).toContain('        listen 8443 ssl;\n        http2 on;\n');
     expect(old).toContain('        listen 8443 ssl http2;\n');
     expect(old).not.toContain('http2 on;');
-    expect(pinned.replace('listen 8443 ssl;\n        http2 on;', 'X')).toBe(old.replace('listen 8443 ssl http2;', 'X'));
+    const cache = '        # Parsed once, checked against the files again after 60 s.\n        ssl_certificate_cache max=8 inactive=1h valid=60s;\n';
+    expect(pinned).toContain(cache);
+    expect(old).not.toContain('ssl_certificate_cache');
+    expect(pinned.replace('listen 8443 ssl;\n        http2 on;', 'X').replace(cache, '')).toBe(old.replace('listen 8443 ssl http2;', 'X'));
   });
 });
