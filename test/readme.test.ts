@@ -6,7 +6,7 @@
  * - `<!-- yaml-excerpt: <example> <Kind> [path] -->`: what the example synthesizes there, trimmed:
  *   every key shown is there with the value shown, list items in order, `# …` where lines are left out;
  * - `<!-- text-excerpt: <example> <Kind> <path> -->`: lines of the text at that path (a configuration
- *   file in a ConfigMap), in order;
+ *   file in a ConfigMap), in order; a line starting `# …` says what is left out;
  * - `<!-- sketch -->`: a sketch that is not an example's (a shell command, a one-line call): exempt,
  *   and kept to a few lines.
  */
@@ -129,7 +129,7 @@ test.each(yamlExcerpts.map((b) => [`${b.doc} ← ${b.marker}`, b]))('YAML in %s 
   expect(typeof text).toBe('string');
   const source = (text as string).split('\n').map((l) => l.trim());
   let at = 0;
-  for (const line of block.body.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== '# …' && l !== '…')) {
+  for (const line of block.body.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('# …') && l !== '…')) {
     const found = source.indexOf(line, at);
     if (found < 0) throw new Error(`${block.doc}: "${line}" is not in ${block.marker} (after line ${at + 1})`);
     at = found + 1;
