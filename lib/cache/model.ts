@@ -71,7 +71,12 @@ const MEBIBYTE = 1024 * 1024;
 export function buildModel(
   where: string,
   props: CacheOptions,
-  context: { readonly engine: CacheEngine; readonly name: string; readonly memoryLimit: Size | undefined; readonly freePort: (start: number) => number },
+  context: {
+    readonly engine: CacheEngine;
+    readonly name: string;
+    readonly memoryLimit: Size | undefined;
+    readonly freePort: (start: number) => number;
+  },
 ): CacheModel {
   const fail = (problem: string): never => {
     throw new Error(`${where}: ${problem}`);

@@ -77,9 +77,11 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
     const env = c.env.variables;
     for (const [option, envName] of [['urlEnv', urlEnv], ['passwordEnv', passwordEnv]] as const) {
       if (envName !== undefined && Object.prototype.hasOwnProperty.call(env, envName)) {
+        const suffix = option === 'urlEnv' ? 'URL' : 'PASSWORD';
+        const named = `${name.toUpperCase().replace(/-/g, '_')}_${suffix}`;
         fail(`container "${c.name}" already sets the environment variable ${envName}, which the cache would overwrite; `
-          + `pass another ${option} to withCache (for example ${option}: "${name.toUpperCase().replace(/-/g, '_')}_${option === 'urlEnv' ? 'URL' : 'PASSWORD'}"), `
-          + `or leave ${c.name} out with appContainers`);
+          + `pass another ${option} to withCache (for example ${option}: "${named === envName ? `LOCAL_${named}` : named}"), `
+          + `or leave "${c.name}" out with appContainers`);
       }
     }
   }
