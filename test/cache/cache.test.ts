@@ -198,7 +198,9 @@ describe('withCache with memcached', () => {
 
   test('on a Unix socket with mode 0777, and -M for no eviction', () => {
     const { app, chart } = newApp();
-    withCache(web(chart), { engine: CacheEngine.MEMCACHED, listen: CacheListener.unixSocket(), eviction: CacheEviction.NO_EVICTION, maxMemory: Size.mebibytes(64) });
+    withCache(web(chart), {
+      engine: CacheEngine.MEMCACHED, listen: CacheListener.unixSocket(), eviction: CacheEviction.NO_EVICTION, maxMemory: Size.mebibytes(64),
+    });
     const { cache: c, app: a } = synthCache(app);
     expect(c.args).toEqual(['-m', '64', '-s', '/run/cache/memcached.sock', '-a', '0777', '-M']);
     expect(c.startupProbe.exec.command).toEqual(['/bin/sh', '-c', '[ -S /run/cache/memcached.sock ]']);

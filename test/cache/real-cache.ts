@@ -330,7 +330,9 @@ export async function memcachedStats(url: string, which = ''): Promise<Record<st
  * What the app container, running as `uid` with exactly its environment, gets back for one request
  * over the URL in `urlEnv`: a node one-liner standing in for the app.
  */
-export function asApp(appEnv: Record<string, string>, urlEnv: string, request: string, uid = APP_UID): { status: number | null; stdout: string; stderr: string } {
+export function asApp(
+  appEnv: Record<string, string>, urlEnv: string, request: string, uid = APP_UID,
+): { status: number | null; stdout: string; stderr: string } {
   const script = `
     const net = require('net');
     const u = new URL(process.env[${JSON.stringify(urlEnv)}]);
