@@ -31,11 +31,19 @@ export function requireBinaries(): void {
   }
 }
 
+const made: string[] = [];
+
 /** A folder under the system temp folder, with the mode a pod's folder would have. */
 export function tempDir(prefix: string, mode = 0o755): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   fs.chmodSync(dir, mode);
+  made.push(dir);
   return dir;
+}
+
+/** Removes every folder tempDir made. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** A free TCP port on 127.0.0.1. */

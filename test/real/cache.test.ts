@@ -11,7 +11,7 @@ import * as path from 'path';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CacheEngine, CacheListener, MEMCACHED_IMAGE, VALKEY_IMAGE, withCache } from '../../lib';
-import { APP_UID, asApp, cachePod, freePort, info, Layout, layOut, memcachedCall, memcachedStats, requireBinaries, resolveEnv, RespClient, runProbe, Running, startContainer, tempDir, waitForStartup } from '../cache/real-cache';
+import { APP_UID, asApp, cachePod, freePort, info, Layout, layOut, memcachedCall, memcachedStats, removeTempDirs, requireBinaries, resolveEnv, RespClient, runProbe, Running, startContainer, tempDir, waitForStartup } from '../cache/real-cache';
 import { newApp, synth } from '../util/synth';
 
 requireBinaries();
@@ -39,6 +39,7 @@ const clients: RespClient[] = [];
 afterAll(async () => {
   for (const client of clients) client.close();
   for (const r of running) await r.stop();
+  removeTempDirs();
 });
 
 describe('Valkey (run as redis-server 7.0) on 127.0.0.1', () => {
@@ -170,6 +171,25 @@ describe('Valkey (run as redis-server 7.0) on a Unix socket, with a password', (
     const code = await new Promise<number | null>((resolve) => empty.process.once('exit', resolve));
     expect(code).toBe(1);
     expect(empty.output()).toContain('withCache: the password (REDISCLI_AUTH, from the Secret) is empty');
+  });
+});
+
+describe('Valkey (run as redis-server 7.0) on a Unix socket, without a password', () => {
+  test('protected mode serves the socket\'s clients: the app, as UID 1000, through CACHE_URL', async () => {
+    const socketDir = path.join(tempDir('cache-run-'), 'run');
+    fs.mkdirSync(socketDir);
+    fs.chmodSync(socketDir, 0o777);
+    const s = synthesize({ listen: CacheListener.unixSocket({ dir: socketDir }) });
+    const env = resolveEnv(s.pod.cache);
+    const server = startContainer(s.pod, env, s.layout, VALKEY_IMAGE.user);
+    running.push(server);
+    await waitForStartup(s.pod, env, s.layout, VALKEY_IMAGE.user, server);
+    const appEnv = resolveEnv(s.pod.app);
+    expect(asApp(appEnv, 'CACHE_URL', '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n')).toMatchObject({ status: 0, stdout: '+OK\r\n' });
+    const client = await RespClient.open(s.cache.url);
+    clients.push(client);
+    expect(await client.call('CONFIG', 'GET', 'port')).toEqual(['port', '0']);
+    expect(await client.call('GET', 'k')).toBe('v');
   });
 });
 
