@@ -155,3 +155,52 @@ export const K8S_SIDECAR_IMAGE: UpstreamImage = {
   group: 65534,
   source: 'https://github.com/kiwigrid/k8s-sidecar/releases/tag/2.14.1; USER from kiwigrid/k8s-sidecar Dockerfile',
 };
+
+// -- cache (lib/cache) -------------------------------------------------------------------------
+
+/**
+ * Valkey, the default engine of withCache: the Linux Foundation's BSD-3-Clause fork of Redis
+ * 7.2.4, protocol- and command-compatible with Redis OSS (Redis itself moved to RSALv2/SSPLv1 in
+ * 7.4 and added AGPLv3 in 8.0, which many organizations cannot ship).
+ *
+ * Tag: 9.1.4, the newest stable release of the newest stable line (valkey.io/download/releases/v9-1-4,
+ * released 2026-11-18, Docker Hub tags `valkey/valkey:9.1.4`, `-trixie`, `-alpine`). The plain tag
+ * is the Debian (trixie-slim) build, which has `/bin/sh`, `od`, `tr` and `sed` for the password
+ * start script (lib/cache/valkey.ts) and `/usr/local/bin/valkey-cli` for the probes.
+ *
+ * User: the Dockerfile (valkey-io/valkey-container 9.1/debian/Dockerfile) runs
+ * `groupadd -r -g 999 valkey; useradd -r -g valkey -u 999 valkey` and has no `USER` line: its
+ * entrypoint starts as root and drops to `valkey` with setpriv. We start `valkey-server` directly
+ * as 999:999. The same Dockerfile patches the compiled-in default of `protected-mode` to `no`
+ * ("unnecessary in context of Docker"), so the generated valkey.conf turns it back on.
+ */
+export const VALKEY_IMAGE: UpstreamImage = {
+  repository: 'docker.io/valkey/valkey',
+  tag: '9.1.4',
+  user: 999,
+  group: 999,
+  source: 'https://valkey.io/download/releases/v9-1-4/ (2026-11-18); USER/GROUP 999 from '
+    + 'https://github.com/valkey-io/valkey-container/blob/mainline/9.1/debian/Dockerfile',
+};
+
+/**
+ * memcached, the second engine of withCache (Docker's official image, docker-library/memcached).
+ *
+ * Tag: 1.6.45, the newest tag of the official image seen (docker-library/repo-info
+ * repos/memcached/tag-details.md: `memcached:1.6.45`, `-trixie`, `-alpine`, built 2026-08-05).
+ * memcached 1.6.46 (2026-11-28, security fixes its author calls minor: wiki ReleaseNotes1646)
+ * was not yet among the official image's tags: bump this line when it is.
+ *
+ * User: the Debian Dockerfile (docker-library/memcached 1/debian/Dockerfile) runs
+ * `groupadd --system --gid 11211 memcache; useradd --system --gid memcache --uid 11211 memcache`
+ * and ends with `USER memcache`; memcached is installed to /usr/local/bin. The base is
+ * debian:trixie-slim, whose `/bin/bash` the TCP probe uses (its `/dev/tcp`).
+ */
+export const MEMCACHED_IMAGE: UpstreamImage = {
+  repository: 'docker.io/library/memcached',
+  tag: '1.6.45',
+  user: 11211,
+  group: 11211,
+  source: 'https://github.com/docker-library/repo-info/blob/master/repos/memcached/tag-details.md; '
+    + 'USER from https://github.com/docker-library/memcached/blob/master/1/debian/Dockerfile',
+};
