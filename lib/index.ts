@@ -1,5 +1,6 @@
 export * from './engine/bound-port';
 export * from './engine/images';
+export * from './engine/proxy-target';
 export * from './engine/shared-volume';
 export * from './engine/sidecar-mode';
 export * from './sidecar';
