@@ -7,3 +7,4 @@ export * from './sidecar';
 export * from './log-shipper';
 export * from './proxy';
 export * from './config-sync';
+export * from './auth-proxy';
