@@ -83,6 +83,10 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
   const targetPort = resolveAppPort(pod, props.targetPort, 'the auth proxy', fail);
   if (targetPort === port) fail(`port ${port} is the app's own port (the target port); the auth proxy must listen on another port: pass port (for example 4180)`);
   const front = pod.frontsOf(targetPort)[0];
+  if (front?.exclusive) {
+    fail(`the app's port ${targetPort} already has ${front.purpose} (container "${front.name}", port ${front.port}) in front of it; `
+      + 'one authenticating proxy per app port: remove this call, or pass targetPort for another port of the app');
+  }
   if (front) {
     fail(`${front.purpose} (container "${front.name}", port ${front.port}) already forwards to the app's port ${targetPort}, so requests through it `
       + `would skip authentication; attach withAuthProxy first, then pass target: authProxy to ${front.purpose.split(' ')[0]}`);
