@@ -20,13 +20,16 @@ import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { Duration } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { buildTool, ROOT } from './tools';
-import { AuthProxyOptions, OAUTH2_PROXY_IMAGE, SkipAuthRoute, withAuthProxy } from '../../lib';
+import { AuthProxyOptions, OAUTH2_PROXY_IMAGE, ProxyEngine, SkipAuthRoute, withAuthProxy, withProxy } from '../../lib';
+import { layOutPod } from '../proxy/pod-layout';
+import { nginxBinary, nginxVersion, RunningNginx, selfSignedCertificate, startNginx, tempRoot } from '../proxy/real-nginx';
 import { allContainers, podSpecOf } from '../util/restricted';
 import { find, newApp, synth } from '../util/synth';
 
@@ -38,8 +41,10 @@ const WAIT_MS = 15_000;
 
 const children = new Set<ChildProcess>();
 const servers: http.Server[] = [];
+const nginxes: RunningNginx[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'oauth2-proxy-real-'));
 afterAll(async () => {
+  await Promise.all(nginxes.map((n) => n.stop()));
   for (const child of children) child.kill('SIGKILL');
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -182,11 +187,9 @@ interface Running {
   readonly output: () => string;
 }
 
-async function runAuthProxy(options: Partial<AuthProxyOptions>, issuer: Issuer, appPort: number, extraArgs: string[] = []): Promise<Running> {
-  const { app, chart } = newApp();
-  const port = await freePort();
-  const oidc = new kplus.Secret(chart, 'oidc', { stringData: { 'client-secret': CLIENT_SECRET, 'cookie-secret': COOKIE_SECRET } });
-  const web = new kplus.Deployment(chart, 'web', {
+/** The workload the tests synthesize: the app on `appPort`, with its readiness probe. */
+function appWorkload(chart: Chart, appPort: number): kplus.Deployment {
+  return new kplus.Deployment(chart, 'web', {
     containers: [{
       name: 'app',
       image: 'ghcr.io/acme/web:1.4.2',
@@ -195,7 +198,12 @@ async function runAuthProxy(options: Partial<AuthProxyOptions>, issuer: Issuer, 
       readiness: kplus.Probe.fromHttpGet('/healthz', { port: appPort }),
     }],
   });
-  withAuthProxy(web, {
+}
+
+/** withAuthProxy's options for the fake issuer, with the Secrets made in `chart`. */
+function authOptions(chart: Chart, issuer: Issuer, port: number, options: Partial<AuthProxyOptions>): AuthProxyOptions {
+  const oidc = new kplus.Secret(chart, 'oidc', { stringData: { 'client-secret': CLIENT_SECRET, 'cookie-secret': COOKIE_SECRET } });
+  return {
     issuerUrl: issuer.url,
     clientId: CLIENT_ID,
     clientSecret: { secret: oidc, key: 'client-secret' },
@@ -203,10 +211,21 @@ async function runAuthProxy(options: Partial<AuthProxyOptions>, issuer: Issuer, 
     emailDomains: ['example.com'],
     port,
     ...options,
-  });
+  };
+}
+
+async function runAuthProxy(options: Partial<AuthProxyOptions>, issuer: Issuer, appPort: number): Promise<Running> {
+  const { app, chart } = newApp();
+  const port = await freePort();
+  withAuthProxy(appWorkload(chart, appPort), authOptions(chart, issuer, port, options));
   const { manifests } = synth(app);
+  return startAuthProxy(manifests, options.name ?? 'auth-proxy', port);
+}
+
+/** Starts the oauth2-proxy container `name` of the synthesized Deployment, listening on `port`, and waits until it is ready. */
+async function startAuthProxy(manifests: any[], name: string, port: number): Promise<Running> {
   const spec = podSpecOf(find(manifests, 'Deployment'));
-  const container = allContainers(spec).find((c: any) => c.name === (options.name ?? 'auth-proxy'));
+  const container = allContainers(spec).find((c: any) => c.name === name);
   expect(container.image).toBe(`${OAUTH2_PROXY_IMAGE.repository}:${OAUTH2_PROXY_IMAGE.tag}`);
   expect(container.command).toBeUndefined(); // the image's ENTRYPOINT, /bin/oauth2-proxy
 
@@ -227,7 +246,7 @@ async function runAuthProxy(options: Partial<AuthProxyOptions>, issuer: Issuer, 
     return found ? arg.replace(`=${found[0]}/`, `=${found[1]}/`) : arg;
   });
   let output = '';
-  const child = spawn(OAUTH2_PROXY, [...args, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(OAUTH2_PROXY, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
@@ -400,3 +419,58 @@ function writeSecretFile(name: string): string {
   fs.writeFileSync(file, name === 'cookie-secret' ? COOKIE_SECRET : CLIENT_SECRET);
   return file;
 }
+
+describe('the three containers of one pod: TLS at nginx (withProxy with target), then oauth2-proxy, then the app', () => {
+  test('a sign-in over https through nginx and oauth2-proxy reaches the app with the user; unauthenticated requests never reach it', async () => {
+    const bin = nginxBinary();
+    if (!bin) throw new Error('nginx is not installed: this suite runs the real nginx (apt-get install nginx)');
+    const issuer = await startIssuer();
+    const appServer = await startApp();
+    const root = tempRoot('auth-chain-');
+    const { cert, key } = selfSignedCertificate(root);
+    const { app, chart } = newApp();
+    const authPort = await freePort();
+    const proxyPort = await freePort();
+    const web = appWorkload(chart, appServer.port);
+    const auth = withAuthProxy(web, authOptions(chart, issuer, authPort, {}));
+    const tls = new kplus.TlsSecret(chart, 'tls', { tlsCert: cert, tlsKey: key });
+    withProxy(web, { target: auth, engine: ProxyEngine.NGINX, port: proxyPort, tls: { secret: tls }, image: `docker.io/nginxinc/nginx-unprivileged:${nginxVersion(bin)}` });
+    const { manifests } = synth(app);
+
+    await startAuthProxy(manifests, 'auth-proxy', authPort);
+    const layout = layOutPod(manifests, find(manifests, 'Deployment'), 'proxy', root);
+    const ca = cert;
+    const tlsGet = (pathAndQuery: string, headers: http.OutgoingHttpHeaders = {}): Promise<Response> => new Promise((resolve, reject) => {
+      const req = https.request({ host: '127.0.0.1', port: proxyPort, path: pathAndQuery, headers: { accept: 'text/html', ...headers }, ca, servername: 'localhost', agent: false, timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`timeout on ${pathAndQuery}`)));
+      req.on('error', reject);
+      req.end();
+    });
+    nginxes.push(await startNginx(bin, layout, root, async () => (await tlsGet('/proxy-healthz')).status === 200));
+
+    const before = appServer.seen.length;
+    const start = await tlsGet('/private');
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.location!);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${issuer.url}/authorize`);
+    const redirectUri = new URL(authorize.searchParams.get('redirect_uri')!);
+    expect(redirectUri.protocol).toBe('https:');
+    expect(redirectUri.pathname).toBe('/oauth2/callback');
+    expect(appServer.seen.length).toBe(before); // oauth2-proxy stopped it
+
+    const back = await get(start.headers.location!);
+    const callbackUrl = new URL(back.headers.location!);
+    // The callback goes to nginx again, over TLS (the browser would follow redirect_uri).
+    const callback = await tlsGet(`${callbackUrl.pathname}${callbackUrl.search}`, { cookie: cookiesOf(start).join('; ') });
+    expect(callback.status).toBe(302);
+    const final = await tlsGet('/private', { cookie: cookiesOf(callback).join('; ') });
+    expect(final.status).toBe(200);
+    expect(final.body).toBe('app /private');
+    expect(appServer.seen.at(-1)!.headers['x-forwarded-email']).toBe('ada@example.com');
+    expect(issuer.tokenRequests.at(-1)).toEqual({ clientSecret: CLIENT_SECRET, verifierMatched: true });
+  });
+});
