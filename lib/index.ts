@@ -1,5 +1,6 @@
 export * from './engine/bound-port';
 export * from './engine/images';
+export * from './engine/proxy-target';
 export * from './engine/shared-volume';
 export * from './engine/sidecar-mode';
 export * from './sidecar';
@@ -7,3 +8,4 @@ export * from './log-shipper';
 export * from './proxy';
 export * from './config-sync';
 export * from './cache';
+export * from './auth-proxy';

@@ -204,3 +204,28 @@ export const MEMCACHED_IMAGE: UpstreamImage = {
   source: 'https://github.com/docker-library/repo-info/blob/master/repos/memcached/tag-details.md; '
     + 'USER from https://github.com/docker-library/memcached/blob/master/1/debian/Dockerfile',
 };
+
+// -- auth proxy (lib/auth-proxy) ---------------------------------------------------------------
+
+/**
+ * oauth2-proxy, the authenticating proxy of `withAuthProxy`.
+ *
+ * Tag: v7.15.6 (2026-11-05), the newest release: the Go module proxy lists
+ * github.com/oauth2-proxy/oauth2-proxy/v7 v7.15.6 as the latest version, its CHANGELOG.md heads
+ * "V7.15.6", and docs/docs/installation.md says "current release is `v7.15.6`". Images are
+ * pushed to quay.io/oauth2-proxy/oauth2-proxy under the git tag, with its "v" (Makefile
+ * `push-distroless`: `$(REGISTRY)/$(REPOSITORY):${VERSION}`, VERSION from `git describe --tags`;
+ * helmforgedev/charts#551 verified `quay.io/oauth2-proxy/oauth2-proxy:v7.15.3` that way).
+ *
+ * User: the default (non-alpine) image is built `FROM gcr.io/distroless/static:nonroot`
+ * (Makefile `DOCKER_BUILD_RUNTIME_IMAGE`), whose USER is 65532:65532 (`nonroot`); the
+ * Dockerfile adds no USER line. The binary is /bin/oauth2-proxy, the ENTRYPOINT.
+ */
+export const OAUTH2_PROXY_IMAGE: UpstreamImage = {
+  repository: 'quay.io/oauth2-proxy/oauth2-proxy',
+  tag: 'v7.15.6',
+  user: 65532,
+  group: 65532,
+  source: 'github.com/oauth2-proxy/oauth2-proxy v7.15.6: CHANGELOG.md, docs/docs/installation.md, Dockerfile (ENTRYPOINT /bin/oauth2-proxy), '
+    + 'Makefile (RUNTIME_IMAGE gcr.io/distroless/static:nonroot, tag ${VERSION}); proxy.golang.org lists v7.15.6 as latest',
+};

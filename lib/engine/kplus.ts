@@ -224,3 +224,29 @@ export function ensurePodServiceAccount(workload: Workload, serviceAccount: kplu
 export function setServiceTargetPortName(service: kplus.Service, index: number, portName: string): void {
   ApiObject.of(service).addJsonPatch(JsonPatch.replace(`/spec/ports/${index}/targetPort`, { value: portName }));
 }
+
+/** An HTTP GET probe of a container, as cdk8s-plus renders it. */
+export interface HttpGetProbe {
+  readonly kind: 'readiness' | 'liveness' | 'startup';
+  /** The request path, as written (it may hold a query). */
+  readonly path: string;
+  /** The port: a number, or the name of a containerPort. */
+  readonly port: number | string;
+}
+
+/**
+ * The HTTP GET probes of `container`. cdk8s-plus-28 keeps a container's probes in private
+ * fields; its own rendering (`Container._toKube`, lib/container.d.ts) gives them as the
+ * manifest has them, with `httpGet.port` an `IntOrString` (`{ value }`).
+ */
+export function httpGetProbes(container: kplus.Container): HttpGetProbe[] {
+  const kube = container._toKube();
+  const found: HttpGetProbe[] = [];
+  for (const [kind, probe] of [['readiness', kube.readinessProbe], ['liveness', kube.livenessProbe], ['startup', kube.startupProbe]] as const) {
+    const httpGet = probe?.httpGet;
+    if (!httpGet) continue;
+    const port = httpGet.port as unknown as { value?: number | string } | number | string;
+    found.push({ kind, path: httpGet.path ?? '/', port: typeof port === 'object' ? port.value! : port });
+  }
+  return found;
+}

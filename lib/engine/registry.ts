@@ -55,8 +55,33 @@ export interface PodFacts {
   freePortName(base: string): string;
   /** True when `container` is a sidecar or one-time container of this library. */
   isSidecar(container: kplus.Container): boolean;
+  /** The programs of this library in front of the app's port `appPort`, in attach order. */
+  frontsOf(appPort: number): readonly PortFront[];
   /** The program that made `volume`, when it is a shared volume of this library. */
   volumeOwner(volume: kplus.Volume): VolumeOwner | undefined;
+}
+
+/**
+ * A program of this library that takes the traffic meant for an app port: it listens on its own
+ * named port and forwards, directly or through another front, to `appPort` on 127.0.0.1.
+ */
+export interface PortFront {
+  /** Its container. */
+  readonly name: string;
+  /** `withAuthProxy (oauth2-proxy)`. */
+  readonly purpose: string;
+  /** The app port whose traffic it takes. */
+  readonly appPort: number;
+  /** The port it listens on, and that port's name. */
+  readonly port: number;
+  readonly portName: string;
+  /**
+   * Every request must pass it (an authenticating proxy): nothing else may forward to the app
+   * port beside it, or that would be a way around it.
+   */
+  readonly exclusive: boolean;
+  /** The front it forwards to, when it forwards to another front rather than to the app. */
+  readonly via?: string;
 }
 
 const registries = new WeakMap<Workload, PodRegistry>();
@@ -88,7 +113,9 @@ export class PodRegistry implements PodFacts {
   private readonly shared = new Map<string, SharedVolumeRecord>();
   private readonly folders: ManagedFolder[] = [];
   private readonly requiredLabels: RequiredLabels[] = [];
-  private readonly services: Array<{ readonly service: kplus.Service; readonly portName: string }> = [];
+  /** Per Service of ours, per port index, the container port name it targets. */
+  private readonly services = new Map<kplus.Service, Map<number, string>>();
+  private readonly fronts: PortFront[] = [];
   private readonly slots = new Map<symbol, unknown>();
   private firstSidecars = 0;
   /** Counts every change to what the registry records; the whole-pod check compares it. */
@@ -276,10 +303,42 @@ export class PodRegistry implements PodFacts {
     this.changed();
   }
 
-  /** Records a Service that targets a port of this pod by name, checked once rendered. */
-  public addService(service: kplus.Service, portName: string): void {
-    this.services.push({ service, portName });
+  /**
+   * Records that port `index` of `service` targets the container port named `portName` of this
+   * pod (the latest record of a port wins), checked once rendered.
+   */
+  public addService(service: kplus.Service, index: number, portName: string): void {
+    let ports = this.services.get(service);
+    if (!ports) {
+      ports = new Map();
+      this.services.set(service, ports);
+    }
+    ports.set(index, portName);
     this.changed();
+  }
+
+  /** The container port name that port `index` of `service` targets, when this library set it. */
+  public serviceTarget(service: kplus.Service, index: number): string | undefined {
+    return this.services.get(service)?.get(index);
+  }
+
+  /** Every Service port this library pointed at the container port named `portName`. */
+  public servicesTargeting(portName: string): Array<{ readonly service: kplus.Service; readonly index: number }> {
+    const found: Array<{ service: kplus.Service; index: number }> = [];
+    for (const [service, ports] of this.services) {
+      for (const [index, name] of ports) if (name === portName) found.push({ service, index });
+    }
+    return found;
+  }
+
+  /** Records a program that takes the traffic of an app port (a proxy in front of it). */
+  public addFront(front: PortFront): void {
+    this.fronts.push(front);
+    this.changed();
+  }
+
+  public frontsOf(appPort: number): readonly PortFront[] {
+    return this.fronts.filter((f) => f.appPort === appPort);
   }
 
   /**
@@ -301,7 +360,10 @@ export class PodRegistry implements PodFacts {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
       const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels);
       let problems = checkPod(view);
-      if (problems.length === 0) problems = checkRenderedPod(this.workload, this.services);
+      if (problems.length === 0) {
+        const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));
+        problems = checkRenderedPod(this.workload, services);
+      }
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];

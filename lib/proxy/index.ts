@@ -2,10 +2,10 @@ import { Construct } from 'constructs';
 import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
 import { planProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
-import { kplus, setServiceTargetPortName, workloadLabel, workloadOrScope } from '../engine/kplus';
+import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
+import { exposeFrontViaService, retargetServiceToFront, ServedFront, takeOverServices } from '../engine/service';
 import { SidecarMode } from '../engine/sidecar-mode';
-import { portNumberProblem } from '../engine/validation/syntax';
 
 export * from './options';
 
@@ -54,7 +54,7 @@ export class ReverseProxy extends Construct {
   /** The name of the proxy's containerPort, which Services target. */
   public readonly portName: string;
 
-  /** The app's port the proxy forwards to. */
+  /** The port the proxy forwards to on 127.0.0.1: the app's, or the `target` sidecar's. */
   public readonly targetPort: number;
 
   /** Envoy's admin port on 127.0.0.1; undefined for nginx. */
@@ -69,8 +69,7 @@ export class ReverseProxy extends Construct {
   /** The engine's configuration file, as written into the ConfigMap. */
   public readonly config: string;
 
-  private readonly registry: PodRegistry;
-  private services = 0;
+  private readonly front: ServedFront;
 
   public constructor(scope: Construct, id: string, props: ReverseProxyProps) {
     const workload = workloadOrScope(scope, id, props.workload, 'ReverseProxy');
@@ -79,7 +78,6 @@ export class ReverseProxy extends Construct {
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);
-    this.registry = registry;
     this.workload = workload;
     this.engine = plan.engine;
     this.port = plan.port;
@@ -92,6 +90,30 @@ export class ReverseProxy extends Construct {
     this.container = attached.container!;
     this.mode = attached.mode!;
     this.volumes = [...attached.volumes, ...attached.sharedVolumes.map((s) => s.volume)];
+    const target = props.target;
+    this.front = {
+      registry,
+      workload,
+      where: `${workloadLabel(workload)}, withProxy`,
+      variable: 'proxy',
+      port: plan.port,
+      portName: plan.portName,
+      servicePortName: plan.portName.replace(/^proxy-/, ''),
+      standsFor: target ? [target.port, target.portName, plan.appPort] : [plan.appPort],
+      standsForLabel: target
+        ? `the target's port ${target.port} ("${target.portName}") or the app's port ${plan.appPort}`
+        : `the app's port ${plan.appPort}`,
+    };
+    registry.addFront({
+      name: this.container.name,
+      purpose: plan.program.purpose,
+      appPort: plan.appPort,
+      port: plan.port,
+      portName: plan.portName,
+      exclusive: false,
+      via: target?.container.name,
+    });
+    if (target) takeOverServices(this.front, target.portName);
   }
 
   /**
@@ -106,49 +128,20 @@ export class ReverseProxy extends Construct {
    * proxy.exposeViaService({ name: 'web', port: 443 });
    */
   public exposeViaService(options: ProxyExposeViaServiceOptions = {}): kplus.Service {
-    const port = options.port ?? this.port;
-    const problem = portNumberProblem(port);
-    if (problem) {
-      throw new Error(`${workloadLabel(this.workload)}, withProxy: exposeViaService port ${port} ${problem}`);
-    }
-    this.services += 1;
-    const service = new kplus.Service(this, this.services === 1 ? 'Service' : `Service${this.services}`, {
-      metadata: options.name !== undefined ? { name: options.name } : undefined,
-      type: options.serviceType,
-      selector: this.workload,
-      ports: [{ port, targetPort: this.port, protocol: kplus.Protocol.TCP, name: this.portName.replace(/^proxy-/, '') }],
-    });
-    this.targetNamedPort(service, 0);
-    return service;
+    return exposeFrontViaService(this, this.front, options);
   }
 
   /**
    * Points a Service the user already has at the proxy: every port of `service` whose target
-   * is the app's port (`targetPort`) targets the proxy's named port instead. The Service's
-   * `port` and name stay, so its clients do not change.
+   * is the app's port (`targetPort`), or, with `target`, that sidecar's port, targets the
+   * proxy's named port instead. The Service's `port` and name stay, so its clients do not change.
    *
    * @example
    * const service = web.exposeViaService({ name: 'web' }); // targets the app's 8080
    * withProxy(web, { port: 8443 }).retargetService(service); // now targets "proxy-http"
    */
   public retargetService(service: kplus.Service): void {
-    const ports = service.ports;
-    const matching = ports
-      .map((p, index) => ({ index, target: p.targetPort ?? p.port }))
-      .filter((p) => p.target === this.targetPort);
-    if (matching.length === 0) {
-      throw new Error(`${workloadLabel(this.workload)}, withProxy: Service "${service.node.path}" has no port that targets `
-        + `the app's port ${this.targetPort} (its target ports: ${ports.map((p) => p.targetPort ?? p.port).join(', ') || 'none'}); `
-        + 'use proxy.exposeViaService() for a new Service');
-    }
-    for (const { index } of matching) {
-      this.targetNamedPort(service, index);
-    }
-  }
-
-  private targetNamedPort(service: kplus.Service, index: number): void {
-    setServiceTargetPortName(service, index, this.portName);
-    this.registry.addService(service, this.portName);
+    retargetServiceToFront(this.front, service);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { ENVOY_IMAGE, NGINX_IMAGE, UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { IProxyTarget } from '../engine/proxy-target';
 import { SidecarMode } from '../engine/sidecar-mode';
 
 /**
@@ -97,6 +98,19 @@ export interface ProxyOptions {
    * @default - the single port the app containers declare
    */
   readonly targetPort?: number;
+
+  /**
+   * Forward to another sidecar of the pod instead of the app: an authenticating proxy, so that
+   * a request passes TLS at this proxy, then authentication, then reaches the app. The proxy
+   * forwards to the target's port on 127.0.0.1, and the Services that reached the target
+   * (its `exposeViaService()` and `retargetService()`) now reach this proxy, the outermost.
+   * Give either `target` or `targetPort`.
+   * @default - the app's port (`targetPort`)
+   * @example
+   * const auth = withAuthProxy(web, { issuerUrl, clientId, clientSecret, cookieSecret, emailDomains: ['example.com'] });
+   * withProxy(web, { target: auth, tls: { secret } }).exposeViaService({ name: 'web', port: 443 });
+   */
+  readonly target?: IProxyTarget;
 
   /**
    * Terminate TLS at the proxy with the certificate of a `kubernetes.io/tls` Secret.

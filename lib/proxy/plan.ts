@@ -8,11 +8,13 @@ import { ENVOY_TLS_SECRET_FILE, envoyBootstrapFile, envoyTlsSecretFile } from '.
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
 import { PROXY_PATHS, PROXY_RESOURCES, ProxyEngine, ProxyOptions, UpstreamProtocol } from './options';
+import { resolveAppPort } from '../engine/app-port';
 import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference, NGINX_IMAGE } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
 import { Program } from '../engine/program';
+import { IProxyTarget } from '../engine/proxy-target';
 import { PodFacts } from '../engine/registry';
 import { portNameProblem, portNumberProblem } from '../engine/validation/syntax';
 
@@ -26,7 +28,10 @@ export interface ProxyPlan {
   readonly engine: ProxyEngine;
   readonly port: number;
   readonly portName: string;
+  /** The port the proxy forwards to: the app's, or the target's. */
   readonly targetPort: number;
+  /** The app's port whose traffic the proxy takes (through the target, with one). */
+  readonly appPort: number;
   readonly adminPort?: number;
   readonly healthPath: string;
   readonly file: ConfigFile;
@@ -63,9 +68,11 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     if (problem) fail(`adminPort ${adminPort} ${problem}`);
     if (adminPort === port) fail(`port ${port} is also the Envoy admin port; pass another port or adminPort`);
   }
-  const targetPort = resolveTargetPort(pod, props.targetPort, fail);
+  const { targetPort, appPort } = resolveTarget(pod, props, fail);
   if (targetPort === port) {
-    fail(`port ${port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
+    fail(props.target
+      ? `port ${port} is the target's port; the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`
+      : `port ${port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
   }
 
   const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
@@ -173,7 +180,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       ...(adminPort !== undefined ? [{ number: adminPort, hint: 'pass another adminPort to withProxy' }] : []),
     ],
   };
-  return { program, engine, port, portName, targetPort, adminPort, healthPath, file };
+  return { program, engine, port, portName, targetPort, appPort, adminPort, healthPath, file };
 }
 
 function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never): void {
@@ -191,44 +198,33 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
   }
 }
 
-/** The app's port: the one given, which an app container must declare, or the only one declared. */
-function resolveTargetPort(pod: PodFacts, given: number | undefined, fail: (problem: string) => never): number {
-  const apps = pod.appContainers();
-  if (apps.length === 0) {
-    fail('the pod has no app container yet; add the app container (with its port) before attaching the proxy');
-  }
-  // One pass over the declared TCP ports; they are listed only for a message.
-  let only: number | undefined;
-  let several = false;
-  let givenDeclared = false;
-  for (const c of apps) {
-    for (const p of c.ports) {
-      if ((p.protocol ?? TCP) !== TCP) continue;
-      if (p.number === given) givenDeclared = true;
-      if (only === undefined) only = p.number;
-      else if (p.number !== only) several = true;
+/**
+ * Where the proxy forwards: the target sidecar's port, or the app's port (engine/app-port.ts).
+ * An app port that a program every request must pass (an authenticating proxy) stands in front
+ * of is refused: forwarding to it directly would go around that program.
+ */
+function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never): { targetPort: number; appPort: number } {
+  const target: IProxyTarget | undefined = props.target;
+  if (target !== undefined) {
+    if (props.targetPort !== undefined) {
+      fail(`targetPort ${props.targetPort} and target are both given; pass one: target forwards to that sidecar's port ${target.port}, targetPort to the app`);
     }
-  }
-  const declared = () => apps
-    .flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => `${p.number}${p.name ? ` ("${p.name}")` : ''} of container "${c.name}"`))
-    .join(', ');
-  if (given !== undefined) {
-    const problem = portNumberProblem(given);
-    if (problem) fail(`targetPort ${given} ${problem}`);
-    if (!givenDeclared) {
-      fail(`targetPort ${given} is not a TCP port of the app (it declares ${declared() || 'none'}); `
-        + 'pass one of those, or declare the port on the app container (portNumber or ports)');
+    if (pod.containerNamed(target.container.name) !== target.container) {
+      fail(`target (container "${target.container.name}") is not a sidecar of this pod; attach it to this workload first, or pass targetPort`);
     }
-    return given;
+    if (props.upstreamProtocol === UpstreamProtocol.GRPC && !target.acceptsGrpc) {
+      fail(`upstreamProtocol gRPC: the target (container "${target.container.name}") speaks HTTP/1.1 to the app and cannot pass gRPC; `
+        + 'remove upstreamProtocol, or forward to the app with targetPort');
+    }
+    return { targetPort: target.port, appPort: target.targetPort };
   }
-  if (only === undefined) {
-    return fail(`the app containers (${apps.map((c) => `"${c.name}"`).join(', ')}) declare no TCP port, so the proxy does not know where to forward; `
-      + 'declare the app\'s port on its container (portNumber or ports), or pass targetPort');
+  const appPort = resolveAppPort(pod, props.targetPort, 'the proxy', fail);
+  const exclusive = pod.frontsOf(appPort).find((f) => f.exclusive);
+  if (exclusive) {
+    fail(`the app's port ${appPort} is behind ${exclusive.purpose} (container "${exclusive.name}", port ${exclusive.port}), which every request must pass; `
+      + `forwarding to the app directly would go around it: pass target (the object the ${exclusive.purpose.split(' ')[0]} call returned) instead`);
   }
-  if (several) {
-    fail(`the app declares several ports (${declared()}); pass targetPort to say which one the proxy forwards to`);
-  }
-  return only;
+  return { targetPort: appPort, appPort };
 }
 
 /**
