@@ -72,7 +72,7 @@ export class Telemetry extends Construct {
   /** The port of the OTLP/HTTP receiver (127.0.0.1). */
   public readonly otlpHttpPort: number;
 
-  /** The port of the health_check extension, declared as `otelcol-health`. */
+  /** The port of the health_check extension, declared as `otel-health`. */
   public readonly healthPort: number;
 
   public constructor(scope: Construct, id: string, props: TelemetryProps) {

@@ -122,7 +122,7 @@ export interface TelemetryOptions {
 
   /**
    * The port of the health_check extension, on the pod's IP, declared as the containerPort
-   * `otelcol-health`; the probes go there.
+   * `otel-health`; the probes go there.
    * @default 13133
    */
   readonly healthPort?: number;

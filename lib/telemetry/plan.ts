@@ -145,7 +145,8 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
     timeoutSeconds: Duration.seconds(3),
     failureThreshold,
   });
-  const ports: kplus.ContainerPort[] = [{ number: model.healthPort, name: 'otelcol-health', protocol: TCP }];
+  // Port names are unique in the pod (a second collector gets `otel-health-2`) and at most 15 characters.
+  const ports: kplus.ContainerPort[] = [{ number: model.healthPort, name: pod.freePortName('otel-health'), protocol: TCP }];
   const boundPorts = [
     { number: model.otlpGrpcPort, purpose: 'OTLP/gRPC receiver', address: '127.0.0.1' },
     { number: model.otlpHttpPort, purpose: 'OTLP/HTTP receiver', address: '127.0.0.1' },
@@ -158,7 +159,7 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
   ];
   const selfMetrics = model.selfMetrics;
   if (selfMetrics.kind !== 'off') {
-    if (selfMetrics.kind === 'exposed') ports.push({ number: selfMetrics.port, name: 'otelcol-metrics', protocol: TCP });
+    if (selfMetrics.kind === 'exposed') ports.push({ number: selfMetrics.port, name: pod.freePortName('otel-metrics'), protocol: TCP });
     boundPorts.push({ number: selfMetrics.port, purpose: 'collector own metrics', address: selfMetrics.kind === 'local' ? '127.0.0.1' : '0.0.0.0' });
     hints.push({ number: selfMetrics.port, hint: 'pass selfMetrics: TelemetrySelfMetrics.local(<port>) to withTelemetry' });
   }

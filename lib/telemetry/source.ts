@@ -73,7 +73,7 @@ export class TelemetrySelfMetrics {
   }
 
   /**
-   * On every address of the pod, declared as the containerPort `otelcol-metrics`, for a
+   * On every address of the pod, declared as the containerPort `otel-metrics`, for a
    * Prometheus outside the pod to scrape (pair with `exposeMetrics`).
    * @default port 8888
    */
