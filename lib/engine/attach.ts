@@ -36,7 +36,10 @@ export interface CheckedProgram {
   /** Per shared volume, the app containers it is mounted into. */
   readonly targets: kplus.Container[][];
   /** The app containers that get `program.appEnv`, with their variables. */
-  readonly envTargets: ReadonlyArray<{ readonly container: kplus.Container; readonly variables: ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }> }>;
+  readonly envTargets: ReadonlyArray<{
+    readonly container: kplus.Container;
+    readonly variables: ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }>;
+  }>;
 }
 
 /** What attaching a program added to the pod. */

@@ -314,7 +314,9 @@ function scrapeModel(fail: (p: string) => never, source: TelemetrySource, index:
   return { job, port: o.port, path, interval: promDuration(intervalMs), timeout: promDuration(Math.min(intervalMs, 10_000)) };
 }
 
-function exporterModel(fail: (p: string) => never, exporter: TelemetryExporter, index: number, credentials: CredentialItem[], cas: CaMount[]): ExporterModel {
+function exporterModel(
+  fail: (p: string) => never, exporter: TelemetryExporter, index: number, credentials: CredentialItem[], cas: CaMount[],
+): ExporterModel {
   if (!(exporter instanceof TelemetryExporter)) {
     fail(`exporters[${index}] is not a TelemetryExporter; make it with TelemetryExporter.otlp(), .otlpHttp(), .prometheusRemoteWrite() or .debug()`);
   }
@@ -339,7 +341,8 @@ function exporterModel(fail: (p: string) => never, exporter: TelemetryExporter, 
     credentials.push({ env, value });
     return { kind: 'env', env };
   };
-  const network = (o: { headers?: Record<string, string | kplus.SecretValue>; bearerToken?: kplus.SecretValue; ca?: TelemetryCa }, scheme: string) => {
+  type NetworkOptions = { headers?: Record<string, string | kplus.SecretValue>; bearerToken?: kplus.SecretValue; ca?: TelemetryCa };
+  const network = (o: NetworkOptions, scheme: string) => {
     const headers: Array<[string, Ref]> = [];
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(o.headers ?? {})) {
@@ -396,8 +399,14 @@ function exporterModel(fail: (p: string) => never, exporter: TelemetryExporter, 
       }
       const { headers, caFile } = network(o, url.scheme);
       return {
-        kind: 'otlp_grpc', id, signals: signals(o.signals, ALL_SIGNALS), headers, caFile,
-        endpoint: `${url.parsed.hostname}:${url.parsed.port}`, insecure: url.scheme === 'http', compression: compression(o.compression),
+        kind: 'otlp_grpc',
+        id,
+        signals: signals(o.signals, ALL_SIGNALS),
+        headers,
+        caFile,
+        endpoint: `${url.parsed.hostname}:${url.parsed.port}`,
+        insecure: url.scheme === 'http',
+        compression: compression(o.compression),
       };
     }
     case 'otlp_http': {
@@ -410,8 +419,13 @@ function exporterModel(fail: (p: string) => never, exporter: TelemetryExporter, 
       if (url.parsed.search) fail(`${what}: endpoint "${o.endpoint}" has a query string; remove it`);
       const { headers, caFile } = network(o, url.scheme);
       return {
-        kind: 'otlp_http', id, signals: signals(o.signals, ALL_SIGNALS), headers, caFile,
-        endpoint: `${url.parsed.origin}${url.parsed.pathname.replace(/\/+$/, '')}`, compression: compression(o.compression),
+        kind: 'otlp_http',
+        id,
+        signals: signals(o.signals, ALL_SIGNALS),
+        headers,
+        caFile,
+        endpoint: `${url.parsed.origin}${url.parsed.pathname.replace(/\/+$/, '')}`,
+        compression: compression(o.compression),
       };
     }
     case 'prometheus_remote_write': {
@@ -424,8 +438,14 @@ function exporterModel(fail: (p: string) => never, exporter: TelemetryExporter, 
         return [name, value];
       });
       return {
-        kind: 'prometheus_remote_write', id, signals: [TelemetrySignal.METRICS], headers, caFile,
-        endpoint: `${url.parsed.origin}${url.parsed.pathname}${url.parsed.search}`, externalLabels, resourceToTelemetry: o.resourceToTelemetryConversion ?? false,
+        kind: 'prometheus_remote_write',
+        id,
+        signals: [TelemetrySignal.METRICS],
+        headers,
+        caFile,
+        endpoint: `${url.parsed.origin}${url.parsed.pathname}${url.parsed.search}`,
+        externalLabels,
+        resourceToTelemetry: o.resourceToTelemetryConversion ?? false,
       };
     }
     case 'debug': {

@@ -4,7 +4,7 @@
  * with no construct made. Pure: the construct (index.ts) hands the program to the engine.
  */
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
-import { APP_POD_ENV, appEndpoint, buildModel, CollectorModel, PATHS, POD_ENV } from './model';
+import { APP_POD_ENV, appEndpoint, buildModel, CollectorModel, PATHS, POD_ENV, SAFE_VALUE, SAFE_VALUE_TEXT } from './model';
 import { TelemetryOptions, TelemetryProtocol } from './options';
 import { otelcolConfig } from './otelcol';
 import { ConfigFile, renderConfigFile } from '../engine/config-file';
@@ -14,7 +14,6 @@ import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramAppEnv, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
 import { dnsLabelProblem } from '../engine/validation/syntax';
-import { SAFE_VALUE, SAFE_VALUE_TEXT } from './model';
 
 /**
  * Default resources (request/limit). The contrib collector idles at some 60–100MiB resident

@@ -17,6 +17,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { BUILD_TIMEOUT_MS, buildTool } from './tools';
 import { examples } from '../../examples/synth';
 import {
   TelemetryCa, TelemetryCompression, TelemetryDebugVerbosity, TelemetryExporter, TelemetryOptions, TelemetryProtocol, TelemetrySelfMetrics,
@@ -24,7 +25,6 @@ import {
 } from '../../lib';
 import { allContainers, podSpecOf } from '../util/restricted';
 import { newApp, synth } from '../util/synth';
-import { BUILD_TIMEOUT_MS, buildTool } from './tools';
 
 let otelcol: string;
 beforeAll(() => {
@@ -95,7 +95,9 @@ const CASES: Array<[string, (chart: any) => TelemetryOptions]> = [
         TelemetryExporter.otlp({ endpoint: 'http://tempo.observability:4317', compression: TelemetryCompression.NONE, signals: [TelemetrySignal.TRACES] }),
         TelemetryExporter.otlpHttp({ endpoint: 'https://logs.example.com/otlp', bearerToken: { secret, key: 'token' }, signals: [TelemetrySignal.LOGS] }),
         TelemetryExporter.prometheusRemoteWrite({
-          url: 'https://mimir.example.com/api/v1/push', externalLabels: { cluster: 'eu-1' }, resourceToTelemetryConversion: true,
+          url: 'https://mimir.example.com/api/v1/push',
+          externalLabels: { cluster: 'eu-1' },
+          resourceToTelemetryConversion: true,
           headers: { 'X-Scope-OrgID': 'web' },
         }),
         TelemetryExporter.debug({ verbosity: TelemetryDebugVerbosity.DETAILED }),
