@@ -3,7 +3,7 @@ import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { collected, synthCollector } from './helpers';
 import {
-  SidecarMode, TelemetryCa, TelemetryCompression, TelemetryDebugVerbosity, TelemetryExporter, TelemetryProtocol, TelemetrySelfMetrics,
+  SidecarMode, Telemetry, TelemetryCa, TelemetryCompression, TelemetryDebugVerbosity, TelemetryExporter, TelemetryProtocol, TelemetrySelfMetrics,
   TelemetrySignal, TelemetrySource, withLogShipper, withTelemetry,
 } from '../../lib';
 import { podSpecOf } from '../util/restricted';
@@ -595,5 +595,22 @@ describe('names and values', () => {
     const c = collected(manifests);
     expect(c.collector.image).toBe('mirror.example.com/otel/opentelemetry-collector-contrib:0.162.0');
     expect(podSpecOf(c.workload).containers.map((x: any) => x.name)).toEqual(['app', 'otel-collector']);
+  });
+});
+
+describe('the Telemetry construct', () => {
+  test('inside the workload, without a workload prop, it attaches to its scope', () => {
+    const { app, chart } = newApp();
+    const w = web(chart);
+    const t = new Telemetry(w, 'otel-collector', {});
+    expect(t.node.path).toBe('test/web/otel-collector');
+    synthCollector(app);
+  });
+
+  test('fails when neither a workload is given nor the scope is one', () => {
+    const { chart } = newApp();
+    expect(() => new Telemetry(chart, 'otel', {})).toThrow(
+      'Telemetry "test/otel": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), '
+      + 'or create it inside the workload');
   });
 });
