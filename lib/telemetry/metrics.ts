@@ -91,6 +91,8 @@ export class MetricsExposure extends Construct {
         + 'declare the metrics port on its container (portNumber or ports), or give the port it declares');
     }
 
+    if (workload.node.tryFindChild(id)) fail(`port ${options.port} is already exposed; expose each port once`);
+
     let monitor: { spec: Record<string, unknown>; labels: Record<string, string> } | undefined;
     if (via === MetricsDiscovery.ANNOTATIONS) {
       if (options.interval !== undefined) fail('interval is for a PodMonitor; the prometheus.io annotations have no interval: drop it, or pass via: MetricsDiscovery.POD_MONITOR');

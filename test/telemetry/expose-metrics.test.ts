@@ -87,6 +87,14 @@ describe('exposeMetrics', () => {
       + 'use via: MetricsDiscovery.POD_MONITOR for a second endpoint');
   });
 
+  test('fails when one port is exposed twice', () => {
+    const { chart } = newApp();
+    const w = web(chart);
+    exposeMetrics(w, { port: 9090, via: MetricsDiscovery.POD_MONITOR });
+    expect(() => exposeMetrics(w, { port: 9090, via: MetricsDiscovery.POD_MONITOR })).toThrow(
+      'Deployment "test/web", exposeMetrics: port 9090 is already exposed; expose each port once');
+  });
+
   test('fails when an interval is given for annotations', () => {
     const { chart } = newApp();
     expect(() => exposeMetrics(web(chart), { port: 9090, interval: Duration.seconds(10) })).toThrow(
