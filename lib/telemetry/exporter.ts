@@ -1,6 +1,9 @@
 import { kplus } from '../engine/kplus';
 
-/** The three signals of OpenTelemetry; each has its own pipeline in the collector. */
+/**
+ * The three signals of OpenTelemetry; each has its own pipeline in the collector.
+ * @see https://opentelemetry.io/docs/concepts/signals/
+ */
 export enum TelemetrySignal {
   /** Spans. */
   TRACES = 'traces',
@@ -25,7 +28,10 @@ export enum TelemetryCompression {
   NONE = 'none',
 }
 
-/** How much the debug exporter writes for each batch. */
+/**
+ * How much the debug exporter writes for each batch.
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/debugexporter
+ */
 export enum TelemetryDebugVerbosity {
   /** One line per batch: counts. */
   BASIC = 'basic',

@@ -4,7 +4,10 @@ import { TelemetrySelfMetrics, TelemetrySource } from './source';
 import { kplus } from '../engine/kplus';
 import { SidecarMode } from '../engine/sidecar-mode';
 
-/** The OTLP transport the app's SDK is told to use (`OTEL_EXPORTER_OTLP_PROTOCOL`). */
+/**
+ * The OTLP transport the app's SDK is told to use (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+ * @see https://opentelemetry.io/docs/specs/otel/protocol/exporter/#specify-protocol
+ */
 export enum TelemetryProtocol {
   /** `http/protobuf` to port `otlpHttpPort`: the specification's default for SDKs. */
   HTTP_PROTOBUF = 'http/protobuf',
@@ -12,7 +15,10 @@ export enum TelemetryProtocol {
   GRPC = 'grpc',
 }
 
-/** The memory limiter's settings, when the ones derived from the container's limit do not fit. */
+/**
+ * The memory limiter's settings, when the ones derived from the container's limit do not fit.
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/processor/memorylimiterprocessor
+ */
 export interface TelemetryMemoryLimit {
   /**
    * The hard limit of the collector's heap (`limit_mib`): above it the collector forces garbage
@@ -35,7 +41,10 @@ export interface TelemetryMemoryLimit {
   readonly checkInterval?: Duration;
 }
 
-/** The batch processor's settings. */
+/**
+ * The batch processor's settings.
+ * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/processor/batchprocessor
+ */
 export interface TelemetryBatch {
   /**
    * Spans, data points or log records after which a batch is sent (`send_batch_size`).
@@ -58,6 +67,9 @@ export interface TelemetryBatch {
 
 /**
  * How `withTelemetry` runs an OpenTelemetry Collector beside the app.
+ * @see https://opentelemetry.io/docs/collector/configuration/
+ * @example
+ * withTelemetry(web, { exporters: [TelemetryExporter.otlp({ endpoint: 'http://gateway.observability:4317' })] });
  */
 export interface TelemetryOptions {
   /**
