@@ -9,3 +9,4 @@ export * from './proxy';
 export * from './config-sync';
 export * from './cache';
 export * from './auth-proxy';
+export * from './telemetry';

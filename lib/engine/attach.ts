@@ -35,6 +35,11 @@ export interface CheckedProgram {
   readonly mode?: SidecarMode;
   /** Per shared volume, the app containers it is mounted into. */
   readonly targets: kplus.Container[][];
+  /** The app containers that get `program.appEnv`, with their variables. */
+  readonly envTargets: ReadonlyArray<{
+    readonly container: kplus.Container;
+    readonly variables: ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }>;
+  }>;
 }
 
 /** What attaching a program added to the pod. */
@@ -113,7 +118,8 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
     return resolveAppContainers(where, fail, registry, shared);
   });
   const mode = program.sidecar ? program.sidecar.mode ?? registry.defaultMode : undefined;
-  return { registry, program, where, mode, targets };
+  const envTargets = resolveAppEnv(fail, registry, program);
+  return { registry, program, where, mode, targets, envTargets };
 }
 
 /** Adds a checked program to its pod; `scope` holds the constructs it makes (the helper's construct). */
@@ -182,6 +188,10 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   }
   for (const hint of program.portHints ?? []) {
     for (const c of [container, initContainer]) if (c) registry.hintPort(c.name, hint.number, TCP, hint.hint);
+  }
+
+  for (const { container: target, variables } of checked.envTargets) {
+    for (const variable of variables) target.env.addVariable(variable.name, variable.value);
   }
 
   if (program.podLabels?.length) registry.requireLabels({ owner: name, purpose, keys: program.podLabels });
@@ -273,6 +283,32 @@ function checkContainer(fail: (problem: string) => never, spec: ProgramContainer
     if (problem) fail(`bound port ${port.number}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
     if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
   }
+}
+
+/**
+ * The app containers that get the program's environment variables, checked before anything is
+ * added: each exists, and none already has one of the variables (a program never replaces a
+ * variable; its plan leaves out those it keeps).
+ */
+function resolveAppEnv(fail: (problem: string) => never, registry: PodRegistry, program: Program): CheckedProgram['envTargets'] {
+  const appEnv = program.appEnv;
+  if (!appEnv) return [];
+  return appEnv.containers.map((containerName) => {
+    const container = registry.containerNamed(containerName) ?? fail(
+      `no container named "${containerName}" in the pod to give environment variables to (it has ${registry.describeContainerNames()}); `
+      + 'add the container before attaching the sidecar');
+    const variables = appEnv.variables[containerName] ?? [];
+    const own = container.env.variables;
+    const seen = new Set<string>();
+    for (const variable of variables) {
+      if (Object.prototype.hasOwnProperty.call(own, variable.name)) {
+        fail(`container "${containerName}" already sets ${variable.name}; the sidecar does not replace it: remove it from the container, or tell the sidecar not to set it`);
+      }
+      if (seen.has(variable.name)) fail(`the environment variable ${variable.name} is given twice for container "${containerName}"`);
+      seen.add(variable.name);
+    }
+    return { container, variables };
+  });
 }
 
 /** The app containers a shared volume is mounted into at `appPath`, checked before anything is mounted. */

@@ -229,3 +229,36 @@ export const OAUTH2_PROXY_IMAGE: UpstreamImage = {
   source: 'github.com/oauth2-proxy/oauth2-proxy v7.15.6: CHANGELOG.md, docs/docs/installation.md, Dockerfile (ENTRYPOINT /bin/oauth2-proxy), '
     + 'Makefile (RUNTIME_IMAGE gcr.io/distroless/static:nonroot, tag ${VERSION}); proxy.golang.org lists v7.15.6 as latest',
 };
+
+// -- telemetry (lib/telemetry) -----------------------------------------------------------------
+
+/**
+ * The OpenTelemetry Collector, contrib distribution (withTelemetry).
+ *
+ * Tag: 0.162.0. The opentelemetry-collector Helm chart 0.176.0 has appVersion 0.162.0
+ * (open-telemetry/opentelemetry-helm-charts release notes, "This release updates the
+ * opentelemetry-collector to version 0.162.0"); the Go modules of the components it holds were
+ * tagged v0.162.0 on 2026-09-29 (proxy.golang.org), and tools/otelcol builds the same versions to
+ * validate our configurations. Image tags carry no "v". Later 0.163–0.165 modules exist; no
+ * image of them was confirmed when this was pinned.
+ *
+ * Why contrib: it is the distribution that holds every component withTelemetry configures —
+ * the prometheus receiver, the resource processor, the prometheus_remote_write exporter and
+ * the health_check extension are not in the core `otelcol` image
+ * (open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/manifest.yaml).
+ * In 0.162 the exporters are registered as `otlp_grpc`, `otlp_http` and
+ * `prometheus_remote_write` (the old names `otlp`, `otlphttp`, `prometheusremotewrite` are
+ * deprecated aliases: internal/metadata/generated_status.go of each exporter module).
+ *
+ * User: the image is `FROM scratch` with `ARG USER_UID=10001`, `ARG USER_GID=10001`,
+ * `USER ${USER_UID}:${USER_GID}`, binary at /otelcol-contrib, `ENTRYPOINT ["/otelcol-contrib"]`
+ * (distributions/otelcol-contrib/Dockerfile).
+ */
+export const OTEL_COLLECTOR_IMAGE: UpstreamImage = {
+  repository: 'docker.io/otel/opentelemetry-collector-contrib',
+  tag: '0.162.0',
+  user: 10001,
+  group: 10001,
+  source: 'github.com/open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile (USER 10001:10001); '
+    + 'tag: opentelemetry-helm-charts opentelemetry-collector-0.176.0 (appVersion 0.162.0)',
+};

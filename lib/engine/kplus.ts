@@ -250,3 +250,13 @@ export function httpGetProbes(container: kplus.Container): HttpGetProbe[] {
   }
   return found;
 }
+
+/**
+ * The labels that select the workload's pods: a Deployment's, StatefulSet's, DaemonSet's or
+ * Job's `matchLabels` (cdk8s-plus adds `cdk8s.io/metadata.addr` unless told not to), a bare
+ * Pod's own selector label. For a PodMonitor or NetworkPolicy that must find the pods.
+ */
+export function podSelectorLabels(workload: Workload): Record<string, string> {
+  if (workload instanceof kplus.Workload) return { ...workload.matchLabels };
+  return { ...(workload.toPodSelectorConfig().labelSelector._toKube().matchLabels ?? {}) };
+}

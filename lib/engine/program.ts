@@ -97,6 +97,22 @@ export interface ProgramSharedVolume extends SharedVolumeOptions {
   readonly appPathOption?: string;
 }
 
+/**
+ * Environment variables the program gives the app containers (an SDK's endpoint, the service
+ * name). The engine adds them after the containers' own variables and never replaces one:
+ * `checkProgram` refuses a variable a target container already has, so the plan leaves out
+ * those it means to keep.
+ */
+export interface ProgramAppEnv {
+  /** The app containers, by name, that get the variables. */
+  readonly containers: string[];
+  /**
+   * The variables, in order: a value may refer to a variable before it with `$(NAME)`.
+   * Per container, so that a value may name its container.
+   */
+  readonly variables: Record<string, ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }>>;
+}
+
 /** A sidecar program, described; `attachProgram` adds it to the pod. */
 export interface Program {
   /**
@@ -146,4 +162,7 @@ export interface Program {
 
   /** Pod labels the program reads (through the downward API): they must exist at synthesis. */
   readonly podLabels?: string[];
+
+  /** Environment variables for app containers (the endpoint of the program, say). */
+  readonly appEnv?: ProgramAppEnv;
 }

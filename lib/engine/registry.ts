@@ -35,6 +35,8 @@ export interface PodFacts {
   readonly label: string;
   /** `Deployment`, `Job`, … */
   readonly kind: string;
+  /** The workload's Kubernetes name (`metadata.name`). */
+  readonly name: string;
   /** A Job or CronJob: its pods run to completion. */
   readonly runsToCompletion: boolean;
   /** The mode of a sidecar that chooses none. */
@@ -104,6 +106,7 @@ export class PodRegistry implements PodFacts {
 
   public readonly label: string;
   public readonly kind: string;
+  public readonly name: string;
   public readonly runsToCompletion: boolean;
 
   private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
@@ -127,6 +130,7 @@ export class PodRegistry implements PodFacts {
   private constructor(public readonly workload: Workload) {
     this.label = workloadLabel(workload);
     this.kind = workloadKind(workload);
+    this.name = workload.name;
     this.runsToCompletion = runsToCompletion(workload);
   }
 
