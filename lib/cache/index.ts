@@ -79,11 +79,6 @@ export class Cache extends Construct {
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);
-    // The app's side of the connection. planCache checked that no app container sets these yet;
-    // the engine's Program has no field for an app container's environment, so it is added here.
-    for (const container of plan.appContainers) {
-      for (const variable of plan.appEnv) container.env.addVariable(variable.name, variable.value);
-    }
     this.container = attached.container!;
     this.mode = attached.mode!;
     this.engine = plan.engine;

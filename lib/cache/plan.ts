@@ -144,6 +144,11 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
       }]
       : [],
     portHints: listen.kind === 'loopback' ? [{ number: listen.port, hint: 'pass listen: CacheListener.loopback({ port }) to withCache with another port' }] : [],
+    // The app's side of the connection; checked above: no app container sets these yet.
+    appEnv: {
+      containers: appContainers.map((c) => c.name),
+      variables: Object.fromEntries(appContainers.map((c) => [c.name, appEnv])),
+    },
   };
   return { program, engine, model, file, appContainers, appEnv, url, urlEnv, passwordEnv };
 }
