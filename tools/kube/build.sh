@@ -47,6 +47,7 @@ command -v go >/dev/null || { log "go is not installed; kube-apiserver and etcd 
 log "building kube-apiserver $k8s_version and etcd $etcd_version into $dest (a few minutes, once)"
 start=$SECONDS
 work="$(mktemp -d "$tools_dir/.kube-build.XXXXXX")"
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
 # GOTOOLCHAIN=local: never download a Go toolchain. -mod=mod: modules come from
