@@ -98,6 +98,8 @@ export async function startKubeApi(): Promise<RunningKubeApi> {
       `--etcd-servers=${etcdUrl}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
+      // No Endpoints for the "kubernetes" Service: the reconciler refuses a loopback address, and no pod runs here.
+      '--endpoint-reconciler-type=none',
       `--secure-port=${apiPort}`,
       `--tls-cert-file=${files.cert}`,
       `--tls-private-key-file=${files.key}`,
@@ -230,12 +232,23 @@ export class KubeApi {
    * `persist` (nothing is stored).
    */
   async create(manifest: any, options: { persist?: boolean } = {}): Promise<KubeResponse> {
-    const { name: resource, namespaced } = await this.resourceOf(manifest.apiVersion, manifest.kind);
+    const { collection, namespaced } = await this.collectionOf(manifest);
     const object = namespaced ? { ...manifest, metadata: { ...manifest.metadata, namespace: this.info.namespace } } : manifest;
-    const base = manifest.apiVersion.includes('/') ? `/apis/${manifest.apiVersion}` : `/api/${manifest.apiVersion}`;
-    const collection = namespaced ? `${base}/namespaces/${this.info.namespace}/${resource}` : `${base}/${resource}`;
     const query = `fieldValidation=Strict${options.persist ? '' : '&dryRun=All'}`;
     return this.request('POST', `${collection}?${query}`, object);
+  }
+
+  /** Deletes an object created with `persist`. */
+  async remove(manifest: any): Promise<KubeResponse> {
+    const { collection } = await this.collectionOf(manifest);
+    return this.request('DELETE', `${collection}/${encodeURIComponent(manifest.metadata.name)}`);
+  }
+
+  /** The URL path of a manifest's collection (in the restricted namespace when namespaced). */
+  private async collectionOf(manifest: any): Promise<{ collection: string; namespaced: boolean }> {
+    const { name: resource, namespaced } = await this.resourceOf(manifest.apiVersion, manifest.kind);
+    const base = manifest.apiVersion.includes('/') ? `/apis/${manifest.apiVersion}` : `/api/${manifest.apiVersion}`;
+    return { collection: namespaced ? `${base}/namespaces/${this.info.namespace}/${resource}` : `${base}/${resource}`, namespaced };
   }
 
   /** Creates for real; throws on any rejection or warning. */
