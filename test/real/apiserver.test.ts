@@ -227,9 +227,9 @@ describe('README.md and docs/*.md', () => {
   /** A complete manifest: every document an object with apiVersion, kind and metadata.name, nothing trimmed. */
   function completeManifests(body: string): any[] | undefined {
     if (body.includes('…')) return undefined; // trimmed for the reader
-    const docs = parseAllDocuments(body, { version: '1.1' });
-    if (docs.some((d) => d.errors.length > 0)) return undefined;
-    const values = docs.map((d) => d.toJSON()).filter((v) => v !== null);
+    const parsed = parseAllDocuments(body, { version: '1.1' });
+    if (parsed.some((d) => d.errors.length > 0)) return undefined;
+    const values = parsed.map((d) => d.toJSON()).filter((v) => v !== null);
     const complete = values.length > 0 && values.every((v) => typeof v === 'object' && typeof v.apiVersion === 'string' && typeof v.kind === 'string' && typeof v.metadata?.name === 'string');
     return complete ? values : undefined;
   }

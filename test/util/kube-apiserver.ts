@@ -206,8 +206,8 @@ export class KubeApi {
         method,
         agent: this.agent,
         headers: {
-          'Authorization': `Bearer ${this.info.token}`,
-          'Accept': 'application/json',
+          Authorization: `Bearer ${this.info.token}`,
+          Accept: 'application/json',
           ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {}),
         },
       }, (res) => {
