@@ -42,17 +42,26 @@ if [[ -x "$dest/kube-apiserver" && -x "$dest/etcd" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null || { log "go is not installed; kube-apiserver and etcd are built from source with Go >= 1.26"; exit 1; }
+# k8s.io/kubernetes v1.37 says `go 1.26.0` in its go.mod; an older Go cannot build it.
+if ! command -v go >/dev/null || ! go_version="$(GOTOOLCHAIN=local go env GOVERSION)"; then
+  log "go is not installed: kube-apiserver and etcd are built from source with Go >= 1.26 (https://go.dev/dl/)"
+  exit 1
+fi
+case "$go_version" in
+  go1.2[6-9]* | go1.[3-9][0-9]* | go[2-9]*) ;;
+  *) log "$go_version is too old: kube-apiserver $k8s_version needs Go >= 1.26 (https://go.dev/dl/)"; exit 1 ;;
+esac
 
-log "building kube-apiserver $k8s_version and etcd $etcd_version into $dest (a few minutes, once)"
+log "building kube-apiserver $k8s_version and etcd $etcd_version into $dest (about 20 minutes on 2 cores, once)"
 start=$SECONDS
 work="$(mktemp -d "$tools_dir/.kube-build.XXXXXX")"
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 
-# GOTOOLCHAIN=local: never download a Go toolchain. -mod=mod: modules come from
-# the module proxy, checked against the committed go.sum.
-export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
+# GOTOOLCHAIN=local: never download a Go toolchain. -mod=readonly: modules come
+# from the module proxy, checked against the committed go.sum, which the build
+# never rewrites (after a version bump: `go mod tidy` here, and commit go.sum).
+export GOTOOLCHAIN=local GOFLAGS=-mod=readonly CGO_ENABLED=0
 
 # The version stamps hack/lib/version.sh would set, so /version reports the release.
 minor="${k8s_version#v1.}"
