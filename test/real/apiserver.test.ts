@@ -252,7 +252,7 @@ describe('random compositions', () => {
       return itemsOf(`composition #${i} (seed ${SEED}) ${JSON.stringify(c)}`, manifestsOf(app));
     });
     await sendAll(items);
-  });
+  }, 300_000); // about 20 s on an idle 2-core machine: most of it synthesis
 
   test.each([['Fluent Bit', LogShipperEngine.FLUENT_BIT], ['Vector', LogShipperEngine.VECTOR]] as const)(
     `${LOG_SHIPPER_VALUES} log shippers (%s) with random field and label values are accepted with no warning`,
