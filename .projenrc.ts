@@ -193,4 +193,17 @@ project.addTask('test:fast', {
 // Tests live under test/ only (lib/ holds no tests); replace projen's wider default.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
 
+// ---- Real API server in the test loop (issue #17; branch real-api) ----
+// `npm test` sets the machine up first: tools/install.sh installs the Debian packages the tests
+// drive (nginx, git, openssl) when missing and runs every tools/*/build.sh (kube-apiserver and etcd,
+// built from the Go module proxy into ~/.cache/cdk8s-sidecars/tools; quick once cached).
+project.testTask.prependExec('bash tools/install.sh');
+// Jest starts kube-apiserver + etcd once per run (global setup) when a suite under test/real/ is
+// selected: the sequencer counts the selected real-program suites for the setup; with
+// CDK8S_SIDECARS_FAST=1 (test:fast) nothing starts. The teardown stops both programs.
+project.package.file.addOverride('jest.testSequencer', '<rootDir>/test/util/real-suites-sequencer.js');
+project.package.file.addOverride('jest.globalSetup', '<rootDir>/test/util/global-setup.ts');
+project.package.file.addOverride('jest.globalTeardown', '<rootDir>/test/util/global-teardown.ts');
+// ---- end real API server ----
+
 project.synth();

@@ -5,79 +5,12 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
-import { SidecarMode, withSidecar } from '../lib';
+import { buildComposition as build, composition } from './util/compositions';
 import { allContainers, podSpecOf, restrictedProblems } from './util/restricted';
-import { find, listFiles, newApp, synth, synthFails } from './util/synth';
-import { RUN_TO_COMPLETION, WORKLOADS } from './workloads';
+import { find, listFiles, synth, synthFails } from './util/synth';
 
 /** Property runs per property; the figure is reported in the issue note. */
 export const RUNS = 150;
-
-interface SidecarPlan {
-  readonly declared: number;
-  readonly bound: number;
-  readonly classic: boolean;
-  readonly first: boolean;
-  readonly shares: Array<{ volume: number; appReadOnly: boolean }>;
-}
-
-interface Composition {
-  readonly kind: number;
-  readonly apps: number;
-  readonly sidecars: SidecarPlan[];
-  /** Distinct port numbers, handed out in order. */
-  readonly ports: number[];
-}
-
-const VOLUME_POOL = ['logs', 'spool', 'config', 'cache'];
-
-const sidecarPlan: fc.Arbitrary<SidecarPlan> = fc.record({
-  declared: fc.integer({ min: 0, max: 3 }),
-  bound: fc.integer({ min: 0, max: 2 }),
-  classic: fc.boolean(),
-  first: fc.boolean(),
-  shares: fc.uniqueArray(
-    fc.record({ volume: fc.integer({ min: 0, max: VOLUME_POOL.length - 1 }), appReadOnly: fc.boolean() }),
-    { maxLength: 3, selector: (s) => s.volume },
-  ),
-});
-
-const composition: fc.Arbitrary<Composition> = fc.record({
-  kind: fc.integer({ min: 0, max: WORKLOADS.length - 1 }),
-  apps: fc.integer({ min: 1, max: 3 }),
-  sidecars: fc.array(sidecarPlan, { minLength: 1, maxLength: 4 }),
-  ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 40, maxLength: 40 }),
-});
-
-/** Builds the composition; returns what it asked for, to compare with the output. */
-function build(c: Composition) {
-  const { app, chart, outdir } = newApp();
-  const ports = [...c.ports];
-  const [kind, make] = WORKLOADS[c.kind];
-  const apps = Array.from({ length: c.apps }, (_, i) => ({
-    name: `app-${i}`,
-    image: `registry.example/app-${i}:1.0.0`,
-    ports: [{ number: ports.shift()!, name: `app-${i}` }],
-  }));
-  const workload = make(chart, 'web', apps);
-  const expected = c.sidecars.map((plan, i) => {
-    const classic = plan.classic && !RUN_TO_COMPLETION.includes(kind);
-    const declared = Array.from({ length: plan.declared }, (_, j) => ({ number: ports.shift()!, name: `s${i}-p${j}` }));
-    const bound = Array.from({ length: plan.bound }, () => ({ number: ports.shift()!, purpose: 'admin' }));
-    const shares = plan.shares.map((s) => ({ name: VOLUME_POOL[s.volume], path: `/sidecar/${VOLUME_POOL[s.volume]}`, appPath: `/shared/${VOLUME_POOL[s.volume]}`, appReadOnly: s.appReadOnly }));
-    withSidecar(workload, {
-      name: `sidecar-${i}`,
-      image: `registry.example/sidecar-${i}:2.0.0`,
-      mode: classic ? SidecarMode.CLASSIC : SidecarMode.NATIVE,
-      first: plan.first,
-      ports: declared,
-      boundPorts: bound,
-      sharedVolumes: shares,
-    });
-    return { name: `sidecar-${i}`, classic, declared, bound, shares };
-  });
-  return { app, outdir, kind, workload, expected, ports };
-}
 
 describe('random compositions of sidecars', () => {
   test('valid ones synthesize to valid manifests with nothing dropped', () => {

@@ -7,28 +7,12 @@ import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { parse } from 'yaml';
 import { LogOutput, LogShipperEngine, withLogShipper } from '../../lib';
+import { logShipperApp, nasty } from '../util/compositions';
 import { newApp } from '../util/synth';
 
-const nasty = fc.oneof(
-  fc.string(),
-  fc.constantFrom('${HOME}', 'a, b', 'x\ny', '"}', "it's", '{{ .x }}', 'SECRET[credentials.x]', 'a=b', ': x', '#c', '\\', 'prod', 'eu-west-1/a', 'v1.2.3+build'),
-  fc.stringMatching(/^[A-Za-z0-9_.:/@+-]{1,20}$/),
-);
-
 function render(engine: LogShipperEngine, value: string): { text: string; config: any } | Error {
-  const { chart } = newApp();
-  const d = new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'acme/app:1' }] });
-  try {
-    const shipper = withLogShipper(d, {
-      logPath: '/var/log/app',
-      engine,
-      fields: { team: value },
-      outputs: [LogOutput.loki({ url: 'http://loki:3100', labels: { env: value } })],
-    });
-    return { text: shipper.config, config: parse(shipper.config) };
-  } catch (e) {
-    return e as Error;
-  }
+  const result = logShipperApp(engine, value);
+  return result instanceof Error ? result : { text: result.shipper.config, config: parse(result.shipper.config) };
 }
 
 describe.each([['Fluent Bit', LogShipperEngine.FLUENT_BIT], ['Vector', LogShipperEngine.VECTOR]] as const)('%s', (_name, engine) => {
