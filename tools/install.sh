@@ -21,17 +21,31 @@ packages=()
 command -v nginx >/dev/null 2>&1 || packages+=(nginx)
 command -v git >/dev/null 2>&1 || packages+=(git)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+# withCache runs the real Redis-protocol server and memcached on the generated configuration.
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
+command -v memcached >/dev/null 2>&1 || packages+=(memcached)
 if [ ${#packages[@]} -gt 0 ]; then
   log "installing Debian packages: ${packages[*]}"
   "${sudo_cmd[@]}" apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >&2
 fi
 # The nginx package may start a server on port 80 on install; the tests start their own.
-if command -v service >/dev/null 2>&1; then "${sudo_cmd[@]}" service nginx stop >/dev/null 2>&1 || true; fi
+# So may redis-server and memcached; the tests start their own on free ports.
+if command -v service >/dev/null 2>&1; then
+  for service in nginx redis-server memcached; do "${sudo_cmd[@]}" service "$service" stop >/dev/null 2>&1 || true; done
+fi
 
 # Every tool, including ones added later: tools/<name>/build.sh.
+# A build.sh exits 3 when its program cannot be had on this machine (git-sync: the Go module proxy
+# refuses k8s.io/git-sync); its suite then says so and skips. Any other failure stops the set-up.
 for build in tools/*/build.sh; do
   [ -e "$build" ] || continue
   log "$build"
-  bash "$build" >&2
+  status=0
+  bash "$build" >&2 || status=$?
+  if [ "$status" -eq 3 ]; then
+    log "$build: not available on this machine (exit 3); its suite skips and says why"
+  elif [ "$status" -ne 0 ]; then
+    exit "$status"
+  fi
 done
