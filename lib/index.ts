@@ -6,3 +6,4 @@ export * from './sidecar';
 export * from './log-shipper';
 export * from './proxy';
 export * from './config-sync';
+export * from './secrets-agent';

@@ -155,3 +155,32 @@ export const K8S_SIDECAR_IMAGE: UpstreamImage = {
   group: 65534,
   source: 'https://github.com/kiwigrid/k8s-sidecar/releases/tag/2.14.1; USER from kiwigrid/k8s-sidecar Dockerfile',
 };
+
+// -- secrets agent (lib/secrets-agent) ---------------------------------------------------------
+
+/**
+ * HashiCorp Vault, whose `vault agent` renders secrets into files (withSecretsAgent).
+ *
+ * Tag: 2.1.2, the newest community release seen (hashicorp/vault 2.1.x, 2.1.0 announced
+ * 2026-09, endoflife-date/endoflife.date#10903; `hashicorp/vault:2.1.2` pinned by digest in
+ * public test suites, 2026). The 1.21 line gets its later patch releases as Enterprise only; the Go
+ * module proxy's newest community module is v1.21.4, which test/real/vault-agent.test.ts builds.
+ *
+ * User: the image is `FROM alpine:3`, `addgroup vault && adduser -S -G vault vault`, with no
+ * `USER` line (hashicorp/vault Dockerfile): Alpine gives the first system user UID 100 and the
+ * first group GID 1000, the numbers the Vault Agent Injector runs the agent as
+ * (hashicorp/vault-k8s agent-inject/agent/agent.go `DefaultAgentRunAsUser = 100`,
+ * `DefaultAgentRunAsGroup = 1000`). The binary is /bin/vault; the image's entrypoint
+ * (docker-entrypoint.sh) only adds `su-exec` for root, so withSecretsAgent runs /bin/vault
+ * directly. Busybox (alpine) gives `/bin/sh` and `wget`, used by the startup probe and the
+ * reload command.
+ */
+export const VAULT_IMAGE: UpstreamImage = {
+  repository: 'docker.io/hashicorp/vault',
+  tag: '2.1.2',
+  user: 100,
+  group: 1000,
+  source: 'hashicorp/vault Dockerfile (FROM alpine:3, adduser -S -G vault vault, no USER); '
+    + 'hashicorp/vault-k8s agent-inject/agent/agent.go (DefaultAgentRunAsUser 100, DefaultAgentRunAsGroup 1000); '
+    + 'tag: https://github.com/hashicorp/vault/releases (v2.1.x)',
+};
