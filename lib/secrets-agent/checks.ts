@@ -86,7 +86,9 @@ export function checkPerms(fail: Fail, file: string, perms: unknown): number {
     fail(`secrets: "${file}": perms ${String(perms)} must be a file mode from 0o000 to 0o777, for example 0o640`);
   }
   const m = mode as number;
-  if ((m & 0o040) === 0 && (m & 0o004) === 0) {
+  // The octal digits: owner, group, other; read is 4.
+  const [groupDigit, other] = [Math.floor(m / 0o10) % 8, m % 8];
+  if (groupDigit < 4 && other < 4) {
     fail(`secrets: "${file}": perms 0o${m.toString(8)} lets only the agent read the file; add group read (0o040): the app reads it through the pod's fsGroup`);
   }
   return m;
