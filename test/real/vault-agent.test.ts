@@ -76,7 +76,9 @@ function start(args: string[], env: NodeJS.ProcessEnv): Running {
 }
 
 /** A request to the dev server (or the agent's listener), JSON in and out. */
-function vaultApi(port: number, method: string, apiPath: string, body?: unknown, token: string | undefined = ROOT_TOKEN): Promise<{ status: number; json: any }> {
+function vaultApi(
+  port: number, method: string, apiPath: string, body?: unknown, token: string | undefined = ROOT_TOKEN,
+): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request({
