@@ -302,13 +302,15 @@ function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined):
 
 /**
  * The reload POST, run by the agent after a render that changed the file. busybox wget (the
- * image is alpine) sends a POST with `--post-data`. The command always succeeds: a failing
- * template command stops the agent when `exit_on_retry_failure` is on (hashicorp/vault
- * command/agent/template/template.go), and the first render comes before the app runs.
+ * image is alpine) sends a POST with `--post-data`; busybox `timeout` bounds it to 10 seconds,
+ * well within the template command's 30 (wget's own `-T` crashed busybox 1.35 here). The command
+ * always succeeds: a failing or timed-out template command stops the agent when
+ * `exit_on_retry_failure` is on (hashicorp/vault command/agent/template/template.go), and the
+ * first render comes before the app runs.
  */
 function httpReloadCommand(name: string, reload: { port: number; path: string }): string[] {
   const url = `http://127.0.0.1:${reload.port}${reload.path}`;
-  return ['/bin/sh', '-c', `wget -q -O /dev/null -T 10 --post-data '' ${shellQuote(url)} `
+  return ['/bin/sh', '-c', `timeout 10 wget -q -O /dev/null --post-data '' ${shellQuote(url)} `
     + `|| echo ${shellQuote(`${name}: reload POST to ${url} failed (the app may not be up yet)`)} >&2`];
 }
 

@@ -146,9 +146,9 @@ if ('unavailable' in VAULT || !BUSYBOX) {
 
   beforeAll(async () => {
     const home = tempRoot();
-    // busybox wget as `wget`, first on the PATH the agent hands its commands.
+    // busybox wget and timeout, first on the PATH the agent hands its commands, as in the image.
     fs.mkdirSync(path.join(home, 'bin'));
-    fs.symlinkSync(BUSYBOX!, path.join(home, 'bin', 'wget'));
+    for (const applet of ['wget', 'timeout']) fs.symlinkSync(BUSYBOX!, path.join(home, 'bin', applet));
     env = { PATH: `${path.join(home, 'bin')}:/usr/bin:/bin`, HOME: home };
     vaultPort = await freePort();
     const server = start(['server', '-dev', `-dev-root-token-id=${ROOT_TOKEN}`, `-dev-listen-address=127.0.0.1:${vaultPort}`], env);

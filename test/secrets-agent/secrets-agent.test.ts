@@ -292,7 +292,7 @@ describe('reload', () => {
     withSecretsAgent(web, { ...BASE, reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }) });
     const templates = templatesOf(agentConfigs(synth(app).manifests)['agent.json']);
     expect(templates['/vault/secrets/db.json'].exec).toEqual({
-      command: ['/bin/sh', '-c', "wget -q -O /dev/null -T 10 --post-data '' 'http://127.0.0.1:8080/-/reload' "
+      command: ['/bin/sh', '-c', "timeout 10 wget -q -O /dev/null --post-data '' 'http://127.0.0.1:8080/-/reload' "
         + "|| echo 'vault-agent: reload POST to http://127.0.0.1:8080/-/reload failed (the app may not be up yet)' >&2"],
       timeout: '30s',
     });
@@ -303,7 +303,7 @@ describe('reload', () => {
     const { app, web } = deployment();
     withSecretsAgent(web, { ...BASE, reload: ConfigReload.httpPost({ port: 8080, path: "/r';$(reboot);'" }) });
     const command = agentConfigs(synth(app).manifests)['agent.json'].template[0].exec.command[2];
-    expect(command).toContain("wget -q -O /dev/null -T 10 --post-data '' 'http://127.0.0.1:8080/r'\\'';$(reboot);'\\''' ||");
+    expect(command).toContain("timeout 10 wget -q -O /dev/null --post-data '' 'http://127.0.0.1:8080/r'\\'';$(reboot);'\\''' ||");
   });
 
   test('per file: another reload, or none', () => {
