@@ -163,8 +163,8 @@ export const K8S_SIDECAR_IMAGE: UpstreamImage = {
  *
  * Tag: 2.1.2, the newest community release seen (hashicorp/vault 2.1.x, 2.1.0 announced
  * 2026-09, endoflife-date/endoflife.date#10903; `hashicorp/vault:2.1.2` pinned by digest in
- * public test suites, 2026). The 1.21 line gets its later patch releases as Enterprise only; the Go
- * module proxy's newest community module is v1.21.4, which test/real/vault-agent.test.ts builds.
+ * public test suites, 2026). test/real/vault-agent.test.ts runs this version's binary when one is
+ * provided (tools/vault/build.sh: the Go module proxy has no Vault 2.x module).
  *
  * User: the image is `FROM alpine:3`, `addgroup vault && adduser -S -G vault vault`, with no
  * `USER` line (hashicorp/vault Dockerfile): Alpine gives the first system user UID 100 and the

@@ -33,6 +33,11 @@ const VAULT = tryBuildTool('vault');
 const BUSYBOX = ['/usr/bin/busybox', '/bin/busybox'].find((p) => fs.existsSync(p));
 const ROOT_TOKEN = 'root-token-for-the-test';
 
+test('tools/vault provides the version of the image withSecretsAgent runs', () => {
+  const buildScript = fs.readFileSync(path.join(ROOT, 'tools', 'vault', 'build.sh'), 'utf8');
+  expect(/^version=(\S+)/m.exec(buildScript)?.[1]).toBe(VAULT_IMAGE.tag);
+});
+
 const children = new Set<ChildProcess>();
 const servers: Listening[] = [];
 const folders: string[] = [];
@@ -165,11 +170,6 @@ if ('unavailable' in VAULT || !BUSYBOX) {
     servers.push(receiver);
   }, 60_000);
 
-  test('tools/vault builds the Vault line the image pins the agent configuration of', () => {
-    const buildScript = fs.readFileSync(path.join(ROOT, 'tools', 'vault', 'build.sh'), 'utf8');
-    expect(/^version=v(\d+)\./m.exec(buildScript)?.[1]).toBe('1');
-    expect(VAULT_IMAGE.tag).toMatch(/^2\.1\.\d+$/);
-  });
 
   test('as generated: the agent reads the Kubernetes auth stanza and logs in at the auth mount with the role', async () => {
     const root = tempRoot();

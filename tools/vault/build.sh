@@ -1,71 +1,58 @@
 #!/usr/bin/env bash
-# Builds the real Vault (for `vault agent` and `vault server -dev` in test/real/vault-agent.test.ts)
-# unless cached, and prints the binary's absolute path on the last line of stdout (logs on stderr).
-# Exit 3: Vault cannot be had on this machine (the reason is on stderr); the suite then skips,
-# loudly, unless CDK8S_SIDECARS_REQUIRE_VAULT=1.
+# Provides the real Vault, at the version the image in lib/engine/images.ts pins (VAULT_IMAGE), for
+# `vault agent` and `vault server -dev` in test/real/vault-agent.test.ts, and prints the binary's
+# absolute path on the last line of stdout (logs on stderr). Exit 3: Vault cannot be had on this
+# machine (the reason is on stderr); the suite then skips, loudly, unless CDK8S_SIDECARS_REQUIRE_VAULT=1.
 #
 # Cache: ${CDK8S_SIDECARS_TOOLS:-$HOME/.cache/cdk8s-sidecars/tools}/vault-<version>/vault.
 #
-# Version: v1.21.4, the newest community release of github.com/hashicorp/vault on the Go module
-# proxy (`go list -m -versions github.com/hashicorp/vault`, 2026-12; Vault 2.x tags are not a Go
-# module: the module path has no /v2, and the proxy refuses v2.1.2 and v2.1.2+incompatible). The
-# image withSecretsAgent pins is 2.1.2 (lib/engine/images.ts); the agent's configuration stanzas
-# it generates are the same in both (command/agent/config/config.go).
+# Where Vault comes from, in this order:
+#   1. the cache;
+#   2. CDK8S_SIDECARS_VAULT_BIN: a vault binary of the pinned version, for example copied out of
+#      the image (docker create docker.io/hashicorp/vault:2.1.2; docker cp <id>:/bin/vault .), or
+#      unzipped from https://releases.hashicorp.com/vault/2.1.2/ (checked against its SHA256SUMS).
+#   `vault version` must print the pinned version.
 #
-# How: Vault's go.mod replaces its api and sdk modules with the folders ./api and ./sdk of its
-# repository, which the module zip does not hold (they are modules of their own). The build takes
-# the module source from the proxy (go mod download, checked against sum.golang.org), points
-# those two modules at published versions, and builds the root package (main.go) with CGO off;
-# the version comes from the module's version/VERSION. No source is vendored or committed.
-# - api: v1.22.0, the version its go.mod requires.
-# - sdk: its go.mod requires v0.21.0, but the release/1.21.x tree uses the sdk of before
-#   `framework.Backend.ActivationFunc` took a third argument (vault/identity_store.go:
-#   "cannot use iStore.activateDeduplication … as func(context.Context, *logical.Request, string)"
-#   with v0.21.0, seen here 2026-12); v0.20.0 is the newest sdk on the proxy with the two-argument
-#   form. Whether every other package of v1.21.4 compiles against it is what the build shows.
-# A cold build downloads ~1 GB of modules and compiles for well over 30 minutes on 2 shared cores,
-# so it runs only when asked: CDK8S_SIDECARS_BUILD_VAULT=1 tools/vault/build.sh (once; cached
-# after). Otherwise, uncached, it exits 3 and the suite skips, saying so.
+# Why not a build from the Go module proxy (tried 2026-12, on these machines):
+# - Vault 2.x is not a Go module version: the module path has no /v2, and the proxy refuses
+#   github.com/hashicorp/vault@v2.1.2 and @v2.1.2+incompatible (403). Its newest community module
+#   there is v1.21.4.
+# - v1.21.4 does not build from its module zip: its go.mod replaces github.com/hashicorp/vault/sdk
+#   and /api with the folders ./sdk and ./api, which the zip leaves out (they are modules of their
+#   own), and no published sdk matches that tree: with v0.21.0 (what its go.mod requires)
+#   vault/identity_store.go fails (`ActivationFunc` takes a third argument there), with v0.20.0
+#   builtin/logical/ssh fails (`TryRecordObservationWithRequest` is missing). Each attempt took over
+#   20 minutes on two shared cores before it failed.
 set -euo pipefail
 
 name=vault
-version=v1.21.4
+version=2.1.2 # = VAULT_IMAGE.tag in lib/engine/images.ts; test/real/vault-agent.test.ts checks they agree
 cache="${CDK8S_SIDECARS_TOOLS:-$HOME/.cache/cdk8s-sidecars/tools}"
 out="$cache/$name-$version"
 bin="$out/$name"
 
-is_pinned() { [[ -x "$1" ]] && "$1" version 2>/dev/null | grep -q "^Vault ${version}"; }
+is_pinned() { [[ -x "$1" ]] && "$1" version 2>/dev/null | grep -q "^Vault v${version}\b"; }
 
 if is_pinned "$bin"; then
   echo "$bin"
   exit 0
 fi
-if [[ "${CDK8S_SIDECARS_BUILD_VAULT:-}" != 1 ]]; then
-  echo "Vault $version is not cached in $out; building it takes well over 30 minutes, so it is built only on request:" \
-    "CDK8S_SIDECARS_BUILD_VAULT=1 tools/vault/build.sh" >&2
-  exit 3
-fi
-if ! command -v go >/dev/null 2>&1; then
-  echo "Vault $version is not cached in $out and there is no Go toolchain to build it" >&2
+if [[ -z "${CDK8S_SIDECARS_VAULT_BIN:-}" ]]; then
+  cat >&2 <<MSG
+Vault $version is not available on this machine: not cached in $out, and CDK8S_SIDECARS_VAULT_BIN
+(a vault $version binary, from the image or releases.hashicorp.com) is not set. The Go module proxy
+has no Vault 2.x module, and its v1.21.4 does not build from the module zip (see tools/vault/build.sh).
+MSG
   exit 3
 fi
 mkdir -p "$cache"
 tmp="$(mktemp -d "$cache/.$name-XXXXXX")"
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-echo "downloading github.com/hashicorp/vault@$version from the Go module proxy" >&2
-if ! dir="$(cd "$tmp" && GOFLAGS=-mod=mod go mod download -json "github.com/hashicorp/$name@$version" | awk -F'"' '$2 == "Dir" { print $4 }')" || [[ -z "$dir" ]]; then
-  echo "the Go module proxy does not give github.com/hashicorp/vault@$version here" >&2
-  exit 3
+trap 'rm -rf "$tmp"' EXIT
+cp "$CDK8S_SIDECARS_VAULT_BIN" "$tmp/$name"
+chmod +x "$tmp/$name"
+if ! is_pinned "$tmp/$name"; then
+  echo "CDK8S_SIDECARS_VAULT_BIN=$CDK8S_SIDECARS_VAULT_BIN: \`vault version\` prints \"$("$tmp/$name" version 2>&1 | head -1)\", not Vault v$version" >&2
+  exit 1
 fi
-cp -r "$dir" "$tmp/src"
-chmod -R u+w "$tmp/src"
-sed -i '/^replace github.com\/hashicorp\/vault\/\(api\|sdk\) => /d' "$tmp/src/go.mod"
-(cd "$tmp/src" && go mod edit -replace github.com/hashicorp/vault/sdk=github.com/hashicorp/vault/sdk@v0.20.0)
-echo "building $name $version (Go, $(go version | cut -d' ' -f3)); a cold build takes a long while" >&2
-mkdir -p "$tmp/out"
-(cd "$tmp/src" && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 \
-  go build -trimpath -o "$tmp/out/$name" .) >&2
-is_pinned "$tmp/out/$name" || { echo "the built binary does not print Vault $version for \`vault version\`" >&2; exit 1; }
-mv -T "$tmp/out" "$out" 2>/dev/null || echo "$out already built by another run" >&2
+mv -T "$tmp" "$out" 2>/dev/null || echo "$out already provided by another run" >&2
 echo "$bin"
