@@ -10,3 +10,4 @@ export * from './config-sync';
 export * from './cache';
 export * from './auth-proxy';
 export * from './telemetry';
+export * from './secrets-agent';

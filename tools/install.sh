@@ -24,6 +24,8 @@ command -v openssl >/dev/null 2>&1 || packages+=(openssl)
 # withCache runs the real Redis-protocol server and memcached on the generated configuration.
 command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 command -v memcached >/dev/null 2>&1 || packages+=(memcached)
+# withSecretsAgent's reload command is busybox wget in the Vault image; its real suite runs it.
+command -v busybox >/dev/null 2>&1 || packages+=(busybox)
 if [ ${#packages[@]} -gt 0 ]; then
   log "installing Debian packages: ${packages[*]}"
   "${sudo_cmd[@]}" apt-get update -qq >&2

@@ -6,18 +6,14 @@
 import { Duration } from 'cdk8s';
 import { GitSyncSettings } from './git-sync';
 import { K8sSidecarResource } from './k8s-sidecar';
-import type { Fail, GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions, LabelledSourceOptions, ReloadSignal, SignalReloadOptions, SshGitAuthOptions } from './options';
-import { PROCESS_NAME } from './signal-script';
+import type { Fail, GitSourceOptions, HttpsGitAuthOptions, LabelledSourceOptions, SshGitAuthOptions } from './options';
 import { UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
 import { PodFacts } from '../engine/registry';
-import { portNumberProblem } from '../engine/validation/syntax';
+import { CheckedSignalReload, checkSignalReload as checkSharedSignalReload, ReloadSignal, SignalReloadOptions } from '../engine/reload';
 
 /** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
 export const GIT_SECRET_DIR = '/etc/git-secret';
-
-/** Signals an app may reload on. */
-export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];
 
 export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): kplus.Container[] {
   const apps = pod.appContainers();
@@ -239,27 +235,10 @@ export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, op
   return { label, labelValue: options.labelValue, resource, uniqueFilenames: options.uniqueFilenames, fileMode };
 }
 
-export function checkHttpReload(fail: Fail, pod: PodFacts, options: HttpPostReloadOptions) {
-  if (typeof options !== 'object' || options === null) fail('ConfigReload.httpPost needs { port, path }');
-  const problem = portNumberProblem(options.port);
-  if (problem) fail(`reload port ${options.port} ${problem}`);
-  const apps = pod.appContainers();
-  if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
-    const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} ("${c.name}")`));
-    fail(`reload port ${options.port} is not a TCP port an app container declares (${declared.length ? `they declare ${declared.join(', ')}` : 'they declare none'}); `
-      + 'pass the app\'s containerPort: the request goes to 127.0.0.1 inside the pod, never to a Service port');
-  }
-  // RFC 3986: a path of pchar and "/", and an optional query; no spaces, quotes or fragment.
-  if (typeof options.path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(options.path)) {
-    fail(`reload path ${JSON.stringify(options.path)} must start with "/" and hold only URL path characters (no spaces, quotes or "#"), for example "/-/reload"`);
-  }
-  const successStatus = options.successStatus ?? 200;
-  if (!Number.isInteger(successStatus) || (successStatus !== 0 && (successStatus < 100 || successStatus > 599))) {
-    fail(`reload successStatus ${successStatus} must be an HTTP status (100-599), or 0 to accept any answer`);
-  }
-  return { port: options.port, path: options.path, successStatus };
-}
-
+/**
+ * `ConfigReload.signal` for a sync: the shared checks (engine/reload.ts), then what only a sync
+ * must refuse.
+ */
 export function checkSignalReload(
   fail: Fail,
   pod: PodFacts,
@@ -267,50 +246,16 @@ export function checkSignalReload(
   signal: ReloadSignal,
   options: SignalReloadOptions,
   context: { engine: string; sshAuth: boolean; image: UpstreamImage; labelled?: CheckedLabelled },
-): { signal: ReloadSignal; process: string; user: number; group: number } {
-  if (!SIGNALS.includes(signal)) {
-    fail(`reload signal "${signal}" is not one an app reloads on; use ${SIGNALS.join(', ')}`);
-  }
-  if (typeof options !== 'object' || options === null || options.shareProcessNamespace !== true) {
-    fail('ConfigReload.signal needs shareProcessNamespace: true, an explicit opt-in: the pod then shares one process namespace, '
-      + 'so every container sees the others\' processes and command lines, and the sync container runs as the app\'s UID; '
-      + 'or use ConfigReload.httpPost if the app has a reload endpoint');
-  }
-  let processName = options.process;
-  if (processName === undefined) {
-    const command = targets[0].command?.[0];
-    if (!command) {
-      fail(`ConfigReload.signal: container "${targets[0].name}" has no command to take the process name from; pass process, `
-        + 'the name /proc/<pid>/comm shows for the app (for example "nginx")');
-    }
-    processName = command!.split('/').pop()!.slice(0, 15);
-  }
-  if (typeof processName !== 'string' || !PROCESS_NAME.test(processName)) {
-    fail(`ConfigReload.signal: process "${processName}" must be 1 to 15 letters, digits, ".", "_", "+" or "-" (the kernel keeps `
-      + '15 characters of a process name in /proc/<pid>/comm)');
-  }
-  // A process may signal another only with the same UID (no CAP_KILL in the restricted profile):
-  // the sync container runs as the app's UID.
-  const users = new Set(targets.map((t) => t.securityContext.user ?? pod.securityContext.user));
-  if (users.size > 1) {
-    fail(`ConfigReload.signal: the app containers run as different UIDs (${[...users].join(', ')}); the sync must run as the UID `
-      + 'of the process it signals: pass containers with the one app container to signal');
-  }
-  const user = [...users][0];
-  if (user === undefined) {
-    fail(`ConfigReload.signal: the UID of container "${targets[0].name}" is not set; a process may only signal processes of its own UID, `
-      + 'so the sync runs as the app\'s UID: set securityContext.user on the app container (or the pod)');
-  }
-  if (user === 0) fail('ConfigReload.signal: the app runs as root (UID 0), and the sync container may not; run the app as a non-root UID');
-  if (context.sshAuth && user !== context.image.user) {
+): CheckedSignalReload {
+  const checked = checkSharedSignalReload(fail, pod, targets, signal, options, { who: 'sync', imageGroup: context.image.group });
+  if (context.sshAuth && checked.user !== context.image.user) {
     fail(`ConfigReload.signal: git over SSH needs an /etc/passwd entry for git-sync's UID, and the image only has one for ${context.image.user}; `
-      + `running as the app's UID ${user} would need --add-user, which writes /etc/passwd on the read-only root filesystem: `
+      + `running as the app's UID ${checked.user} would need --add-user, which writes /etc/passwd on the read-only root filesystem: `
       + 'use ConfigReload.httpPost, or an https:// repository with GitAuth.https');
   }
   if (context.labelled && context.labelled.resource !== 'configmap') {
     fail('ConfigReload.signal with Secrets: the sync container would run as the app\'s UID in a shared process namespace, so the app '
       + 'could read its service-account token (/proc/<pid>/root) and with it every Secret of the namespace; use ConfigReload.httpPost');
   }
-  const group = targets[0].securityContext.group ?? pod.securityContext.group ?? context.image.group;
-  return { signal, process: processName!, user: user!, group };
+  return checked;
 }

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { K8sSidecarResource } from './k8s-sidecar';
 import { kplus } from '../engine/kplus';
+import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 
 /** Throws with the workload's label and `withConfigSync` in front. */
@@ -218,96 +219,10 @@ export class ConfigSource {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reload
+// Reload: shared with withSecretsAgent, in lib/engine/reload.ts
 // ---------------------------------------------------------------------------------------------
 
-/** Options of `ConfigReload.httpPost`. */
-export interface HttpPostReloadOptions {
-  /**
-   * The app's container port (declared by an app container), reached on 127.0.0.1 from inside
-   * the pod. Never a Service port.
-   */
-  readonly port: number;
-
-  /** The path, for example `/-/reload`. */
-  readonly path: string;
-
-  /**
-   * The status git-sync waits for; it retries the request until it gets it
-   * (`--webhook-success-status`). `0` accepts any answer. k8s-sidecar does not check it.
-   * @default 200
-   */
-  readonly successStatus?: number;
-}
-
-/** Signals an app may reload on. */
-export type ReloadSignal = 'SIGHUP' | 'SIGUSR1' | 'SIGUSR2';
-
-/** Options of `ConfigReload.signal`. */
-export interface SignalReloadOptions {
-  /**
-   * The app's process name as `/proc/<pid>/comm` shows it (at most 15 characters), for example
-   * `nginx`. The script signals each process of that name whose parent has another name (the
-   * master, not the workers).
-   * @default - the file name of the first app container's `command[0]`
-   */
-  readonly process?: string;
-
-  /**
-   * The acknowledgement that the pod gets `shareProcessNamespace: true`: every container then
-   * sees every other container's processes, their command lines, and (for processes of the
-   * same UID) their environment and files through /proc/<pid>/root. The sync container runs as
-   * the app's UID to be allowed to signal it, so the app can read the sync container's
-   * credentials.
-   */
-  readonly shareProcessNamespace: true;
-}
-
-/** @internal */
-export interface HttpPostSpec {
-  readonly kind: 'http';
-  readonly options: HttpPostReloadOptions;
-}
-
-/** @internal */
-export interface SignalSpec {
-  readonly kind: 'signal';
-  readonly signal: ReloadSignal;
-  readonly options: SignalReloadOptions;
-}
-
-/**
- * How the app learns that its configuration changed.
- *
- * @example
- * ConfigReload.httpPost({ port: 9090, path: '/-/reload' })
- * ConfigReload.signal('SIGHUP', { process: 'nginx', shareProcessNamespace: true })
- */
-export class ConfigReload {
-  /**
-   * An HTTP POST to the app on `http://127.0.0.1:<port><path>` after each change: git-sync's
-   * `--webhook-url`, k8s-sidecar's `REQ_URL` with `REQ_METHOD=POST`.
-   */
-  public static httpPost(options: HttpPostReloadOptions): ConfigReload {
-    return new ConfigReload({ kind: 'http', options });
-  }
-
-  /**
-   * A signal to the app's process after each change, sent by a small script from the sync
-   * container. Needs `shareProcessNamespace: true` on the pod (an explicit opt-in, see
-   * `SignalReloadOptions.shareProcessNamespace`), and the sync container runs as the app's UID.
-   */
-  public static signal(signal: ReloadSignal, options: SignalReloadOptions): ConfigReload {
-    return new ConfigReload({ kind: 'signal', signal, options });
-  }
-
-  private constructor(private readonly spec: HttpPostSpec | SignalSpec) {}
-
-  /** @internal */
-  public get _spec(): HttpPostSpec | SignalSpec {
-    return this.spec;
-  }
-}
+export { ConfigReload, HttpPostReloadOptions, ReloadSignal, SignalReloadOptions } from '../engine/reload';
 
 // ---------------------------------------------------------------------------------------------
 // The construct
@@ -377,10 +292,4 @@ export function sourceSpec(fail: Fail, source: unknown): GitSpec | LabelledSpec 
     fail('source must be a ConfigSource (ConfigSource.git, ConfigSource.configMaps, ConfigSource.secrets or ConfigSource.configMapsAndSecrets)');
   }
   return (source as ConfigSource)._spec;
-}
-
-/** @internal */
-export function reloadSpec(fail: Fail, reload: unknown): HttpPostSpec | SignalSpec {
-  if (!(reload instanceof ConfigReload)) fail('reload must be a ConfigReload (ConfigReload.httpPost or ConfigReload.signal)');
-  return (reload as ConfigReload)._spec;
 }

@@ -5,17 +5,18 @@
  */
 import { Duration, Size } from 'cdk8s';
 import {
-  CheckedAuth, checkGitSource, checkHttpReload, checkLabelledSource, checkSignalReload, GIT_SECRET_DIR, resolveTargets,
+  CheckedAuth, checkGitSource, checkLabelledSource, checkSignalReload, GIT_SECRET_DIR, resolveTargets,
 } from './checks';
 import { gitSyncArgs, GitSyncSettings } from './git-sync';
 import { k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
-import { ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, reloadSpec, sourceSpec } from './options';
-import { signalScript } from './signal-script';
+import { ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, sourceSpec } from './options';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../engine/images';
 import { kplus } from '../engine/kplus';
 import { Program, ProgramContainer, ProgramSharedVolume, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
+import { checkHttpReload, reloadSpec } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
+import { signalScript } from '../engine/signal-script';
 import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
 
 /** Where the folder is mounted in git-sync containers: the image's default `--root`. */

@@ -160,6 +160,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   let initContainer: kplus.Container | undefined;
   if (program.init) {
     initContainer = workload.addInitContainer(containerProps(initName(name), program.init, mounts));
+    if (program.init.first) moveInitContainer(workload, initContainer, registry.nextFirstIndex());
     registry.addTask(initContainer, { purpose });
     registry.bindPorts(initContainer.name, program.init.boundPorts ?? []);
   }

@@ -262,3 +262,32 @@ export const OTEL_COLLECTOR_IMAGE: UpstreamImage = {
   source: 'github.com/open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile (USER 10001:10001); '
     + 'tag: opentelemetry-helm-charts opentelemetry-collector-0.176.0 (appVersion 0.162.0)',
 };
+
+// -- secrets agent (lib/secrets-agent) ---------------------------------------------------------
+
+/**
+ * HashiCorp Vault, whose `vault agent` renders secrets into files (withSecretsAgent).
+ *
+ * Tag: 2.1.2, the newest community release seen (hashicorp/vault 2.1.x, 2.1.0 announced
+ * 2026-09, endoflife-date/endoflife.date#10903; `hashicorp/vault:2.1.2` pinned by digest in
+ * public test suites, 2026). test/real/vault-agent.test.ts runs this version's binary when one is
+ * provided (tools/vault/build.sh: the Go module proxy has no Vault 2.x module).
+ *
+ * User: the image is `FROM alpine:3`, `addgroup vault && adduser -S -G vault vault`, with no
+ * `USER` line (hashicorp/vault Dockerfile): Alpine gives the first system user UID 100 and the
+ * first group GID 1000, the numbers the Vault Agent Injector runs the agent as
+ * (hashicorp/vault-k8s agent-inject/agent/agent.go `DefaultAgentRunAsUser = 100`,
+ * `DefaultAgentRunAsGroup = 1000`). The binary is /bin/vault; the image's entrypoint
+ * (docker-entrypoint.sh) only adds `su-exec` for root, so withSecretsAgent runs /bin/vault
+ * directly. Busybox (alpine) gives `/bin/sh` and `wget`, used by the startup probe and the
+ * reload command.
+ */
+export const VAULT_IMAGE: UpstreamImage = {
+  repository: 'docker.io/hashicorp/vault',
+  tag: '2.1.2',
+  user: 100,
+  group: 1000,
+  source: 'hashicorp/vault Dockerfile (FROM alpine:3, adduser -S -G vault vault, no USER); '
+    + 'hashicorp/vault-k8s agent-inject/agent/agent.go (DefaultAgentRunAsUser 100, DefaultAgentRunAsGroup 1000); '
+    + 'tag: https://github.com/hashicorp/vault/releases (v2.1.x)',
+};

@@ -52,6 +52,12 @@ export interface ProgramVolume {
 export interface ProgramContainer extends Omit<kplus.ContainerProps, 'name' | 'restartPolicy'> {
   /** Ports the program listens on without a containerPort: they join the pod's port ledger. */
   readonly boundPorts?: BoundPort[];
+
+  /**
+   * Start before every other init container and native sidecar (an init container or a
+   * native sidecar; a classic sidecar is a regular container and ignores it).
+   */
+  readonly first?: boolean;
 }
 
 /** The long-running container of a program. */
@@ -61,9 +67,6 @@ export interface ProgramSidecar extends ProgramContainer {
    * @default - the nearest `setDefaultSidecarMode`, else native
    */
   readonly mode?: SidecarMode;
-
-  /** Start before every other init container and native sidecar. */
-  readonly first?: boolean;
 }
 
 /** Configuration files, in one ConfigMap, mounted read-only into every container of the program. */

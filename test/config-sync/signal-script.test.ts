@@ -7,7 +7,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PROCESS_NAME, signalScript } from '../../lib/config-sync/signal-script';
+import { PROCESS_NAME, signalScript } from '../../lib/engine/signal-script';
 
 const SHELLS = ['/bin/dash', '/bin/bash'].filter((s) => fs.existsSync(s));
 

@@ -1,11 +1,13 @@
 /**
  * The signal renderer: a POSIX shell script that sends a signal to the app's main process.
  *
- * It runs inside the sync container, as the app's UID, in a pod with `shareProcessNamespace:
+ * Shared by the helpers that reload an app by signal (withConfigSync, withSecretsAgent). It runs
+ * inside the helper's container (git-sync, k8s-sidecar, Vault Agent), as the app's UID, in a pod with `shareProcessNamespace:
  * true` (so the app's processes are in /proc): git-sync runs it as `--exechook-command` (the
  * git-sync image has bash as /bin/sh, see kubernetes/git-sync Dockerfile.in), k8s-sidecar as
  * `SCRIPT` (run with `sh`, busybox ash in its alpine image, see kiwigrid/k8s-sidecar
- * helpers.py `execute`). The git-sync image has no `pkill` or `kill` binary (it stages bash,
+ * helpers.py `execute`), Vault Agent as a template's `exec` command (`/bin/sh`, busybox ash in the
+ * alpine-based hashicorp/vault image). The git-sync image has no `pkill` or `kill` binary (it stages bash,
  * coreutils, git, openssh-client, socat, grep and sed), so the script walks /proc itself with the
  * shell's built-ins `read` and `kill`, which both shells have.
  *
@@ -22,6 +24,11 @@ export interface SignalScriptSettings {
   readonly signal: string;
   /** The process name as /proc/<pid>/comm shows it. */
   readonly process: string;
+  /**
+   * The helper that wrote the script, in its comment and its log line.
+   * @default 'withConfigSync'
+   */
+  readonly writer?: string;
 }
 
 /** Characters allowed in a process name: the script quotes it, and refuses anything else. */
@@ -34,9 +41,12 @@ export function signalScript(settings: SignalScriptSettings): string {
   if (!PROCESS_NAME.test(settings.process) || !SIGNAL_NAME.test(settings.signal)) {
     throw new Error(`signal script: refusing process "${settings.process}" / signal "${settings.signal}"`);
   }
+  const writer = settings.writer ?? 'withConfigSync';
+  if (!/^[A-Za-z]+$/.test(writer)) throw new Error(`signal script: refusing writer "${writer}"`);
+  const tag = writer === 'withConfigSync' ? 'config-sync' : writer;
   return [
     '#!/bin/sh',
-    '# Written by cdk8s-sidecars withConfigSync: reload the app after the configuration changed.',
+    `# Written by cdk8s-sidecars ${writer}: reload the app after ${writer === 'withConfigSync' ? 'the configuration' : 'its files'} changed.`,
     `# Sends SIG${settings.signal} to each process named "${settings.process}" whose parent has another name.`,
     `name='${settings.process}'`,
     '# First find them all, then signal: a process that exits on the signal must not turn its',
@@ -59,7 +69,7 @@ export function signalScript(settings: SignalScriptSettings): string {
     'for pid in $targets; do',
     `  if kill -s ${settings.signal} "$pid" 2>/dev/null; then sent=$((sent + 1)); fi`,
     'done',
-    `echo "config-sync: sent SIG${settings.signal} to $sent process(es) named $name"`,
+    `echo "${tag}: sent SIG${settings.signal} to $sent process(es) named $name"`,
     'exit 0',
     '',
   ].join('\n');
