@@ -17,7 +17,13 @@ export class CacheMemcachedChart extends Chart {
       containers: [{
         name: 'worker',
         image: 'ghcr.io/acme/worker:3.2.0',
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

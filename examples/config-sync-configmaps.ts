@@ -23,7 +23,13 @@ export class ConfigSyncConfigMapsChart extends Chart {
         name: 'nginx',
         image: 'docker.io/nginxinc/nginx-unprivileged:1.30.5',
         ports: [{ number: 8080, name: 'http' }],
-        securityContext: { user: 101, group: 101 },
+        securityContext: {
+          user: 101,
+          group: 101,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
         volumeMounts: [{ path: '/tmp', volume: kplus.Volume.fromEmptyDir(this, 'tmp', 'nginx-tmp') }],
       }],
     });

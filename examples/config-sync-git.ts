@@ -23,7 +23,13 @@ export class ConfigSyncGitChart extends Chart {
         image: 'ghcr.io/acme/web:1.4.2',
         args: ['--config=/etc/app/config/current/app.yaml'],
         ports: [{ number: 8080, name: 'http' }],
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

@@ -21,7 +21,13 @@ export class LogShipperVectorChart extends Chart {
       containers: [{
         name: 'report',
         image: 'ghcr.io/acme/report:2.0.1',
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

@@ -19,7 +19,13 @@ export class ProxyEnvoyChart extends Chart {
         name: 'app',
         image: 'ghcr.io/acme/web:1.4.2',
         ports: [{ number: 8080, name: 'http' }],
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

@@ -18,7 +18,13 @@ export class ProxyNginxChart extends Chart {
         name: 'api',
         image: 'ghcr.io/acme/api:2.0.1',
         ports: [{ number: 50051, name: 'grpc' }],
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

@@ -30,7 +30,13 @@ export class SecretsAgentChart extends Chart {
         image: 'ghcr.io/acme/web:1.4.2',
         args: ['--db-credentials=/vault/secrets/db.json', '--api-key-file=/vault/secrets/api-key'],
         ports: [{ number: 8080, name: 'http' }],
-        securityContext: { user: 1000, group: 1000 },
+        securityContext: {
+          user: 1000,
+          group: 1000,
+          // The restricted profile for the app's own container too (the library's sidecars get it by default).
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
       }],
     });
 

@@ -144,9 +144,7 @@ test('the README has verified blocks', () => {
 /** What an example imports from each module: `{ 'cdk8s': ['App', 'Duration'], … }`. */
 function importsOf(lines: string[]): Map<string, Set<string>> {
   const imports = new Map<string, Set<string>>();
-  for (const line of lines) {
-    const m = /^import (?:\{([^}]*)\}|\* as (\w+)) from '([^']+)';$/.exec(line);
-    if (!m) continue;
+  for (const m of lines.join('\n').matchAll(/^import (?:\{([^}]*)\}|\* as (\w+)) from '([^']+)';$/gm)) {
     const names = m[1] ? m[1].split(',').map((n) => n.trim()).filter(Boolean) : [`* as ${m[2]}`];
     const set = imports.get(m[3]) ?? new Set<string>();
     names.forEach((n) => set.add(n));
