@@ -49,9 +49,9 @@ describe.each(OTHER_LINES)('a Deployment of cdk8s-plus-%d', (other) => {
 
   test('fails when given as props.workload, naming a user\'s subclass by its cdk8s-plus kind', () => {
     const { chart } = newApp();
-    class WebStatefulSet extends foreign.StatefulSet {}
-    new WebStatefulSet(chart, 'db', { containers: [{ ...APP, ports: [{ number: 5432 }] }] });
-    const db = chart.node.findChild('db');
+    const StatefulSet: new (scope: Construct, id: string, props: unknown) => Construct = foreign.StatefulSet;
+    class WebStatefulSet extends StatefulSet {}
+    const db = new WebStatefulSet(chart, 'db', { containers: [{ ...APP, ports: [{ number: 5432 }] }] });
     expect(() => new Sidecar(chart, 'exporter', { workload: db as any, name: 'exporter', image: 'quay.io/prometheus/statsd-exporter:v0.29.0' }))
       .toThrow(new Error(`Sidecar "test/exporter": the workload "test/db" is a StatefulSet of cdk8s-plus-${other} (${version}), `
         + `but '${OURS}' is the entry for ${LINE.package}; import from '${ENTRIES[other]}' instead, the entry for cdk8s-plus-${other}`));
