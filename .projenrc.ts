@@ -16,7 +16,11 @@ const LINES = [
 
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-sidecars',
-  description: 'Typed sidecars for cdk8s-plus-28 workloads: log shippers, proxies, config sync, with whole-pod checks at synth time.',
+  description: 'Typed sidecars for cdk8s-plus workloads (cdk8s-plus-28, -31, -32, -33): log shippers, proxies, config sync, with whole-pod checks at synth time.',
+  // The repository's public address: to be confirmed when the repository is published.
+  repository: 'https://github.com/cdk8s-sidecars/cdk8s-sidecars.git',
+  homepage: 'https://github.com/cdk8s-sidecars/cdk8s-sidecars#readme',
+  keywords: ['cdk8s', 'cdk8s-plus', 'kubernetes', 'sidecar', 'native-sidecar', 'fluent-bit', 'vector', 'envoy', 'nginx', 'git-sync', 'log-shipping', 'proxy'],
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
@@ -132,7 +136,15 @@ new JsonFile(project, 'typedoc.json', {
     sort: ['kind', 'alphabetical'],
   },
 });
-project.npmignore?.exclude('/typedoc.json', '/API.md', '/examples/', '/.ci/', '/bench/', '/docs/');
+project.npmignore?.exclude('/typedoc.json', '/.ci/');
+// What the package ships: the builds, and every document the README links to, so that the links
+// work in node_modules too (test/package/smoke.sh checks each relative link of the shipped
+// Markdown). README.md, LICENSE and package.json always ship.
+project.package.addField('files', [
+  'build/**/*.js', 'build/**/*.d.ts',
+  'API.md', 'CONTRIBUTING.md', 'docs/*.md', 'examples/*.ts', 'bench/RESULTS.md',
+]);
+project.package.addVersion('0.1.0');
 const docgen = project.addTask('docgen', {
   description: 'Generate API.md from the TSDoc of lib/',
   steps: [

@@ -100,3 +100,27 @@ export function foreignPodProblem(value: unknown, ours: JsiiClass): string | und
   return `the workload "${path}" is a ${kind} of ${pod.package} (${pod.version}), a line cdk8s-sidecars has no entry for; `
     + `use a line it has an entry for: ${entryList()}`;
 }
+
+/**
+ * Throws, naming the entry to import, unless `line` (the cdk8s-plus package this build is for)
+ * can be loaded from where cdk8s-sidecars is installed. Every line is an optional peer, so an
+ * app on cdk8s-plus-33 that imports the cdk8s-plus-28 entry would otherwise stop on a bare
+ * "Cannot find module 'cdk8s-plus-28'". `resolve` is `require.resolve` (a parameter for the tests).
+ */
+export function checkLineInstalled(line: string, resolve: (id: string) => string = require.resolve): void {
+  const installed = (name: string) => {
+    try {
+      resolve(name);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (installed(line)) return;
+  const entry = LINE_ENTRIES[line] ?? 'cdk8s-sidecars';
+  const present = Object.keys(LINE_ENTRIES).filter((other) => other !== line && installed(other));
+  const fix = present.length > 0
+    ? `the app has ${present.join(', ')}: import from ${present.map((p) => `'${LINE_ENTRIES[p]}'`).join(' or ')} instead`
+    : `install the cdk8s-plus line the app uses (cdk8s init installs the newest) and import its entry: ${entryList()}`;
+  throw new Error(`cdk8s-sidecars: '${entry}' is the entry for ${line}, which is not installed; ${fix}`);
+}

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LINE_ENTRIES } from '../../lib/engine/kplus-lines';
+import { checkLineInstalled, LINE_ENTRIES } from '../../lib/engine/kplus-lines';
 
 const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
@@ -29,4 +29,28 @@ test('every line is an optional peer dependency, and a development dependency fo
     expect(manifest.devDependencies[line]).toBe(manifest.peerDependencies[line].slice(1));
   }
   expect(Object.keys(manifest.dependencies ?? {})).toEqual([]);
+});
+
+describe('an entry whose line is not installed', () => {
+  const resolverOf = (installed: string[]) => (id: string) => {
+    if (!installed.includes(id)) throw new Error(`Cannot find module '${id}'`);
+    return `/app/node_modules/${id}/lib/index.js`;
+  };
+
+  test('fails when the app has another line, naming the entry to import instead', () => {
+    expect(() => checkLineInstalled('cdk8s-plus-28', resolverOf(['cdk8s-plus-33']))).toThrow(new Error(
+      "cdk8s-sidecars: 'cdk8s-sidecars' is the entry for cdk8s-plus-28, which is not installed; the app has cdk8s-plus-33: "
+      + "import from 'cdk8s-sidecars/plus-33' instead"));
+  });
+
+  test('fails when the app has no cdk8s-plus at all, listing the entries', () => {
+    expect(() => checkLineInstalled('cdk8s-plus-32', resolverOf([]))).toThrow(new Error(
+      "cdk8s-sidecars: 'cdk8s-sidecars/plus-32' is the entry for cdk8s-plus-32, which is not installed; install the cdk8s-plus line "
+      + "the app uses (cdk8s init installs the newest) and import its entry: 'cdk8s-sidecars' (cdk8s-plus-28), "
+      + "'cdk8s-sidecars/plus-31' (cdk8s-plus-31), 'cdk8s-sidecars/plus-32' (cdk8s-plus-32), 'cdk8s-sidecars/plus-33' (cdk8s-plus-33)"));
+  });
+
+  test('an installed line loads', () => {
+    expect(() => checkLineInstalled('cdk8s-plus-31', resolverOf(['cdk8s-plus-31', 'cdk8s-plus-33']))).not.toThrow();
+  });
 });
