@@ -142,7 +142,7 @@ project.npmignore?.exclude('/typedoc.json', '/.ci/');
 // Markdown). README.md, LICENSE and package.json always ship.
 project.package.addField('files', [
   'build/**/*.js', 'build/**/*.d.ts',
-  'API.md', 'CONTRIBUTING.md', 'docs/*.md', 'examples/*.ts', 'bench/RESULTS.md',
+  'API.md', 'CONTRIBUTING.md', 'docs/*.md', 'examples/*.ts', 'bench/RESULTS.md', 'bench/*.svg',
 ]);
 project.package.addVersion('0.1.0');
 const docgen = project.addTask('docgen', {
