@@ -288,6 +288,12 @@ const testLines = project.addTask('test:lines', {
   ],
 });
 project.testTask.spawn(testLines);
+// Against the newest release of each line within the peer range, from the registry now (network;
+// never part of npm test, whose releases are pinned).
+project.addTask('test:compat', {
+  description: 'The line-dependent suites against the newest release of each cdk8s-plus line within the peer range (from the npm registry)',
+  exec: 'bash test/compat/run.sh',
+});
 
 // Tests live under test/ only (lib/ holds no tests); replace projen's wider default.
 project.package.file.addOverride('jest.testMatch', ['<rootDir>/test/**/*.test.ts']);
