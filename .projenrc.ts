@@ -155,12 +155,14 @@ const docgen = project.addTask('docgen', {
 project.postCompileTask.spawn(docgen);
 
 // One build per cdk8s-plus line (LINES): build/ is the cdk8s-plus-28 build, the default entry;
-// tools/lines/emit.js copies it to build/plus-XX/ with the adapter's import rewritten. `exports`
+// tools/lines/emit.js copies it to build/plus-XX/ with the adapter's import rewritten (compile). `exports`
 // serves the entries to Node.js and to TypeScript's node16/bundler resolution; `typesVersions`
 // serves the types to TypeScript's older `node` resolution, which `cdk8s init typescript-app`
 // uses (it ignores `exports`).
 const otherLines = LINES.filter((l) => l.line !== 28);
-project.postCompileTask.prependExec(`node tools/lines/emit.js ${otherLines.map((l) => l.line).join(' ')}`);
+// Part of compile (not post-compile): `npm test` compiles before the package test, and
+// `npx projen compile && npm pack` is how to build a tarball by hand.
+project.compileTask.exec(`node tools/lines/emit.js ${otherLines.map((l) => l.line).join(' ')}`);
 project.package.addField('exports', {
   '.': { types: './build/index.d.ts', default: './build/index.js' },
   ...Object.fromEntries(otherLines.map((l) => [`./plus-${l.line}`, { types: `./build/plus-${l.line}/index.d.ts`, default: `./build/plus-${l.line}/index.js` }])),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * One source, one build per cdk8s-plus line (post-compile; see LINES in .projenrc.ts).
+ * One source, one build per cdk8s-plus line (part of `npx projen compile`; see LINES in .projenrc.ts).
  *
  * `tsc` compiles lib/ once, against cdk8s-plus-28, into build/. For every other line XX this
  * copies build/ to build/plus-XX/ and rewrites the import of the adapter (engine/kplus.js and
