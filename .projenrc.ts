@@ -1,8 +1,26 @@
 import { DependencyType, JsonFile, javascript, typescript } from 'projen';
 
+/**
+ * The cdk8s-plus lines the library is built for: one source (lib/), one build per line. The
+ * default entry (`cdk8s-sidecars`) is cdk8s-plus-28; every other line has its own entry,
+ * `cdk8s-sidecars/plus-XX`, emitted from build/ by tools/lines/emit.js (post-compile). `peer` is
+ * the range users may install (an optional peer: nothing is pulled in), `tested` the release
+ * our own tests use.
+ */
+const LINES = [
+  { line: 28, peer: '^2.5.6', tested: '2.5.6' },
+  { line: 31, peer: '^2.6.43', tested: '2.6.43' },
+  { line: 32, peer: '^2.5.92', tested: '2.5.92' },
+  { line: 33, peer: '^2.5.57', tested: '2.5.57' },
+];
+
 const project = new typescript.TypeScriptProject({
   name: 'cdk8s-sidecars',
-  description: 'Typed sidecars for cdk8s-plus-28 workloads: log shippers, proxies, config sync, with whole-pod checks at synth time.',
+  description: 'Typed sidecars for cdk8s-plus workloads (cdk8s-plus-28, -31, -32, -33): log shippers, proxies, config sync, with whole-pod checks at synth time.',
+  // The repository's public address: to be confirmed when the repository is published.
+  repository: 'https://github.com/cdk8s-sidecars/cdk8s-sidecars.git',
+  homepage: 'https://github.com/cdk8s-sidecars/cdk8s-sidecars#readme',
+  keywords: ['cdk8s', 'cdk8s-plus', 'kubernetes', 'sidecar', 'native-sidecar', 'fluent-bit', 'vector', 'envoy', 'nginx', 'git-sync', 'log-shipping', 'proxy'],
   defaultReleaseBranch: 'main',
   projenrcTs: true,
   packageManager: javascript.NodePackageManager.NPM,
@@ -14,7 +32,10 @@ const project = new typescript.TypeScriptProject({
   libdir: 'build',
   entrypoint: 'build/index.js',
   entrypointTypes: 'build/index.d.ts',
-  tsconfig: { compilerOptions: { target: 'ES2022', lib: ['es2022'] } },
+  // No source maps in the package: they would point stack frames at lib/*.ts, which the package
+  // does not ship (and at the cdk8s-plus-28 adapter from every other line's build); the
+  // compiled JavaScript (ES2022, not minified) reads well enough in a stack trace.
+  tsconfig: { compilerOptions: { target: 'ES2022', lib: ['es2022'], inlineSourceMap: false, inlineSources: false } },
   // fast-check 4 publishes its types for node16 resolution; tests, examples and benchmarks use it.
   tsconfigDev: { compilerOptions: { module: 'node16', moduleResolution: javascript.TypeScriptModuleResolution.NODE16 } },
   testdir: 'test',
@@ -24,10 +45,14 @@ const project = new typescript.TypeScriptProject({
   typescriptVersion: '~5.9.3',
 
   // One copy of each class in a user's app: peers, and the current releases for our own tests.
-  peerDeps: ['cdk8s@^2.68.12', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.3.0'],
+  peerDeps: ['cdk8s@^2.68.12', 'constructs@^10.3.0', ...LINES.map((l) => `cdk8s-plus-${l.line}@${l.peer}`)],
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
     'cdk8s@2.70.106', 'cdk8s-plus-28@2.5.6', 'constructs@10.8.1',
+    // Every other cdk8s-plus line the library is built for (LINES below), at the release tested.
+    ...LINES.filter((l) => l.line !== 28).map((l) => `cdk8s-plus-${l.line}@${l.tested}`),
+    // The real `cdk8s` CLI, for the quick start test (test/package/cli.sh).
+    'cdk8s-cli@2.207.60',
     // Manifests in tests are checked against the Kubernetes API: a strict JSON schema generated
     // from kubernetes-types (unknown fields rejected) and kubernetes-models' validators (enums, formats).
     'kubernetes-types@1.29.0', 'ts-json-schema-generator@^2', 'ajv@^8', 'kubernetes-models@^4.5.1',
@@ -64,6 +89,10 @@ const project = new typescript.TypeScriptProject({
     },
   },
 });
+
+// Every cdk8s-plus line is an optional peer: npm installs none of them for the user, who has
+// one already (cdk8s init brings the newest) and imports the entry of that line.
+project.package.addField('peerDependenciesMeta', Object.fromEntries(LINES.map((l) => [`cdk8s-plus-${l.line}`, { optional: true }])));
 
 // See jestVersion: the 3.8 line of eslint's TypeScript resolver uses enhanced-resolve, not
 // unrs-resolver (projen's eslint component adds it unversioned; this pins it).
@@ -107,7 +136,15 @@ new JsonFile(project, 'typedoc.json', {
     sort: ['kind', 'alphabetical'],
   },
 });
-project.npmignore?.exclude('/typedoc.json', '/API.md', '/examples/', '/.ci/', '/bench/', '/docs/');
+project.npmignore?.exclude('/typedoc.json', '/.ci/');
+// What the package ships: the builds, and every document the README links to, so that the links
+// work in node_modules too (test/package/smoke.sh checks each relative link of the shipped
+// Markdown). README.md, LICENSE and package.json always ship.
+project.package.addField('files', [
+  'build/**/*.js', 'build/**/*.d.ts',
+  'API.md', 'CONTRIBUTING.md', 'docs/*.md', 'examples/*.ts', 'bench/RESULTS.md', 'bench/*.svg',
+]);
+project.package.addVersion('0.1.0');
 const docgen = project.addTask('docgen', {
   description: 'Generate API.md from the TSDoc of lib/',
   steps: [
@@ -116,6 +153,24 @@ const docgen = project.addTask('docgen', {
   ],
 });
 project.postCompileTask.spawn(docgen);
+
+// One build per cdk8s-plus line (LINES): build/ is the cdk8s-plus-28 build, the default entry;
+// tools/lines/emit.js copies it to build/plus-XX/ with the adapter's import rewritten (compile). `exports`
+// serves the entries to Node.js and to TypeScript's node16/bundler resolution; `typesVersions`
+// serves the types to TypeScript's older `node` resolution, which `cdk8s init typescript-app`
+// uses (it ignores `exports`).
+const otherLines = LINES.filter((l) => l.line !== 28);
+// Part of compile (not post-compile): `npm test` compiles before the package test, and
+// `npx projen compile && npm pack` is how to build a tarball by hand.
+project.compileTask.exec(`node tools/lines/emit.js ${otherLines.map((l) => l.line).join(' ')}`);
+project.package.addField('exports', {
+  '.': { types: './build/index.d.ts', default: './build/index.js' },
+  ...Object.fromEntries(otherLines.map((l) => [`./plus-${l.line}`, { types: `./build/plus-${l.line}/index.d.ts`, default: `./build/plus-${l.line}/index.js` }])),
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', {
+  '*': Object.fromEntries(otherLines.map((l) => [`plus-${l.line}`, [`build/plus-${l.line}/index.d.ts`]])),
+});
 const apiCheck = project.addTask('api:check', {
   description: 'Fail when API.md is not what the TSDoc of lib/ generates',
   exec: 'bash test/api/check.sh',
@@ -188,6 +243,58 @@ project.addTask('test:fast', {
   env: { CDK8S_SIDECARS_FAST: '1' },
   exec: 'jest --ci --config test/jest-fast.json',
   receiveArgs: true,
+});
+
+// Tests per cdk8s-plus line. The tests and lib/ import cdk8s-plus-28; a jest config per line maps
+// that import to the line (test/util/line.ts tells which line runs). The newest line runs the whole suite; every other line runs what depends
+// on the line: the examples (each manifest schema-checked), the per-line tests (test/lines/), the
+// constructs on every kind of workload, and test/real/api-server/ when it exists.
+const newest = LINES[LINES.length - 1];
+const perLineSuites = ['<rootDir>/test/examples.test.ts', '<rootDir>/test/lines/**/*.test.ts', '<rootDir>/test/constructs.test.ts', '<rootDir>/test/real/api-server/**/*.test.ts'];
+for (const { line } of otherLines) {
+  new JsonFile(project, `test/jest-plus-${line}.json`, {
+    marker: false,
+    obj: {
+      ...jestConfig,
+      rootDir: '..',
+      testMatch: line === newest.line ? ['<rootDir>/test/**/*.test.ts'] : perLineSuites,
+      collectCoverage: false,
+      reporters: ['default'],
+      testPathIgnorePatterns: ['/node_modules/'],
+      moduleNameMapper: {
+        '^cdk8s-plus-28$': `cdk8s-plus-${line}`,
+      },
+      transform: {
+        // The default run type-checks the tests; these transpile only.
+        '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.fast.json', diagnostics: { ignoreCodes: [151002] } }],
+      },
+    },
+  });
+}
+// The same sources type-check against every line: lib/ compiled (no emit) with cdk8s-plus-28
+// mapped to the line, as tools/lines/emit.js builds it.
+for (const { line } of otherLines) {
+  new JsonFile(project, `test/lines/tsconfig.plus-${line}.json`, {
+    obj: {
+      extends: '../../tsconfig.json',
+      compilerOptions: { noEmit: true, rootDir: '../../lib', paths: { 'cdk8s-plus-28': [`../../node_modules/cdk8s-plus-${line}`] } },
+      include: ['../../lib/**/*.ts'],
+    },
+  });
+}
+const testLines = project.addTask('test:lines', {
+  description: `The whole suite on cdk8s-plus-${newest.line}, the line-dependent suites on every other line`,
+  steps: [
+    ...otherLines.map(({ line }) => ({ exec: `tsc -p test/lines/tsconfig.plus-${line}.json`, name: `lib/ type-checks against cdk8s-plus-${line}` })),
+    ...[...otherLines].reverse().map(({ line }) => ({ exec: `jest --ci --config test/jest-plus-${line}.json`, receiveArgs: true })),
+  ],
+});
+project.testTask.spawn(testLines);
+// Against the newest release of each line within the peer range, from the registry now (network;
+// never part of npm test, whose releases are pinned).
+project.addTask('test:compat', {
+  description: 'The line-dependent suites against the newest release of each cdk8s-plus line within the peer range (from the npm registry)',
+  exec: 'bash test/compat/run.sh',
 });
 
 // Tests live under test/ only (lib/ holds no tests); replace projen's wider default.

@@ -7,8 +7,12 @@
  * (test/kplus.test.ts) that fails when an upgrade changes the internals they rely on.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkLineInstalled, describeValue, foreignPodProblem, JsiiClass, jsiiClasses, jsiiClassOf } from './kplus-lines';
+// Before the import below loads the line: a line that is not installed is named, with the entry to use.
+checkLineInstalled('cdk8s-plus-28');
+// eslint-disable-next-line import/order
+import * as kplus from 'cdk8s-plus-28';
 
 export { kplus };
 
@@ -18,15 +22,40 @@ export const TCP = kplus.Protocol.TCP;
 /** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
 export type Workload = kplus.AbstractPod;
 
+/** The cdk8s-plus line this build loaded (package and version), read from its jsii type information. */
+export const KPLUS_LINE: JsiiClass = jsiiClassOf(kplus.AbstractPod) ?? { package: 'cdk8s-plus', version: 'unknown', name: 'AbstractPod' };
+
+const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod';
+
 /**
  * The workload a construct of this library attaches to: the one its props name, else its
  * scope, which must then be a workload. `what` names the construct in the message.
+ *
+ * Every construct of the library enters here first, so this is where a value that is not a
+ * workload of this build's cdk8s-plus is refused: a workload of another cdk8s-plus line (or
+ * of a second copy of this one) is named with its line and the entry to import instead,
+ * rather than left to fail later on a private property or as "no workload given".
  */
 export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
-  if (given) return given;
-  if (scope instanceof kplus.AbstractPod) return scope;
-  throw new Error(`${what} "${scope.node.path ? `${scope.node.path}/${id}` : id}": no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
-    + 'pass workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), or create it inside the workload');
+  const unknownScope: unknown = scope;
+  const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} "${unknownScope.node.path}/${id}"` : `${what} "${id}"`;
+  const refuse = (problem: string): never => {
+    throw new Error(`${label}: ${problem}`);
+  };
+  const workload = (value: unknown, role: string): Workload => {
+    if (value instanceof kplus.AbstractPod) return repairWorkload(value);
+    const foreign = foreignPodProblem(value, KPLUS_LINE);
+    if (foreign) return refuse(foreign);
+    return refuse(`expected ${role}a workload of ${KPLUS_LINE.package} (${WORKLOAD_KINDS}), got ${describeValue(value)}; `
+      + 'pass the workload the sidecar joins');
+  };
+  if (given !== undefined) return workload(given, 'props.workload to be ');
+  // A scope that is no construct, or a cdk8s-plus object (with*(service, …)), was meant as the workload.
+  const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
+  if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
+  if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
+  return refuse(`no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
+    + `pass workload (${WORKLOAD_KINDS}), or create it inside the workload`);
 }
 
 /** The kind of a workload, as Kubernetes names it. */
@@ -259,4 +288,47 @@ export function httpGetProbes(container: kplus.Container): HttpGetProbe[] {
 export function podSelectorLabels(workload: Workload): Record<string, string> {
   if (workload instanceof kplus.Workload) return { ...workload.matchLabels };
   return { ...(workload.toPodSelectorConfig().labelSelector._toKube().matchLabels ?? {}) };
+}
+
+interface StatefulSetInternals {
+  volumeClaimTemplates?: unknown[];
+  _filterPodSpecVolumes?: (podSpec: { volumes?: unknown[] }) => unknown[] | undefined;
+}
+
+/**
+ * True when this cdk8s-plus renders no pod `volumes` for a StatefulSet without
+ * volumeClaimTemplates (mounts stay, so the pod is rejected).
+ *
+ * cdk8s-plus-31 2.6.43, -32 2.5.92 and -33 2.5.57: `StatefulSet._filterPodSpecVolumes` ends in
+ * `return undefined` where it means `return podSpec.volumes` (lib/stateful-set.js). Told by
+ * calling that method on a probe, so a release that fixes it turns the workaround off by itself;
+ * test/lines/statefulset-volumes.test.ts fails then, so that the workaround can go.
+ */
+export const STATEFUL_SET_DROPS_VOLUMES: boolean = (() => {
+  const filter = (kplus.StatefulSet.prototype as unknown as StatefulSetInternals)._filterPodSpecVolumes;
+  if (typeof filter !== 'function') return false;
+  const probe = [{ name: 'probe' }];
+  return filter.call({ volumeClaimTemplates: undefined }, { volumes: probe }) === undefined;
+})();
+
+/**
+ * Works around what this cdk8s-plus line gets wrong about `workload`, once per workload:
+ * a StatefulSet without volumeClaimTemplates gets its pod volumes back
+ * (STATEFUL_SET_DROPS_VOLUMES). The render-time check (validation/rendered.ts) would refuse the
+ * pod otherwise: every mount must name a volume of the pod.
+ */
+function repairWorkload(workload: Workload): Workload {
+  if (STATEFUL_SET_DROPS_VOLUMES && workload instanceof kplus.StatefulSet) {
+    const statefulSet = workload as unknown as StatefulSetInternals;
+    const original = statefulSet._filterPodSpecVolumes;
+    if (original && !Object.prototype.hasOwnProperty.call(statefulSet, '_filterPodSpecVolumes')) {
+      Object.defineProperty(statefulSet, '_filterPodSpecVolumes', {
+        configurable: true,
+        value: (podSpec: { volumes?: unknown[] }) => ((statefulSet.volumeClaimTemplates ?? []).length > 0
+          ? original.call(statefulSet, podSpec)
+          : podSpec.volumes),
+      });
+    }
+  }
+  return workload;
 }

@@ -1,6 +1,7 @@
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { setDefaultSidecarMode, Sidecar, SidecarMode, withSidecar } from '../../lib';
+import { RENDERED_DEFAULTS } from '../util/line';
 import { podSpecOf, restrictedProblems } from '../util/restricted';
 import { find, newApp, synth, synthFails } from '../util/synth';
 import { APP, RUN_TO_COMPLETION, WORKLOADS } from '../workloads';
@@ -98,7 +99,7 @@ describe('defaults a sidecar gets', () => {
 
   test('attaching a sidecar turns on no process sharing, host namespace or service-account token', () => {
     const spec = synthSidecar();
-    expect(spec.shareProcessNamespace).toBeUndefined();
+    expect(spec.shareProcessNamespace).toBe(RENDERED_DEFAULTS.shareProcessNamespace); // what the line writes by itself
     expect(spec.hostNetwork).toBe(false);
     expect(spec.hostPID).toBeUndefined();
     expect(spec.hostIPC).toBeUndefined();

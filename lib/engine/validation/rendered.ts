@@ -14,8 +14,9 @@ export function checkRenderedPod(
   services: ReadonlyArray<{ readonly service: kplus.Service; readonly portName: string }>,
 ): string[] {
   let spec: any;
+  let manifest: any;
   try {
-    const manifest = ApiObject.of(workload).toJson();
+    manifest = ApiObject.of(workload).toJson();
     spec = podSpecPointer(workload).split('/').filter(Boolean).reduce((node, key) => node?.[key], manifest);
   } catch (e) {
     return [`cdk8s-plus could not render the pod: ${(e as Error).message}`];
@@ -23,6 +24,8 @@ export function checkRenderedPod(
   const problems: string[] = [];
   const containers: any[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
   const volumes = new Set<string>((spec?.volumes ?? []).map((v: { name: string }) => v.name));
+  // A StatefulSet's volumeClaimTemplates are volumes of each pod, under the template's name.
+  for (const template of manifest?.spec?.volumeClaimTemplates ?? []) volumes.add(template?.metadata?.name);
   const portNames = new Set<string>(containers.flatMap((c) => (c.ports ?? []).map((p: { name?: string }) => p.name)).filter(Boolean));
   for (const c of containers) {
     for (const mount of c.volumeMounts ?? []) {
