@@ -248,9 +248,9 @@ project.addTask('test:fast', {
 // Tests per cdk8s-plus line. The tests and lib/ import cdk8s-plus-28; a jest config per line maps
 // that import to the line (test/util/line.ts tells which line runs). The newest line runs the whole suite; every other line runs what depends
 // on the line: the examples (each manifest schema-checked), the per-line tests (test/lines/), the
-// constructs on every kind of workload, and test/real/api-server/ when it exists.
+// constructs on every kind of workload, and the real API server suite (test/real/apiserver.test.ts).
 const newest = LINES[LINES.length - 1];
-const perLineSuites = ['<rootDir>/test/examples.test.ts', '<rootDir>/test/lines/**/*.test.ts', '<rootDir>/test/constructs.test.ts', '<rootDir>/test/real/api-server/**/*.test.ts'];
+const perLineSuites = ['<rootDir>/test/examples.test.ts', '<rootDir>/test/lines/**/*.test.ts', '<rootDir>/test/constructs.test.ts', '<rootDir>/test/real/apiserver.test.ts'];
 for (const { line } of otherLines) {
   new JsonFile(project, `test/jest-plus-${line}.json`, {
     marker: false,
