@@ -10,11 +10,29 @@ import type { Fail, GitSourceOptions, HttpPostReloadOptions, HttpsGitAuthOptions
 import { PROCESS_NAME } from './signal-script';
 import { UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { ForbiddenSetting } from '../engine/program';
 import { PodFacts } from '../engine/registry';
 import { portNumberProblem } from '../engine/validation/syntax';
 
+const GIT_REASON = 'it names the program git-sync runs as git, a way to run any command in the pod (Checkov CKV_K8S_159); '
+  + 'git-sync uses the image\'s own git';
+const PASSWORD_REASON = 'it puts the password in the pod spec, readable by anyone who can read the workload; '
+  + 'pass auth: GitAuth.https({ username, password: { secret, key } }), which git-sync reads from a file';
+
 /** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
 export const GIT_SECRET_DIR = '/etc/git-secret';
+
+/**
+ * What a git-sync container must never be given, by flag or environment variable (v4's
+ * `GITSYNC_*` and the v3 `GIT_SYNC_*` names it still reads), checked at synth even after the
+ * user edits the container through the returned handle (lib/engine/validation/forbidden.ts).
+ */
+export const GIT_SYNC_FORBIDDEN: readonly ForbiddenSetting[] = [
+  ...['GITSYNC_GIT', 'GIT_SYNC_GIT'].map((env) => ({ env, reason: GIT_REASON })),
+  { flag: '--git', reason: GIT_REASON },
+  ...['GITSYNC_PASSWORD', 'GIT_SYNC_PASSWORD'].map((env) => ({ env, reason: PASSWORD_REASON })),
+  { flag: '--password', reason: PASSWORD_REASON },
+];
 
 /** Signals an app may reload on. */
 export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2'];

@@ -4,7 +4,7 @@ import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
@@ -88,6 +88,7 @@ export class PodRegistry implements PodFacts {
   private readonly shared = new Map<string, SharedVolumeRecord>();
   private readonly folders: ManagedFolder[] = [];
   private readonly requiredLabels: RequiredLabels[] = [];
+  private readonly forbidden: ForbiddenSettings[] = [];
   private readonly services: Array<{ readonly service: kplus.Service; readonly portName: string }> = [];
   private readonly slots = new Map<symbol, unknown>();
   private firstSidecars = 0;
@@ -276,6 +277,12 @@ export class PodRegistry implements PodFacts {
     this.changed();
   }
 
+  /** Records flags and environment variables a container of a program must never carry, checked at synth. */
+  public forbid(settings: ForbiddenSettings): void {
+    this.forbidden.push(settings);
+    this.changed();
+  }
+
   /** Records a Service that targets a port of this pod by name, checked once rendered. */
   public addService(service: kplus.Service, portName: string): void {
     this.services.push({ service, portName });
@@ -296,10 +303,10 @@ export class PodRegistry implements PodFacts {
    * again for every chart; the pod is checked again only when it changed (pod-snapshot.ts).
    */
   public validate(): string[] {
-    const snapshot = podSnapshot(this.workload, this.version);
+    const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels);
+      const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
       let problems = checkPod(view);
       if (problems.length === 0) problems = checkRenderedPod(this.workload, this.services);
       this.checked = { snapshot, problems };

@@ -7,8 +7,8 @@
  *
  * @see https://docs.fluentbit.io/manual/administration/configuring-fluent-bit/yaml
  */
-import { PlainData, toYaml } from '../engine/config-yaml';
 import { Auth, Endpoint, FLUENT_BIT_S3_RETRY_LIMIT, OutputModel, PATHS, perOutputBytes, Ref, ShipperModel } from './model';
+import { PlainData, toYaml } from '../engine/config-yaml';
 
 /** The tag of the records the tail input reads; filters and outputs match it. */
 const TAG = 'app';
