@@ -306,7 +306,8 @@ export class PodRegistry implements PodFacts {
     const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
+      const view = viewPod(
+        this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
       let problems = checkPod(view);
       if (problems.length === 0) problems = checkRenderedPod(this.workload, this.services);
       this.checked = { snapshot, problems };
