@@ -98,8 +98,10 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
       fail(`mode "${String(program.sidecar.mode)}" is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
     }
   }
-  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume');
-  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume');
+  // These volumes are named after the program: the user never chose their names, only the program's.
+  const renameFix = `the program's volumes are named after it ("${name}-…"): pass another name, or rename the pod's volume`;
+  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume', renameFix);
+  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume', renameFix);
 
   // Where the program's containers mount things: one mount a path.
   const taken: string[] = [
@@ -109,9 +111,9 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   ];
   const targets = (program.sharedVolumes ?? []).map((shared) => {
     const pathProblem = mountPathProblem(shared.path);
-    if (pathProblem) fail(`shared volume "${shared.name}": path "${shared.path}" ${pathProblem}`);
+    if (pathProblem) fail(`shared volume "${shared.name}": path ${quote(shared.path)} ${pathProblem}`);
     const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
-    if (appPathProblem) fail(`shared volume "${shared.name}": appPath "${shared.appPath}" ${appPathProblem}`);
+    if (appPathProblem) fail(`shared volume "${shared.name}": appPath ${quote(shared.appPath)} ${appPathProblem}`);
     const clash = taken.find((path) => samePath(path, shared.path));
     if (clash !== undefined) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
     taken.push(shared.path);
@@ -377,7 +379,7 @@ function checkResources(fail: (problem: string) => never, spec: ProgramContainer
       return fail(`resources.${what} is not a whole number of ${unit === 'Mi' ? 'mebibytes' : 'gibibytes'}, which cdk8s-plus writes it in; `
         + `give for example ${unit === 'Mi' ? 'Size.mebibytes(128)' : 'Size.gibibytes(1)'}`);
     }
-    if (!Number.isFinite(amount) || amount < 0) return fail(`resources.${what} is ${amount}${unit}; give a positive amount`);
+    if (!Number.isFinite(amount)) return fail(`resources.${what} is not a number; give for example ${unit === 'Mi' ? 'Size.mebibytes(128)' : 'Size.gibibytes(1)'}`);
     return amount;
   };
   const cpuAmount = (what: string, cpu: unknown): number => {
@@ -386,7 +388,17 @@ function checkResources(fail: (problem: string) => never, spec: ProgramContainer
     if (problem) fail(`resources.${what} ${problem}`);
     return cpuMillis(amount!);
   };
+  // The user's own halves first, so that a message names what they wrote; then with the defaults.
   const merged = sidecarResources(given);
+  for (const [what, unit] of [['cpu', ''], ['memory', 'Mi'], ['ephemeralStorage', 'Gi']] as const) {
+    const halves = given[what] as { request?: unknown; limit?: unknown } | undefined;
+    for (const half of ['request', 'limit'] as const) {
+      const value = halves?.[half];
+      if (value === undefined) continue;
+      if (unit === '') cpuAmount(`${what}.${half}`, value);
+      else sizeProblem(`${what}.${half}`, value, unit);
+    }
+  }
   const pairs: Array<[string, (what: string, value: unknown) => number, { request?: unknown; limit?: unknown } | undefined, string]> = [
     ['cpu', cpuAmount, merged.cpu, 'm'],
     ['memory', (what, v) => sizeProblem(what, v, 'Mi'), merged.memory, 'Mi'],
@@ -412,23 +424,24 @@ function checkSecurity(
   effective: kplus.ContainerSecurityContextProps,
   unrestricted: boolean,
 ): void {
-  if (effective.privileged && effective.allowPrivilegeEscalation === false) {
+  const leaves: string[] = [];
+  if (!unrestricted) {
+    if (effective.privileged) leaves.push('privileged: true');
+    if (effective.allowPrivilegeEscalation) leaves.push('allowPrivilegeEscalation: true');
+    if (effective.user === 0 && given.ensureNonRoot === false) leaves.push('user 0 (root)');
+    if (given.ensureNonRoot === false) leaves.push('ensureNonRoot: false');
+    const added = (effective.capabilities?.add ?? []).filter((c) => c !== kplus.Capability.NET_BIND_SERVICE);
+    if (added.length > 0) leaves.push(`added capabilities ${added.join(', ')}`);
+    if (effective.seccompProfile?.type === kplus.SeccompProfileType.UNCONFINED) leaves.push('seccompProfile Unconfined');
+  }
+  if (effective.privileged && effective.allowPrivilegeEscalation === false && (unrestricted || given.allowPrivilegeEscalation === false)) {
     fail('securityContext sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses '
       + '(a privileged container always can escalate); remove allowPrivilegeEscalation');
   }
   if (effective.user === 0 && effective.ensureNonRoot) {
     fail('securityContext sets user 0 (root) with ensureNonRoot: true, a pod the kubelet refuses to start '
-      + `(CreateContainerConfigError); run as a non-root user${unrestricted ? ', or pass ensureNonRoot: false' : ''}`);
+      + `(CreateContainerConfigError); run as a non-root user${unrestricted ? ', or pass ensureNonRoot: false' : `, or ${UNRESTRICTED_FIX}`}`);
   }
-  if (unrestricted) return;
-  const leaves: string[] = [];
-  if (effective.privileged) leaves.push('privileged: true');
-  if (effective.allowPrivilegeEscalation) leaves.push('allowPrivilegeEscalation: true');
-  if (effective.user === 0) leaves.push('user 0 (root)');
-  if (given.ensureNonRoot === false) leaves.push('ensureNonRoot: false');
-  const added = (effective.capabilities?.add ?? []).filter((c) => c !== kplus.Capability.NET_BIND_SERVICE);
-  if (added.length > 0) leaves.push(`added capabilities ${added.join(', ')}`);
-  if (effective.seccompProfile?.type === kplus.SeccompProfileType.UNCONFINED) leaves.push('seccompProfile Unconfined');
   if (leaves.length > 0) {
     fail(`securityContext sets ${leaves.join(', ')}, which the Pod Security Standards "restricted" profile forbids `
       + `(namespaces that enforce it refuse the pod); remove ${leaves.length === 1 ? 'it' : 'them'}, or ${UNRESTRICTED_FIX}`);

@@ -211,11 +211,11 @@ export class PodRegistry implements PodFacts {
   }
 
   /** Refuses a volume name the pod already uses for a volume this library did not make. */
-  public checkVolumeNameFree(where: string, name: string, what: string): void {
+  public checkVolumeNameFree(where: string, name: string, what: string, fix?: string): void {
     const taken = this.volumeNamed(name);
     if (taken) {
       throw new Error(`${where}: the pod already has a volume named "${name}" that cdk8s-sidecars did not make `
-        + `(used by ${taken}); choose another name for the ${what}`);
+        + `(used by ${taken}); ${fix ?? `choose another name for the ${what}`}`);
     }
   }
 
