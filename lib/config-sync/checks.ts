@@ -87,7 +87,7 @@ export function repoTransport(repo: string): 'https' | 'ssh' | string {
   }
   // The authority as written: the URL parser turns "https:///x" into host "x", and would hide
   // a host starting with "-".
-  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(repo)?.[1];
+  const authority = /^(?:https|ssh):\/\/([^/?#]*)/i.exec(repo)?.[1];
   if (authority !== undefined) {
     const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
     if (host === '') return 'has no host; expected https://host/path or ssh://user@host/path';
