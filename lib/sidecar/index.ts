@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { BoundPort } from '../engine/bound-port';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { PodRegistry } from '../engine/registry';
@@ -114,6 +115,7 @@ export class Sidecar extends Construct {
   public readonly sharedVolumes: SharedVolume[];
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
+    checkOptions(scope, 'withSidecar', 'SidecarProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Sidecar');
     const checked = checkProgram(PodRegistry.of(workload), planSidecar(props), scope, id);
     super(scope, id);
@@ -159,5 +161,6 @@ function planSidecar(props: SidecarProps): Program {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
+  checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
   return new Sidecar(workload, options?.name, options);
 }

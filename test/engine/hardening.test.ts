@@ -48,12 +48,16 @@ describe('1. image references', () => {
     ['the digest is short', 'ghcr.io/acme/tool@sha256:abc', 'image "ghcr.io/acme/tool@sha256:abc" has the digest "sha256:abc", which is not "sha256:" and 64 lowercase hex digits'],
     ['a path component ends with a separator', 'ghcr.io/acme-/tool:1', 'has the path component "acme-"; a component is lowercase letters and digits, joined by ".", "_", "__" or "-"'],
     ['the registry host is not a host', 'ghcr_io.x:99999x/tool:1', 'has the registry host "ghcr_io.x:99999x"'],
-    ['the image is not a string', 42 as unknown as string, 'image must be a string (got the number 42), for example "registry.example/tool:1.2.3"'],
   ];
   test.each(CASES)('fails when %s', (_what, image, message) => {
     const got = sidecarFails({ image });
     expect(got.startsWith(PREFIX)).toBe(true);
     expect(got).toContain(message);
+  });
+
+  test('fails when the image is not a string', () => {
+    const { web: d } = web();
+    expect(() => withSidecar(d, { ...OK, image: 42 as unknown as string })).toThrow('Deployment "test/web", withSidecar: option image must be a string (got the number 42)');
   });
 
   test('fails when a helper is given an image with a scheme', () => {
