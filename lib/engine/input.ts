@@ -13,15 +13,6 @@ import { Shape } from './option-shape';
 import { OPTION_SHAPES } from './option-shapes.generated';
 import { describeValue, quote } from './validation/syntax';
 
-/** How to make an instance of the classes users most often pass a plain value for. */
-const MAKE: Record<string, string> = {
-  EnvValue: 'kplus.EnvValue.fromValue(…)',
-  Duration: 'Duration.seconds(…)',
-  Size: 'Size.mebibytes(…)',
-  Cpu: 'kplus.Cpu.millis(…)',
-  Probe: 'kplus.Probe.fromHttpGet(…)',
-};
-
 /** What to say besides the type expected, when a plain value is given for one of these. */
 const WHY: Record<string, string> = {
   SecretValue: 'a credential written in the manifest is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }',
@@ -96,7 +87,7 @@ function valueProblem(fail: (problem: string) => never, path: string, shape: Sha
       if (!isInstanceOf(value, shape.name)) return expected(shape);
       return undefined;
     case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : `a ${shape.name}`;
+      return typeof value === 'object' && value !== null && !Array.isArray(value) ? undefined : article(shape.name);
     case 'ref':
       return refProblem(fail, path, shape.name, value, depth);
     case 'union': {
@@ -150,16 +141,20 @@ function expected(shape: Shape): string {
     case 'array': return `an array of ${expected(shape.of)}`;
     case 'record': return `an object of ${expected(shape.of)} values`;
     case 'instance':
-      if (shape.members?.length) return `a ${shape.name}: ${orList(shape.members)}`;
-      return `a ${shape.name}${MAKE[shape.name] ? ` (${MAKE[shape.name]})` : ''}`;
-    case 'object': return `a ${shape.name}`;
+      if (shape.members?.length) return `${article(shape.name)}: ${orList(shape.members)}`;
+      return article(shape.name);
+    case 'object': return article(shape.name);
     case 'ref': {
       const props = OPTION_SHAPES[shape.name]?.props ?? {};
       const keys = Object.entries(props).map(([k, p]) => `${k}${p.optional ? '?' : ''}`);
-      return `a ${shape.name} { ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} }`;
+      return `${article(shape.name)} { ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', …' : ''} }`;
     }
     case 'union': return orList(shape.of.map(expected));
   }
+}
+
+function article(name: string): string {
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 function orList(items: readonly string[]): string {
