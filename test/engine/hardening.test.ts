@@ -7,7 +7,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  ConfigSource, LogBuffer, LogShipperEngine, ProxyEngine, SidecarOptions, withConfigSync, withLogShipper, withProxy, withSidecar,
+  ConfigSource, LogBuffer, LogOutput, LogShipperEngine, ProxyEngine, SidecarOptions, withConfigSync, withLogShipper, withProxy, withSidecar,
 } from '../../lib';
 import { find, newApp, synth, synthFails } from '../util/synth';
 import { APP } from '../workloads';
@@ -316,5 +316,19 @@ describe('10. messages', () => {
     expect(() => withProxy(d, { engine: ProxyEngine.ENVOY })).toThrow(
       'Deployment "test/web", withProxy: the pod already has a volume named "proxy-config" that cdk8s-sidecars did not make (used by the pod); '
       + 'the program\'s volumes are named after it ("proxy-…"): pass another name, or rename the pod\'s volume');
+  });
+});
+
+describe('credentials as users expect them', () => {
+  test('a user name may be a plain string; the password stays in the Secret', () => {
+    const { app, chart, web: d } = web();
+    const secret = kplus.Secret.fromSecretName(chart, 'es-creds', 'es-creds');
+    withLogShipper(d, { logPath: '/var/log/app', outputs: [LogOutput.elasticsearch({ url: 'https://es:9200', username: 'shipper', password: { secret, key: 'password' } })] });
+    const { manifests } = synth(app);
+    const config = find(manifests, 'ConfigMap').data['fluent-bit.yaml'];
+    expect(config).toContain('http_user: shipper');
+    expect(config).not.toContain('password:');
+    const env = find(manifests, 'Deployment').spec.template.spec.initContainers[0].env;
+    expect(env.find((e: any) => e.valueFrom?.secretKeyRef?.name === 'es-creds')).toBeDefined();
   });
 });
