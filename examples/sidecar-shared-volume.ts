@@ -26,10 +26,10 @@ export class SharedVolumeChart extends Chart {
       name: 'uploader',
       image: 'registry.example/uploader:2.1.0',
       sharedVolumes: [{
-        name: 'outbox', // pod-level emptyDir
-        path: '/outbox', // in the sidecar
+        name: 'outbox',              // pod-level emptyDir
+        path: '/outbox',             // in the sidecar
         appPath: '/var/lib/app/out', // in the app containers (default: same as path)
-        appReadOnly: false, // the app writes, the sidecar reads and deletes
+        appReadOnly: false,          // the app writes, the sidecar reads and deletes
         sizeLimit: Size.mebibytes(512),
       }],
       // The uploader and the app share the folder's files through the pod's fsGroup.

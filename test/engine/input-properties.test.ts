@@ -13,8 +13,10 @@ import { APP } from '../workloads';
 const RUNS = 60;
 
 const junk: fc.Arbitrary<unknown> = fc.oneof(
-  fc.string({ maxLength: 12 }), fc.integer({ min: -70000, max: 70000 }), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined),
-  fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
+  fc.string({ maxLength: 12 }), fc.integer({ min: -70000, max: 70000 }), fc.double(), fc.boolean(),
+  fc.constant(null), fc.constant(undefined),
+  fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
 );
 
 type Attach = (web: kplus.Deployment, options: any) => unknown;
