@@ -177,6 +177,15 @@ const apiCheck = project.addTask('api:check', {
 });
 project.gitignore.exclude('/.api-md/', '/bench/.out/');
 
+// npx projen shapes: the option shapes of every public …Options/…Props interface, generated from
+// the TypeScript types into lib/engine/option-shapes.generated.ts (committed and shipped, like
+// API.md), which the call-time checker for JavaScript callers reads (lib/engine/input.ts).
+// test/engine/option-shapes.test.ts fails when the file is not current.
+project.addTask('shapes', {
+  description: 'Generate lib/engine/option-shapes.generated.ts from the options interfaces',
+  exec: 'ts-node --project test/tsconfig.json tools/option-shapes.ts',
+});
+
 // npm run synth: every example to plain Kubernetes YAML in dist/.
 project.addTask('synth', {
   description: 'Synthesize every example under examples/ to dist/<example>.k8s.yaml',

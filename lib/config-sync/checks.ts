@@ -9,11 +9,30 @@ import { K8sSidecarResource } from './k8s-sidecar';
 import type { Fail, GitSourceOptions, HttpsGitAuthOptions, LabelledSourceOptions, SshGitAuthOptions } from './options';
 import { UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { ForbiddenSetting } from '../engine/program';
 import { PodFacts } from '../engine/registry';
 import { CheckedSignalReload, checkSignalReload as checkSharedSignalReload, ReloadSignal, SignalReloadOptions } from '../engine/reload';
+import { quote } from '../engine/validation/syntax';
+
+const GIT_REASON = 'it names the program git-sync runs as git, a way to run any command in the pod (Checkov CKV_K8S_159); '
+  + 'git-sync uses the image\'s own git';
+const PASSWORD_REASON = 'it puts the password in the pod spec, readable by anyone who can read the workload; '
+  + 'pass auth: GitAuth.https({ username, password: { secret, key } }), which git-sync reads from a file';
 
 /** Where git-sync's Secret volumes are mounted: git-sync's own default directory. */
 export const GIT_SECRET_DIR = '/etc/git-secret';
+
+/**
+ * What a git-sync container must never be given, by flag or environment variable (v4's
+ * `GITSYNC_*` and the v3 `GIT_SYNC_*` names it still reads), checked at synth even after the
+ * user edits the container through the returned handle (lib/engine/validation/forbidden.ts).
+ */
+export const GIT_SYNC_FORBIDDEN: readonly ForbiddenSetting[] = [
+  ...['GITSYNC_GIT', 'GIT_SYNC_GIT'].map((env) => ({ env, reason: GIT_REASON })),
+  { flag: '--git', reason: GIT_REASON },
+  ...['GITSYNC_PASSWORD', 'GIT_SYNC_PASSWORD'].map((env) => ({ env, reason: PASSWORD_REASON })),
+  { flag: '--password', reason: PASSWORD_REASON },
+];
 
 export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): kplus.Container[] {
   const apps = pod.appContainers();
@@ -57,7 +76,20 @@ export function repoTransport(repo: string): 'https' | 'ssh' | string {
   if (repo.trim() === '' || /[\s\x00-\x1f\x7f]/.test(repo)) return 'must not be empty or hold spaces or control characters';
   if (repo.startsWith('-')) return 'must not start with "-"';
   const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):(?!\/\/)(.+)$/.exec(repo);
-  if (scp && !repo.includes('://')) return 'ssh';
+  if (scp && !repo.includes('://')) {
+    // git hands the host to ssh as an argument: a host or user starting with "-" is read as an
+    // ssh option (CVE-2017-1000117, `-oProxyCommand=…`).
+    if (scp[1].startsWith('-') || scp[2].startsWith('-')) return 'has a user or host starting with "-", which ssh would read as an option (CVE-2017-1000117)';
+    return 'ssh';
+  }
+  // The authority as written: the URL parser turns "https:///x" into host "x", and would hide
+  // a host starting with "-".
+  const authority = /^(?:https|ssh):\/\/([^/?#]*)/i.exec(repo)?.[1];
+  if (authority !== undefined) {
+    const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
+    if (host === '') return 'has no host; expected https://host/path or ssh://user@host/path';
+    if (host.startsWith('-')) return `has the host "${host}", which starts with "-" and would be read as an option (CVE-2017-1000117)`;
+  }
   let url: URL;
   try {
     url = new URL(repo);
@@ -79,10 +111,17 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
   if (typeof options !== 'object' || options === null) fail('ConfigSource.git needs options: { repo, ref?, period?, depth?, auth?, link? }');
   if (typeof options.repo !== 'string') fail('ConfigSource.git: repo is missing; give https://… or an SSH address');
   const transport = repoTransport(options.repo);
-  if (transport !== 'https' && transport !== 'ssh') fail(`repo "${options.repo}" ${transport}`);
+  if (transport !== 'https' && transport !== 'ssh') fail(`repo ${quote(options.repo)} ${transport}`);
 
   if (options.ref !== undefined && refProblem(options.ref)) {
-    fail(`ref "${options.ref}" is not a branch, tag or commit name git accepts (see git check-ref-format)`);
+    fail(`ref ${quote(options.ref)} is not a branch, tag or commit name git accepts (see git check-ref-format)`);
+  }
+  if (options.ref !== undefined && /^[0-9a-fA-F]{7,63}$/.test(options.ref) && options.ref.length !== 40) {
+    // git-sync fetches a hash by its full name: v4.7.1 answers an abbreviated one with
+    // "couldn't find remote ref" and exits.
+    fail(`ref "${options.ref}" looks like an abbreviated commit hash, which git-sync cannot fetch ("couldn't find remote ref"); `
+      + `give the full 40-character hash (git rev-parse ${options.ref}), or for a branch or tag named like this, `
+      + `"refs/heads/${options.ref}" or "refs/tags/${options.ref}"`);
   }
   if (options.depth !== undefined && (!Number.isInteger(options.depth) || options.depth < 0)) {
     fail(`depth ${options.depth} must be an integer of 0 or more (0 fetches the whole history)`);

@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ConfigSource, ConfigSyncOptions } from './options';
 import { planConfigSync } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -94,6 +95,7 @@ export class ConfigSync extends Construct {
   public readonly name: string;
 
   public constructor(scope: Construct, id: string, props: ConfigSyncProps) {
+    checkOptions(scope, 'withConfigSync', 'ConfigSyncProps', props);
     const workload = workloadOrScope(scope, id, props?.workload, 'ConfigSync');
     const registry = PodRegistry.of(workload);
     const plan = planConfigSync(registry, props);
@@ -130,6 +132,7 @@ export class ConfigSync extends Construct {
  * });
  */
 export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncOptions): ConfigSync {
+  checkOptions(workload, 'withConfigSync', 'ConfigSyncOptions', options);
   const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
   return new ConfigSync(workload, options?.name ?? engine, options);
 }

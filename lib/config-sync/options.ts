@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { K8sSidecarResource } from './k8s-sidecar';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -61,6 +62,7 @@ export class GitAuth {
    * GitAuth.https({ username: 'git', password: { secret: gitToken, key: 'token' } })
    */
   public static https(options: HttpsGitAuthOptions): GitAuth {
+    checkFactoryOptions('GitAuth.https', 'HttpsGitAuthOptions', options);
     return new GitAuth('https', options);
   }
 
@@ -71,6 +73,7 @@ export class GitAuth {
    * GitAuth.ssh({ privateKey: { secret: deployKey, key: 'ssh' }, knownHosts: { secret: deployKey, key: 'known_hosts' } })
    */
   public static ssh(options: SshGitAuthOptions): GitAuth {
+    checkFactoryOptions('GitAuth.ssh', 'SshGitAuthOptions', options);
     return new GitAuth('ssh', options);
   }
 
@@ -178,6 +181,7 @@ export class ConfigSource {
    * @see https://github.com/kubernetes/git-sync
    */
   public static git(options: GitSourceOptions): ConfigSource {
+    checkFactoryOptions('ConfigSource.git', 'GitSourceOptions', options);
     return new ConfigSource({ kind: 'git', options });
   }
 
@@ -189,6 +193,7 @@ export class ConfigSource {
    * @see https://github.com/kiwigrid/k8s-sidecar
    */
   public static configMaps(options: LabelledSourceOptions): ConfigSource {
+    checkFactoryOptions('ConfigSource.configMaps', 'LabelledSourceOptions', options);
     return new ConfigSource({ kind: 'labelled', resource: 'configmap', options });
   }
 
@@ -197,11 +202,13 @@ export class ConfigSource {
    * get, list and watch every Secret of the namespace (Kubernetes RBAC cannot filter by label).
    */
   public static secrets(options: LabelledSourceOptions): ConfigSource {
+    checkFactoryOptions('ConfigSource.secrets', 'LabelledSourceOptions', options);
     return new ConfigSource({ kind: 'labelled', resource: 'secret', options });
   }
 
   /** Both the labelled ConfigMaps and the labelled Secrets, into one folder. */
   public static configMapsAndSecrets(options: LabelledSourceOptions): ConfigSource {
+    checkFactoryOptions('ConfigSource.configMapsAndSecrets', 'LabelledSourceOptions', options);
     return new ConfigSource({ kind: 'labelled', resource: 'both', options });
   }
 

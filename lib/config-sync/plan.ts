@@ -5,7 +5,7 @@
  */
 import { Duration, Size } from 'cdk8s';
 import {
-  CheckedAuth, checkGitSource, checkLabelledSource, checkSignalReload, GIT_SECRET_DIR, resolveTargets,
+  CheckedAuth, checkGitSource, GIT_SYNC_FORBIDDEN, checkLabelledSource, checkSignalReload, GIT_SECRET_DIR, resolveTargets,
 } from './checks';
 import { gitSyncArgs, GitSyncSettings } from './git-sync';
 import { k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
@@ -142,6 +142,7 @@ export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions): SyncPla
     : { envVariables: Object.fromEntries(k8sSidecarEnv(sidecarSettings(oneTime ? 'LIST' : 'WATCH')).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) };
   const common = {
     image: imageReference(image),
+    forbidden: git ? GIT_SYNC_FORBIDDEN : undefined,
     resources: props.resources,
     securityContext: { user: signalReload?.user ?? image.user, group: signalReload?.group ?? image.group },
   };

@@ -5,6 +5,7 @@
  * Every helper, `withSidecar` included, goes through these two functions (CONTRIBUTING.md).
  */
 import { createHash } from 'crypto';
+import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
 import {
@@ -15,7 +16,10 @@ import { Program, ProgramContainer, ProgramSharedVolume, ProgramSidecar, Program
 import { PodRegistry } from './registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
 import { SidecarMode } from './sidecar-mode';
-import { dnsLabelProblem, mountPathProblem, normalizePath, portNameProblem, portNumberProblem, samePath } from './validation/syntax';
+import {
+  cpuMillis, cpuProblem, describeValue, dnsLabelProblem, envNameProblem, hasControlCharacter, imageProblem, mountPathProblem, normalizePath,
+  portNameProblem, portNumberProblem, quote, samePath,
+} from './validation/syntax';
 
 /** The annotation on the pod template that rolls the pods when a program's files change. */
 export function checksumAnnotation(name: string): string {
@@ -91,15 +95,18 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
     fail(`"${scope.node.path}" already has a construct with the id "${id}"; give the sidecar another name`);
   }
 
-  if (program.init) checkContainer(fail, program.init);
+  const hints = program.portHints;
+  if (program.init) checkContainer(fail, program.init, { registry, hints });
   if (program.sidecar) {
-    checkContainer(fail, program.sidecar);
+    checkContainer(fail, program.sidecar, { registry, hints });
     if (program.sidecar.mode !== undefined && !Object.values(SidecarMode).includes(program.sidecar.mode)) {
       fail(`mode "${String(program.sidecar.mode)}" is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
     }
   }
-  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume');
-  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume');
+  // These volumes are named after the program: the user never chose their names, only the program's.
+  const renameFix = `the program's volumes are named after it ("${name}-…"): pass another name, or rename the pod's volume`;
+  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume', renameFix);
+  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume', renameFix);
 
   // Where the program's containers mount things: one mount a path.
   const taken: string[] = [
@@ -109,9 +116,9 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   ];
   const targets = (program.sharedVolumes ?? []).map((shared) => {
     const pathProblem = mountPathProblem(shared.path);
-    if (pathProblem) fail(`shared volume "${shared.name}": path "${shared.path}" ${pathProblem}`);
+    if (pathProblem) fail(`shared volume "${shared.name}": path ${quote(shared.path)} ${pathProblem}`);
     const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
-    if (appPathProblem) fail(`shared volume "${shared.name}": appPath "${shared.appPath}" ${appPathProblem}`);
+    if (appPathProblem) fail(`shared volume "${shared.name}": appPath ${quote(shared.appPath)} ${appPathProblem}`);
     const clash = taken.find((path) => samePath(path, shared.path));
     if (clash !== undefined) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
     taken.push(shared.path);
@@ -146,14 +153,15 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
     volumes.push(volume);
     mounts.push({ path: planned.path, volume, readOnly: true });
   }
+  // Paths as the rules compare them: `/var/log/./app/` is mounted, and reported, as `/var/log/app`.
   const sharedVolumes: SharedVolume[] = (program.sharedVolumes ?? []).map((options, i) => ({
     volume: registry.sharedVolume(options, { name, purpose: program.purpose }),
-    path: options.path,
-    appPath: options.appPath ?? options.path,
+    path: normalizePath(options.path),
+    appPath: normalizePath(options.appPath ?? options.path),
     appContainers: targets[i],
   }));
   (program.sharedVolumes ?? []).forEach((options, i) => {
-    mounts.push({ path: options.path, volume: sharedVolumes[i].volume, readOnly: options.readOnly ?? false });
+    mounts.push({ path: sharedVolumes[i].path, volume: sharedVolumes[i].volume, readOnly: options.readOnly ?? false });
   });
 
   const purpose = program.purpose;
@@ -163,6 +171,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
     if (program.init.first) moveInitContainer(workload, initContainer, registry.nextFirstIndex());
     registry.addTask(initContainer, { purpose });
     registry.bindPorts(initContainer.name, program.init.boundPorts ?? []);
+    if (program.init.forbidden?.length) registry.forbid({ container: initContainer.name, purpose, settings: program.init.forbidden });
   }
   let container: kplus.Container | undefined;
   if (program.sidecar) {
@@ -179,6 +188,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
     }
     registry.addSidecar(container, { mode: mode!, purpose });
     registry.bindPorts(name, program.sidecar.boundPorts ?? []);
+    if (program.sidecar.forbidden?.length) registry.forbid({ container: name, purpose, settings: program.sidecar.forbidden });
   }
   for (const [i, shared] of sharedVolumes.entries()) {
     const options = (program.sharedVolumes ?? [])[i];
@@ -246,43 +256,206 @@ function makeVolume(scope: Construct, volumeName: string, planned: ProgramVolume
 /** A program container's props for cdk8s-plus: the sidecar defaults, and the program's mounts after the given ones. */
 function containerProps(name: string, spec: ProgramContainer, mounts: kplus.VolumeMount[]): kplus.ContainerProps {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  const { boundPorts, mode, first, ...props } = spec as ProgramSidecar;
+  const { boundPorts, mode, first, expandsVariables, relaxedEnvNames, allowOutsideRestrictedProfile, forbidden, ...props } = spec as ProgramSidecar;
+  const literal = expandsVariables ? undefined : literalText;
   return {
     ...props,
     name,
+    command: literal && props.command ? props.command.map(literal) : props.command,
+    args: literal && props.args ? props.args.map(literal) : props.args,
+    envVariables: literal && props.envVariables ? literalEnv(props.envVariables) : props.envVariables,
     imagePullPolicy: spec.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
     resources: sidecarResources(spec.resources),
-    securityContext: sidecarSecurityContext(spec.securityContext),
+    securityContext: sidecarSecurityContext(spec.securityContext, {}, allowOutsideRestrictedProfile === true),
     // A new array: cdk8s-plus keeps the one it is given as the container's list and adds to it.
     volumeMounts: [...(spec.volumeMounts ?? []), ...mounts],
   };
 }
 
-/** Input of one container that is wrong by itself, whatever else the pod holds. */
-function checkContainer(fail: (problem: string) => never, spec: ProgramContainer): void {
-  if (typeof spec.image !== 'string' || spec.image.trim() === '') {
-    fail('image is empty; give an image reference with a pinned tag, for example "registry.example/tool:1.2.3"');
+/**
+ * Text Kubernetes passes on as written: in `command`, `args` and env values the kubelet expands
+ * `$(NAME)` and reads `$$` as `$`, so each `$` before `(` or `$` is doubled.
+ * @see https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
+ */
+export function literalText(text: string): string {
+  return text.includes('$') ? text.replace(/\$(?=[$(])/g, () => '$$') : text;
+}
+
+function literalEnv(env: Record<string, kplus.EnvValue>): Record<string, kplus.EnvValue> {
+  let changed = false;
+  const out: Record<string, kplus.EnvValue> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const text = value?.value;
+    if (typeof text === 'string' && value.valueFrom === undefined && literalText(text) !== text) {
+      out[key] = kplus.EnvValue.fromValue(literalText(text));
+      changed = true;
+    } else {
+      out[key] = value;
+    }
   }
+  return changed ? out : env;
+}
+
+interface ContainerContext {
+  readonly registry: PodRegistry;
+  readonly hints: Program['portHints'];
+}
+
+/** The opt-in that lets a container leave the restricted profile, for messages. */
+const UNRESTRICTED_FIX = 'pass allowOutsideRestrictedProfile: true to withSidecar if the program really needs it';
+
+/** Input of one container that is wrong by itself, whatever else the pod holds. */
+function checkContainer(fail: (problem: string) => never, spec: ProgramContainer, context: ContainerContext): void {
+  if (typeof spec.image !== 'string') fail(`image must be a string (got ${describeValue(spec.image)}), for example "registry.example/tool:1.2.3"`);
+  if (spec.image.trim() === '') fail('image is empty; give an image reference with a pinned tag, for example "registry.example/tool:1.2.3"');
+  const imageIssue = imageProblem(spec.image);
+  if (imageIssue) fail(`image ${quote(spec.image)} ${imageIssue}`);
   if ((spec as kplus.ContainerProps).restartPolicy !== undefined) {
     fail('restartPolicy is set by the sidecar mode; remove it and pass mode: SidecarMode.NATIVE or SidecarMode.CLASSIC');
   }
+  checkEnvNames(fail, spec);
+  checkResources(fail, spec);
+
+  const unrestricted = spec.allowOutsideRestrictedProfile === true;
+  const security = sidecarSecurityContext(spec.securityContext, {}, unrestricted);
+  checkSecurity(fail, spec.securityContext ?? {}, security, unrestricted);
+
+  const root = security.user === 0;
+  const canBindLow = root || (security.capabilities?.add ?? []).includes(kplus.Capability.NET_BIND_SERVICE);
+  const unprivilegedStart = context.registry.securityContext.sysctls
+    .filter((s) => s.name === 'net.ipv4.ip_unprivileged_port_start').map((s) => Number(s.value))[0] ?? 1024;
+  const lowPortProblem = (what: string, number: number) => {
+    if (canBindLow || number >= unprivilegedStart) return;
+    const hint = context.hints?.find((h) => h.number === number)?.hint;
+    fail(`${what} ${number} is below 1024, which the container cannot bind as a non-root user without the NET_BIND_SERVICE capability; `
+      + (hint ? `give a port of 1024 or more: ${hint}`
+        : 'give a port of 1024 or more, or add the capability: securityContext: { capabilities: { drop: [ALL], add: [NET_BIND_SERVICE] } }'));
+  };
+
   const declared = [...(spec.portNumber !== undefined ? [{ number: spec.portNumber }] : []), ...(spec.ports ?? [])];
   const seen = new Set<string>();
   for (const port of declared) {
     const problem = portNumberProblem(port.number);
-    if (problem) fail(`port ${port.number} ${problem}`);
+    if (problem) fail(`port ${quote(port.number)} ${problem}`);
     const portName = (port as kplus.ContainerPort).name;
     const namedProblem = portName === undefined ? undefined : portNameProblem(portName);
-    if (namedProblem) fail(`port name "${portName}" is not an IANA service name: it ${namedProblem}`);
+    if (namedProblem) fail(`port name ${quote(portName)} is not an IANA service name: it ${namedProblem}`);
     const key = `${port.number}/${(port as kplus.ContainerPort).protocol ?? TCP}`;
     if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
     if (portName !== undefined && seen.has(`name:${portName}`)) fail(`two ports are named "${portName}"; give each its own name`);
     seen.add(key).add(`name:${portName}`);
+    const hostPort = (port as kplus.ContainerPort).hostPort;
+    if (hostPort !== undefined) {
+      const hostProblem = portNumberProblem(hostPort);
+      if (hostProblem) fail(`port ${port.number}: hostPort ${quote(hostPort)} ${hostProblem}`);
+      if (!unrestricted) {
+        fail(`port ${port.number}: hostPort ${hostPort} takes a port of the node, which the restricted profile forbids; `
+          + `remove hostPort (reach the pod through a Service), or ${UNRESTRICTED_FIX}`);
+      }
+    }
+    lowPortProblem('port', port.number);
   }
   for (const port of spec.boundPorts ?? []) {
     const problem = portNumberProblem(port.number);
-    if (problem) fail(`bound port ${port.number}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
+    if (problem) fail(`bound port ${quote(port.number)}${port.purpose ? ` (${port.purpose})` : ''} ${problem}`);
     if (port.address !== undefined && port.address.trim() === '') fail(`bound port ${port.number}: address is empty`);
+    if (port.address !== undefined && hasControlCharacter(port.address)) {
+      fail(`bound port ${port.number}: address ${quote(port.address)} holds a control character; give an IP address such as "127.0.0.1"`);
+    }
+    lowPortProblem(`bound port${port.purpose ? ` (${port.purpose})` : ''}`, port.number);
+  }
+}
+
+function checkEnvNames(fail: (problem: string) => never, spec: ProgramContainer): void {
+  const env = spec.envVariables;
+  if (env === undefined) return;
+  for (const name of Object.keys(env)) {
+    const problem = envNameProblem(name, spec.relaxedEnvNames === true);
+    if (!problem) continue;
+    const relaxedWouldPass = spec.relaxedEnvNames !== true && envNameProblem(name, true) === undefined;
+    fail(`environment variable ${quote(name)} ${problem}; rename it`
+      + (relaxedWouldPass ? ', or pass relaxedEnvNames: true to withSidecar if every cluster you apply to runs Kubernetes 1.32 or later' : ''));
+  }
+}
+
+function checkResources(fail: (problem: string) => never, spec: ProgramContainer): void {
+  const given = spec.resources;
+  if (given === undefined) return;
+  const sizeProblem = (what: string, size: unknown, unit: 'Mi' | 'Gi'): number => {
+    if (!(size instanceof Size)) return fail(`resources.${what} must be a cdk8s Size, for example Size.mebibytes(128) (got ${describeValue(size)})`);
+    let amount: number;
+    try {
+      amount = unit === 'Mi' ? size.toMebibytes() : size.toGibibytes();
+    } catch {
+      return fail(`resources.${what} is not a whole number of ${unit === 'Mi' ? 'mebibytes' : 'gibibytes'}, which cdk8s-plus writes it in; `
+        + `give for example ${unit === 'Mi' ? 'Size.mebibytes(128)' : 'Size.gibibytes(1)'}`);
+    }
+    if (!Number.isFinite(amount)) return fail(`resources.${what} is not a number; give for example ${unit === 'Mi' ? 'Size.mebibytes(128)' : 'Size.gibibytes(1)'}`);
+    return amount;
+  };
+  const cpuAmount = (what: string, cpu: unknown): number => {
+    const amount = (cpu as kplus.Cpu | undefined)?.amount;
+    const problem = typeof cpu === 'object' && cpu !== null ? cpuProblem(amount) : `must be a kplus.Cpu (got ${describeValue(cpu)})`;
+    if (problem) fail(`resources.${what} ${problem}`);
+    return cpuMillis(amount!);
+  };
+  // The user's own halves first, so that a message names what they wrote; then with the defaults.
+  const merged = sidecarResources(given);
+  for (const [what, unit] of [['cpu', ''], ['memory', 'Mi'], ['ephemeralStorage', 'Gi']] as const) {
+    const halves = given[what] as { request?: unknown; limit?: unknown } | undefined;
+    for (const half of ['request', 'limit'] as const) {
+      const value = halves?.[half];
+      if (value === undefined) continue;
+      if (unit === '') cpuAmount(`${what}.${half}`, value);
+      else sizeProblem(`${what}.${half}`, value, unit);
+    }
+  }
+  const pairs: Array<[string, (what: string, value: unknown) => number, { request?: unknown; limit?: unknown } | undefined, string]> = [
+    ['cpu', cpuAmount, merged.cpu, 'm'],
+    ['memory', (what, v) => sizeProblem(what, v, 'Mi'), merged.memory, 'Mi'],
+    ['ephemeralStorage', (what, v) => sizeProblem(what, v, 'Gi'), merged.ephemeralStorage, 'Gi'],
+  ];
+  for (const [what, amountOf, halves, unit] of pairs) {
+    if (halves === undefined) continue;
+    const request = halves.request === undefined ? undefined : amountOf(`${what}.request`, halves.request);
+    const limit = halves.limit === undefined ? undefined : amountOf(`${what}.limit`, halves.limit);
+    if (request !== undefined && limit !== undefined && limit < request) {
+      fail(`resources.${what}.limit ${limit}${unit} is below its request ${request}${unit}, which the API server refuses; raise the limit or lower the request`);
+    }
+  }
+}
+
+/**
+ * The restricted profile, kept unless the user opted out; and never a combination the API
+ * server or the kubelet refuses, opted out or not.
+ */
+function checkSecurity(
+  fail: (problem: string) => never,
+  given: kplus.ContainerSecurityContextProps,
+  effective: kplus.ContainerSecurityContextProps,
+  unrestricted: boolean,
+): void {
+  const leaves: string[] = [];
+  if (!unrestricted) {
+    if (effective.privileged) leaves.push('privileged: true');
+    if (effective.allowPrivilegeEscalation) leaves.push('allowPrivilegeEscalation: true');
+    if (effective.user === 0 && given.ensureNonRoot === false) leaves.push('user 0 (root)');
+    if (given.ensureNonRoot === false) leaves.push('ensureNonRoot: false');
+    const added = (effective.capabilities?.add ?? []).filter((c) => c !== kplus.Capability.NET_BIND_SERVICE);
+    if (added.length > 0) leaves.push(`added capabilities ${added.join(', ')}`);
+    if (effective.seccompProfile?.type === kplus.SeccompProfileType.UNCONFINED) leaves.push('seccompProfile Unconfined');
+  }
+  if (effective.privileged && effective.allowPrivilegeEscalation === false && (unrestricted || given.allowPrivilegeEscalation === false)) {
+    fail('securityContext sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses '
+      + '(a privileged container always can escalate); remove allowPrivilegeEscalation');
+  }
+  if (effective.user === 0 && effective.ensureNonRoot) {
+    fail('securityContext sets user 0 (root) with ensureNonRoot: true, a pod the kubelet refuses to start '
+      + `(CreateContainerConfigError); run as a non-root user${unrestricted ? ', or pass ensureNonRoot: false' : `, or ${UNRESTRICTED_FIX}`}`);
+  }
+  if (leaves.length > 0) {
+    fail(`securityContext sets ${leaves.join(', ')}, which the Pod Security Standards "restricted" profile forbids `
+      + `(namespaces that enforce it refuse the pod); remove ${leaves.length === 1 ? 'it' : 'them'}, or ${UNRESTRICTED_FIX}`);
   }
 }
 

@@ -2,7 +2,7 @@
  * What every sidecar gets unless told otherwise: right-sized resources and a security
  * context that passes the Pod Security Standards "restricted" profile.
  */
-import { Size } from 'cdk8s';
+import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { kplus } from './kplus';
 
 /**
@@ -40,13 +40,18 @@ const RUNTIME_DEFAULT: kplus.SeccompProfile = { type: kplus.SeccompProfileType.R
 export function sidecarSecurityContext(
   given: kplus.ContainerSecurityContextProps = {},
   image: { user?: number; group?: number } = {},
+  unrestricted = false,
 ): kplus.ContainerSecurityContextProps {
   const user = given.user ?? image.user ?? DEFAULT_SIDECAR_USER;
+  const privileged = given.privileged ?? false;
   return {
-    ensureNonRoot: given.ensureNonRoot ?? true,
-    privileged: given.privileged ?? false,
+    // Outside the restricted profile (the user's opt-in), the defaults follow the user's choice
+    // instead of contradicting it: root runs without runAsNonRoot (the kubelet refuses both),
+    // a privileged container without allowPrivilegeEscalation: false (the API server refuses both).
+    ensureNonRoot: given.ensureNonRoot ?? !(unrestricted && user === 0),
+    privileged,
     readOnlyRootFilesystem: given.readOnlyRootFilesystem ?? true,
-    allowPrivilegeEscalation: given.allowPrivilegeEscalation ?? false,
+    allowPrivilegeEscalation: given.allowPrivilegeEscalation ?? (unrestricted && privileged),
     user,
     group: given.group ?? (given.user === undefined ? image.group : undefined) ?? user,
     capabilities: given.capabilities ?? DROP_ALL,
@@ -55,8 +60,10 @@ export function sidecarSecurityContext(
 }
 
 /**
- * Resources: each of cpu, memory and ephemeral storage the user gives replaces the default for
- * that one. With none given, the defaults object itself (cdk8s-plus only reads it), so a fleet
+ * Resources: each half (request or limit) of cpu, memory and ephemeral storage the user gives
+ * replaces the default of that half; the other half keeps its default, and a default limit
+ * below a given request is raised to it (a request alone never leaves the limit below it, nor
+ * drops it). With none given, the defaults object itself (cdk8s-plus only reads it), so a fleet
  * of sidecars shares one.
  */
 export function sidecarResources(
@@ -64,10 +71,40 @@ export function sidecarResources(
   defaults: kplus.ContainerResources = SIDECAR_RESOURCES,
 ): kplus.ContainerResources {
   if (given === undefined) return defaults;
-  const cpu = given.cpu ?? defaults.cpu;
-  const memory = given.memory ?? defaults.memory;
-  const ephemeralStorage = given.ephemeralStorage ?? defaults.ephemeralStorage;
+  const cpu = mergeHalves(given.cpu, defaults.cpu, (c) => cpuMillisOf(c));
+  const memory = mergeHalves(given.memory, defaults.memory, sizeKibibytes);
+  const ephemeralStorage = mergeHalves(given.ephemeralStorage, defaults.ephemeralStorage, sizeKibibytes);
   // Nothing taken from the defaults: the given object again.
   if (cpu === given.cpu && memory === given.memory && ephemeralStorage === given.ephemeralStorage) return given;
   return { cpu, memory, ephemeralStorage };
+}
+
+type Halves<T> = { readonly request?: T; readonly limit?: T };
+
+/** The given halves over the default ones; a default limit below the given request becomes the request. */
+function mergeHalves<T>(given: Halves<T> | undefined, defaults: Halves<T> | undefined, amount: (value: T) => number): Halves<T> | undefined {
+  if (given === undefined) return defaults;
+  if (defaults === undefined || (given.request !== undefined && given.limit !== undefined)) return given;
+  if (given.request === undefined && given.limit === undefined) return defaults;
+  const request = given.request ?? defaults.request;
+  let limit = given.limit ?? defaults.limit;
+  if (given.limit === undefined && request !== undefined && limit !== undefined && amount(limit) < amount(request)) limit = request;
+  // A given limit below the default request: the request comes down to the limit (the API server
+  // refuses a request above its limit); a given request above a given limit is refused at the call.
+  let finalRequest = request;
+  if (given.request === undefined && request !== undefined && limit !== undefined && amount(limit) < amount(request)) finalRequest = limit;
+  return { request: finalRequest, limit };
+}
+
+function cpuMillisOf(cpu: kplus.Cpu): number {
+  const amount = cpu.amount;
+  return amount.endsWith('m') ? Number(amount.slice(0, -1)) : Number(amount) * 1000;
+}
+
+function sizeKibibytes(size: Size): number {
+  try {
+    return size.toKibibytes({ rounding: SizeRoundingBehavior.NONE });
+  } catch {
+    return NaN; // refused at the call (attach.ts)
+  }
 }

@@ -332,3 +332,47 @@ function repairWorkload(workload: Workload): Workload {
   }
   return workload;
 }
+
+interface ContainerProbeInternals {
+  _startup?: kplus.Probe;
+  _liveness?: kplus.Probe;
+  _readiness?: kplus.Probe;
+}
+
+/** A probe's target, as the manifest will have it. */
+export interface ProbeTarget {
+  readonly field: 'startupProbe' | 'livenessProbe' | 'readinessProbe';
+  readonly kind: 'httpGet' | 'tcpSocket';
+  /** A port number or a port name. */
+  readonly port: number | string;
+}
+
+/**
+ * The network targets of a container's probes (httpGet, tcpSocket; cdk8s-plus-28 has no gRPC
+ * probe). cdk8s-plus keeps the probes in private fields set at construction and resolves the
+ * port (defaulting to the container's first port) only when rendering; both are read here, and
+ * a probe that cannot be rendered is left to the rendered-pod check.
+ */
+export function probeTargets(container: kplus.Container): ProbeTarget[] {
+  const own = container as unknown as ContainerProbeInternals;
+  const targets: ProbeTarget[] = [];
+  for (const [field, probe] of [['startupProbe', own._startup], ['livenessProbe', own._liveness], ['readinessProbe', own._readiness]] as const) {
+    if (probe === undefined) continue;
+    let kube: { httpGet?: { port?: { value?: unknown } }; tcpSocket?: { port?: { value?: unknown } } };
+    try {
+      kube = probe._toKube(container) as typeof kube;
+    } catch {
+      continue;
+    }
+    for (const kind of ['httpGet', 'tcpSocket'] as const) {
+      const port = kube[kind]?.port?.value;
+      if (typeof port === 'number' || typeof port === 'string') targets.push({ field, kind, port });
+    }
+  }
+  return targets;
+}
+
+/** The names of a container's environment variables, and whether it reads any from `envFrom`. */
+export function containerEnv(container: kplus.Container): { readonly names: string[]; readonly fromSources: boolean } {
+  return { names: Object.keys(container.env.variables), fromSources: container.env.sources.length > 0 };
+}

@@ -58,6 +58,47 @@ export interface ProgramContainer extends Omit<kplus.ContainerProps, 'name' | 'r
    * native sidecar; a classic sidecar is a regular container and ignores it).
    */
   readonly first?: boolean;
+
+  /**
+   * `command`, `args` and literal env values are meant for Kubernetes' `$(NAME)` expansion.
+   * Unset (every helper), the engine escapes each `$(` and `$$` so that the program gets exactly
+   * the text the plan wrote, whatever the user's values hold; `withSidecar` sets it, since its
+   * users write their own arguments and may mean `$(NAME)`.
+   * @default false
+   */
+  readonly expandsVariables?: boolean;
+
+  /**
+   * Environment variable names follow the relaxed rule (any printable ASCII but `=`), which
+   * needs Kubernetes 1.32 or later (the RelaxedEnvironmentVariableValidation feature).
+   * @default false - Kubernetes 1.28's rule
+   */
+  readonly relaxedEnvNames?: boolean;
+
+  /**
+   * The security context may leave the Pod Security Standards "restricted" profile (privileged,
+   * root, privilege escalation, added capabilities other than NET_BIND_SERVICE, hostPort):
+   * the user's explicit opt-in (`withSidecar`'s `allowOutsideRestrictedProfile`).
+   * @default false
+   */
+  readonly allowOutsideRestrictedProfile?: boolean;
+
+  /**
+   * Flags and environment variables this container must never carry, even after the user edits
+   * it through the returned handle: checked over the whole pod at synth (validation/forbidden.ts).
+   * @default - none
+   */
+  readonly forbidden?: readonly ForbiddenSetting[];
+}
+
+/** A flag or environment variable a program must never be given, and why. */
+export interface ForbiddenSetting {
+  /** A command-line flag, `--git`: refused as `--git`, `--git=…` and `-git`. */
+  readonly flag?: string;
+  /** An environment variable name, `GITSYNC_GIT`. */
+  readonly env?: string;
+  /** Why, and what to do instead: `it names the program git-sync runs (command injection)`. */
+  readonly reason: string;
 }
 
 /** The long-running container of a program. */

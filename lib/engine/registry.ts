@@ -4,7 +4,7 @@ import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
@@ -119,6 +119,7 @@ export class PodRegistry implements PodFacts {
   /** Per Service of ours, per port index, the container port name it targets. */
   private readonly services = new Map<kplus.Service, Map<number, string>>();
   private readonly fronts: PortFront[] = [];
+  private readonly forbidden: ForbiddenSettings[] = [];
   private readonly slots = new Map<symbol, unknown>();
   private firstSidecars = 0;
   /** Counts every change to what the registry records; the whole-pod check compares it. */
@@ -241,11 +242,11 @@ export class PodRegistry implements PodFacts {
   }
 
   /** Refuses a volume name the pod already uses for a volume this library did not make. */
-  public checkVolumeNameFree(where: string, name: string, what: string): void {
+  public checkVolumeNameFree(where: string, name: string, what: string, fix?: string): void {
     const taken = this.volumeNamed(name);
     if (taken) {
       throw new Error(`${where}: the pod already has a volume named "${name}" that cdk8s-sidecars did not make `
-        + `(used by ${taken}); choose another name for the ${what}`);
+        + `(used by ${taken}); ${fix ?? `choose another name for the ${what}`}`);
     }
   }
 
@@ -307,6 +308,12 @@ export class PodRegistry implements PodFacts {
     this.changed();
   }
 
+  /** Records flags and environment variables a container of a program must never carry, checked at synth. */
+  public forbid(settings: ForbiddenSettings): void {
+    this.forbidden.push(settings);
+    this.changed();
+  }
+
   /**
    * Records that port `index` of `service` targets the container port named `portName` of this
    * pod (the latest record of a port wins), checked once rendered.
@@ -359,10 +366,11 @@ export class PodRegistry implements PodFacts {
    * again for every chart; the pod is checked again only when it changed (pod-snapshot.ts).
    */
   public validate(): string[] {
-    const snapshot = podSnapshot(this.workload, this.version);
+    const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels);
+      const view = viewPod(
+        this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
       let problems = checkPod(view);
       if (problems.length === 0) {
         const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));

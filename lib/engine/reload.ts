@@ -2,6 +2,7 @@
  * How an app is told that the files a helper keeps for it changed: the public `ConfigReload`
  * (shared by withConfigSync and withSecretsAgent) and the call-time checks of its options.
  */
+import { checkFactoryOptions } from './input';
 import { kplus } from './kplus';
 import { PodFacts } from './registry';
 import { PROCESS_NAME } from './signal-script';
@@ -81,6 +82,7 @@ export class ConfigReload {
    * `exec` running busybox `wget --post-data`.
    */
   public static httpPost(options: HttpPostReloadOptions): ConfigReload {
+    checkFactoryOptions('ConfigReload.httpPost', 'HttpPostReloadOptions', options);
     return new ConfigReload({ kind: 'http', options });
   }
 
@@ -90,6 +92,7 @@ export class ConfigReload {
    * `SignalReloadOptions.shareProcessNamespace`), and that container runs as the app's UID.
    */
   public static signal(signal: ReloadSignal, options: SignalReloadOptions): ConfigReload {
+    checkFactoryOptions('ConfigReload.signal', 'SignalReloadOptions', options);
     return new ConfigReload({ kind: 'signal', signal, options });
   }
 

@@ -3,6 +3,7 @@ import { LogShipperEngine } from './engine';
 import { LogShipperOptions } from './options';
 import { planLogShipper } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -77,6 +78,7 @@ export class LogShipper extends Construct {
   public readonly healthPort: number;
 
   public constructor(scope: Construct, id: string, props: LogShipperProps) {
+    checkOptions(scope, 'withLogShipper', 'LogShipperProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'LogShipper');
     const registry = PodRegistry.of(workload);
     const plan = planLogShipper(registry, props);
@@ -112,5 +114,6 @@ export class LogShipper extends Construct {
  * });
  */
 export function withLogShipper(workload: kplus.AbstractPod, options: LogShipperOptions): LogShipper {
+  checkOptions(workload, 'withLogShipper', 'LogShipperOptions', options);
   return new LogShipper(workload, options?.name ?? 'log-shipper', options);
 }

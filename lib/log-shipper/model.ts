@@ -10,7 +10,7 @@ import { LogShipperOptions } from './options';
 import { LogOutput, TlsCa } from './output';
 import { LogMultilineSpec, LogParserSpec } from './parsing';
 import { kplus } from '../engine/kplus';
-import { mountPathProblem, normalizePath } from '../engine/validation/syntax';
+import { mountPathProblem, normalizePath, quote } from '../engine/validation/syntax';
 
 /** Where the shipper finds what it needs, inside its container. */
 export const PATHS = {
@@ -140,6 +140,7 @@ const RESERVED_FIELDS = ['log', 'message', 'file', 'timestamp'];
 const LOKI_LABEL = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 const RAW_SECRET_NAME = /^[A-Z][A-Z0-9_]{0,62}$/;
+const USER_NAME = /^[A-Za-z0-9_.@+-]{1,253}$/;
 const INCLUDE = /^[A-Za-z0-9._*?[\]!/-]+$/;
 
 /**
@@ -208,7 +209,8 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
   const credential = (what: string, id: string, value: kplus.SecretValue | undefined, envName?: string): Ref | undefined => {
     if (value === undefined) return undefined;
     if (typeof value !== 'object' || value === null || !('secret' in value) || typeof value.key !== 'string' || typeof value.secret?.name !== 'string') {
-      fail(`${what} must be a kplus.SecretValue ({ secret, key }), so that the credential never lands in a ConfigMap or a literal environment variable`);
+      fail(`${what} must be a kplus.SecretValue ({ secret, key }), so that the credential never lands in a ConfigMap or a literal environment variable`
+        + (typeof value === 'string' ? ' (got a plain string)' : ''));
     }
     if (!SECRET_KEY.test(value.key)) {
       fail(`${what}: "${value.key}" is not a Secret key (letters, digits, "-", "_" and "." only)`);
@@ -217,22 +219,30 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
     credentials.push(item);
     return { kind: 'credential', item };
   };
-  type AuthOptions = { username?: kplus.SecretValue; password?: kplus.SecretValue; bearerToken?: kplus.SecretValue };
+  type AuthOptions = { username?: string | kplus.SecretValue; password?: kplus.SecretValue; bearerToken?: kplus.SecretValue };
   const auth = (what: string, id: string, o: AuthOptions): Auth | undefined => {
-    if ((o.username === undefined) !== (o.password === undefined)) {
+    // Each value by itself first: a plain-string password is the problem to fix, whatever else is given.
+    let user: Ref | undefined;
+    if (typeof o.username === 'string') {
+      // A user name is not a secret: it may be written as it is (as GitAuth.https takes it).
+      if (!USER_NAME.test(o.username)) {
+        fail(`${what} username ${quote(o.username)} must be 1 to 253 letters, digits and _ . @ + - (no ":", which ends a basic-auth user name); `
+          + 'or pass it from a Secret as { secret, key }');
+      }
+      user = { kind: 'literal', value: o.username };
+    } else {
+      user = credential(`${what} username`, `${id}_username`, o.username);
+    }
+    const password = credential(`${what} password`, `${id}_password`, o.password);
+    const token = credential(`${what} bearerToken`, `${id}_token`, o.bearerToken);
+    if ((user === undefined) !== (password === undefined)) {
       fail(`${what}: give username and password together (basic auth needs both)`);
     }
-    if (o.bearerToken !== undefined && o.username !== undefined) {
+    if (token !== undefined && user !== undefined) {
       fail(`${what}: give either username/password or bearerToken, not both`);
     }
-    if (o.bearerToken !== undefined) return { kind: 'bearer', token: credential(`${what} bearerToken`, `${id}_token`, o.bearerToken)! };
-    if (o.username !== undefined) {
-      return {
-        kind: 'basic',
-        user: credential(`${what} username`, `${id}_username`, o.username)!,
-        password: credential(`${what} password`, `${id}_password`, o.password)!,
-      };
-    }
+    if (token !== undefined) return { kind: 'bearer', token };
+    if (user !== undefined) return { kind: 'basic', user, password: password! };
     return undefined;
   };
   const endpoint = (what: string, id: string, url: string, ca: TlsCa | undefined, allowQuery: boolean): Endpoint => {

@@ -1,4 +1,5 @@
 import { LogMetadata } from './metadata';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 
 /**
@@ -51,10 +52,10 @@ export interface LokiOutputOptions {
   readonly tenant?: string;
 
   /**
-   * Basic-auth user, from a Secret.
+   * Basic-auth user: the name as it is (a user name is not a secret), or from a Secret.
    * @default - no basic auth
    */
-  readonly username?: kplus.SecretValue;
+  readonly username?: string | kplus.SecretValue;
 
   /**
    * Basic-auth password, from a Secret. Give it with `username`.
@@ -93,10 +94,10 @@ export interface ElasticsearchOutputOptions {
   readonly index?: string;
 
   /**
-   * Basic-auth user, from a Secret.
+   * Basic-auth user: the name as it is (a user name is not a secret), or from a Secret.
    * @default - no basic auth
    */
-  readonly username?: kplus.SecretValue;
+  readonly username?: string | kplus.SecretValue;
 
   /**
    * Basic-auth password, from a Secret. Give it with `username`.
@@ -126,10 +127,10 @@ export interface HttpOutputOptions {
   readonly headers?: Record<string, string | kplus.SecretValue>;
 
   /**
-   * Basic-auth user, from a Secret.
+   * Basic-auth user: the name as it is (a user name is not a secret), or from a Secret.
    * @default - no basic auth
    */
-  readonly username?: kplus.SecretValue;
+  readonly username?: string | kplus.SecretValue;
 
   /**
    * Basic-auth password, from a Secret. Give it with `username`.
@@ -235,8 +236,9 @@ export type LogOutputSpec =
 /**
  * Where the shipper sends the records. Pass several to `outputs` to send every record to each.
  *
- * Credentials are only ever `kplus.SecretValue`s: they reach the shipper as environment
- * variables (Fluent Bit) or files (Vector) from the Secret, never through the ConfigMap.
+ * Credentials (passwords, tokens, keys) are only ever `kplus.SecretValue`s: they reach the
+ * shipper as environment variables (Fluent Bit) or files (Vector) from the Secret, never through
+ * the ConfigMap. A user name may be a plain string.
  */
 export class LogOutput {
   /**
@@ -255,6 +257,7 @@ export class LogOutput {
    * @see https://vector.dev/docs/reference/configuration/sinks/loki/
    */
   public static loki(options: LokiOutputOptions): LogOutput {
+    checkFactoryOptions('LogOutput.loki', 'LokiOutputOptions', options);
     return new LogOutput({ kind: 'loki', options });
   }
 
@@ -264,6 +267,7 @@ export class LogOutput {
    * @see https://vector.dev/docs/reference/configuration/sinks/elasticsearch/
    */
   public static elasticsearch(options: ElasticsearchOutputOptions): LogOutput {
+    checkFactoryOptions('LogOutput.elasticsearch', 'ElasticsearchOutputOptions', options);
     return new LogOutput({ kind: 'elasticsearch', options });
   }
 
@@ -273,6 +277,7 @@ export class LogOutput {
    * @see https://vector.dev/docs/reference/configuration/sinks/http/
    */
   public static http(options: HttpOutputOptions): LogOutput {
+    checkFactoryOptions('LogOutput.http', 'HttpOutputOptions', options);
     return new LogOutput({ kind: 'http', options });
   }
 
@@ -299,6 +304,7 @@ export class LogOutput {
    * @see https://vector.dev/docs/reference/configuration/sinks/aws_s3/
    */
   public static s3(options: S3OutputOptions): LogOutput {
+    checkFactoryOptions('LogOutput.s3', 'S3OutputOptions', options);
     return new LogOutput({ kind: 's3', options });
   }
 
@@ -314,6 +320,7 @@ export class LogOutput {
    * })
    */
   public static raw(options: RawOutputOptions): LogOutput {
+    checkFactoryOptions('LogOutput.raw', 'RawOutputOptions', options);
     return new LogOutput({ kind: 'raw', options });
   }
 

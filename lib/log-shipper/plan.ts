@@ -68,6 +68,8 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
   const writers = writerContainers.map((c) => c.name);
 
   const model = buildModel(where, props, { engine, writers });
+  const resources = sidecarResources(props.resources, RESOURCES[engine.id]);
+  checkMemoryBuffer(fail, model, engine, resources);
   const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model);
   const configFile = `${PATHS.config}/${engine.configFileName}`;
   // Probes tell whether the shipper runs, never whether an output is reachable: a native
@@ -144,7 +146,7 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
       envVariables: env,
       liveness: probe(6),
       readiness: probe(3),
-      resources: sidecarResources(props.resources, RESOURCES[engine.id]),
+      resources,
       securityContext: { user: engine.image.user, group: engine.image.group },
       mode: props.mode,
     },
@@ -165,4 +167,29 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
     podLabels: model.podItems.flatMap((item) => (item.labelKey !== undefined ? [item.labelKey] : [])),
   };
   return { program, engine, model, file, configFile };
+}
+
+/**
+ * A memory buffer lives in the shipper's memory, beside the program itself (about its default
+ * request when idle): both must fit under the memory limit, or the kernel kills the shipper
+ * (OOMKilled) just when an output is down and the buffer fills, and the buffered records are lost.
+ */
+function checkMemoryBuffer(
+  fail: (problem: string) => never, model: ShipperModel, engine: LogShipperEngine, resources: kplus.ContainerResources,
+): void {
+  if (model.buffer.kind !== 'memory' || model.buffer.maxBytes === undefined) return;
+  let limitMebibytes: number;
+  try {
+    limitMebibytes = resources.memory?.limit?.toMebibytes() ?? Infinity;
+  } catch {
+    return; // not a whole number of MiB: refused with its fix by the engine (attach.ts)
+  }
+  // Fluent Bit's mem_buf_limit is one total; Vector keeps a buffer of that size per sink.
+  const bufferMebibytes = Math.ceil((model.buffer.maxBytes * (engine.id === 'vector' ? model.outputs.length : 1)) / (1024 * 1024));
+  const ownMebibytes = RESOURCES[engine.id].memory!.request!.toMebibytes();
+  if (bufferMebibytes + ownMebibytes > limitMebibytes) {
+    fail(`buffer LogBuffer.memory holds up to ${bufferMebibytes}MiB${engine.id === 'vector' && model.outputs.length > 1 ? ` (${model.outputs.length} sinks)` : ''}, `
+      + `which with ${engine.displayName}'s own ~${ownMebibytes}MiB is more than its memory limit ${limitMebibytes}Mi: it would be OOM-killed as the buffer fills; `
+      + `raise resources.memory.limit to at least Size.mebibytes(${bufferMebibytes + ownMebibytes}), give a smaller maxSize, or use LogBuffer.filesystem()`);
+  }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
 import { planProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { exposeFrontViaService, retargetServiceToFront, ServedFront, takeOverServices } from '../engine/service';
@@ -72,6 +73,7 @@ export class ReverseProxy extends Construct {
   private readonly front: ServedFront;
 
   public constructor(scope: Construct, id: string, props: ReverseProxyProps) {
+    checkOptions(scope, 'withProxy', 'ReverseProxyProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'ReverseProxy');
     const registry = PodRegistry.of(workload);
     const plan = planProxy(registry, props);
@@ -159,5 +161,6 @@ export class ReverseProxy extends Construct {
  * proxy.exposeViaService({ name: 'web', port: 443 });
  */
 export function withProxy(workload: kplus.AbstractPod, options: ProxyOptions = {}): ReverseProxy {
+  checkOptions(workload, 'withProxy', 'ProxyOptions', options);
   return new ReverseProxy(workload, options.name ?? 'proxy', options);
 }

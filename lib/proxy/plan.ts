@@ -170,7 +170,8 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       securityContext: {
         user: engine.image.user,
         group: engine.image.group,
-        capabilities: port < 1024 ? { drop, add: [kplus.Capability.NET_BIND_SERVICE] } : { drop },
+        capabilities: props.allowPrivilegedPort && Math.min(port, adminPort ?? port) < 1024
+          ? { drop, add: [kplus.Capability.NET_BIND_SERVICE] } : { drop },
       },
       readiness: probe(3),
       liveness: probe(6),

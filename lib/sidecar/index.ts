@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { BoundPort } from '../engine/bound-port';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { PodRegistry } from '../engine/registry';
@@ -48,6 +49,29 @@ export interface SidecarOptions extends kplus.ContainerProps {
    * @default 'withSidecar'
    */
   readonly purpose?: string;
+
+  /**
+   * Let environment variable names follow the relaxed rule of later Kubernetes versions: any
+   * printable ASCII character but `=` (`ConnectionStrings:Default`, for .NET). Only for clusters
+   * of 1.32 or later (the RelaxedEnvironmentVariableValidation feature, on by default from 1.32,
+   * GA in 1.34): older API servers refuse such a pod.
+   * @default false - Kubernetes 1.28's rule: letters, digits, `_`, `-` and `.`, not starting with a digit
+   * @see https://kubernetes.io/docs/tasks/inject-data-application/define-environment-variable-container/#using-environment-variables-inside-of-your-config
+   */
+  readonly relaxedEnvNames?: boolean;
+
+  /**
+   * Let `securityContext` (and `ports`) leave the Pod Security Standards "restricted" profile:
+   * `privileged`, running as root (`user: 0`), `ensureNonRoot: false`, `allowPrivilegeEscalation`,
+   * capabilities added beyond NET_BIND_SERVICE, an `Unconfined` seccomp profile, a `hostPort`.
+   * Without it each is refused at the call. Namespaces that enforce the restricted (or baseline)
+   * profile refuse such a pod. Even with it, combinations the API server or the kubelet refuses
+   * (root with `ensureNonRoot: true`, privileged with `allowPrivilegeEscalation: false`) are refused;
+   * root defaults to `ensureNonRoot: false` and privileged to `allowPrivilegeEscalation: true`.
+   * @default false
+   * @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+   */
+  readonly allowOutsideRestrictedProfile?: boolean;
 }
 
 /**
@@ -91,6 +115,7 @@ export class Sidecar extends Construct {
   public readonly sharedVolumes: SharedVolume[];
 
   public constructor(scope: Construct, id: string, props: SidecarProps) {
+    checkOptions(scope, 'withSidecar', 'SidecarProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Sidecar');
     const checked = checkProgram(PodRegistry.of(workload), planSidecar(props), scope, id);
     super(scope, id);
@@ -115,7 +140,8 @@ function planSidecar(props: SidecarProps): Program {
     where: `sidecar "${props.name}"`,
     purpose: purpose ?? 'withSidecar',
     name: props.name,
-    sidecar,
+    // The user writes the arguments and env values: `$(NAME)` is theirs to use.
+    sidecar: { ...sidecar, expandsVariables: true },
     sharedVolumes,
   };
 }
@@ -135,5 +161,6 @@ function planSidecar(props: SidecarProps): Program {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
+  checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
   return new Sidecar(workload, options?.name, options);
 }

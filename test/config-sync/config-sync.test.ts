@@ -251,9 +251,10 @@ describe('credentials: files from Secrets, never env values, never ConfigMaps', 
     const secret = kplus.Secret.fromSecretName(chart, 's', 'creds');
     GitAuth.https({ username: 'git', password: { secret, key: 'token' } });
     // @ts-expect-error a password is a kplus.SecretValue, never a string
-    expect(() => GitAuth.https({ username: 'git', password: 'hunter2' })).not.toThrow(); // refused when attached, below
+    expect(() => GitAuth.https({ username: 'git', password: 'hunter2' })).toThrow(/^GitAuth.https: option password must be a SecretValue/);
     // @ts-expect-error a private key is a kplus.SecretValue, never a string
-    GitAuth.ssh({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----', knownHosts: { secret, key: 'known_hosts' } });
+    expect(() => GitAuth.ssh({ privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----', knownHosts: { secret, key: 'known_hosts' } }))
+      .toThrow(/^GitAuth.ssh: option privateKey must be a SecretValue/);
   });
 });
 
@@ -481,7 +482,8 @@ describe('bad input is refused at the call', () => {
   });
 
   test('fails when source is not a ConfigSource', () => {
-    expect(attach({ source: { repo: REPO } as any })).toThrow(`${W}source must be a ConfigSource`);
+    expect(attach({ source: { repo: REPO } as any })).toThrow(`${W}option source must be a ConfigSource: ConfigSource.git(…), ConfigSource.configMaps(…), `
+      + 'ConfigSource.secrets(…) or ConfigSource.configMapsAndSecrets(…) (got an object)');
   });
 
   test('fails when healthPort is out of range', () => {
@@ -520,9 +522,9 @@ describe('bad input is refused at the call', () => {
     });
 
     test('fails when a password is a plain string (the runtime guard behind the types)', () => {
-      expect(attach({ source: ConfigSource.git({ repo: REPO, auth: GitAuth.https({ username: 'git', password: 'hunter2' as any }) }) }))
-        .toThrow(`${W}GitAuth.https: password is a plain string; a credential in the manifest is readable by anyone who can read the workload: `
-          + 'put it in a Secret and pass { secret, key } (a kplus.SecretValue)');
+      expect(() => GitAuth.https({ username: 'git', password: 'hunter2' as any }))
+        .toThrow('GitAuth.https: option password must be a SecretValue { secret, key } (got the string "hunter2"); a credential written in the manifest '
+          + 'is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }');
     });
 
     test('fails when an SSH key is a plain string', () => {
@@ -531,12 +533,12 @@ describe('bad input is refused at the call', () => {
       expect(() => withConfigSync(web, {
         source: ConfigSource.git({ repo: 'git@github.com:a/b.git', auth: GitAuth.ssh({ privateKey: 'KEY' as any, knownHosts: { secret: s, key: 'kh' } }) }),
         mountPath: '/etc/a',
-      })).toThrow(`${W}GitAuth.ssh: privateKey is a plain string`);
+      })).toThrow('GitAuth.ssh: option privateKey must be a SecretValue { secret, key } (got the string "KEY"); a credential written in the manifest');
     });
 
     test('fails when a credential is not a SecretValue', () => {
-      expect(attach({ source: ConfigSource.git({ repo: REPO, auth: GitAuth.https({ username: 'git', password: { name: 'x' } as any }) }) }))
-        .toThrow(`${W}GitAuth.https: password must be a kplus.SecretValue: { secret: kplus.Secret or kplus.Secret.fromSecretName(…), key: "…" }`);
+      expect(() => GitAuth.https({ username: 'git', password: { name: 'x' } as any }))
+        .toThrow('GitAuth.https: unknown option "name" in password; the options are secret, key');
     });
 
     test('fails when the username holds a colon', () => {

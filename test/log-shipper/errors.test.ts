@@ -87,9 +87,20 @@ describe('bad input is refused at the call', () => {
       .toThrow('give either username/password or bearerToken, not both');
   });
 
-  test('fails when a credential is a plain string', () => {
-    expect(attach({ logPath: '/var/log/app', outputs: [LogOutput.loki({ url: 'https://l', username: 'admin' as any, password: 'hunter2' as any })] }))
-      .toThrow('outputs[0] (loki) username must be a kplus.SecretValue ({ secret, key }), so that the credential never lands in a ConfigMap or a literal environment variable');
+  test('fails when a password is a plain string', () => {
+    expect(() => LogOutput.loki({ url: 'https://l', username: 'admin', password: 'hunter2' as any }))
+      .toThrow('LogOutput.loki: option password must be a SecretValue { secret, key } (got the string "hunter2"); a credential written in the manifest');
+  });
+
+  test('fails when a password is a plain string, reported before "give both"', () => {
+    expect(() => LogOutput.http({ url: 'https://l', password: 'hunter2' as any })).toThrow('LogOutput.http: option password must be a SecretValue');
+  });
+
+  test('fails when a plain user name holds ":"', () => {
+    const { chart } = newApp();
+    const creds = kplus.Secret.fromSecretName(chart, 's', 'creds');
+    expect(attach({ logPath: '/var/log/app', outputs: [LogOutput.elasticsearch({ url: 'https://es', username: 'a:b', password: { secret: creds, key: 'p' } })] }))
+      .toThrow('outputs[0] (elasticsearch) username "a:b" must be 1 to 253 letters, digits and _ . @ + - (no ":", which ends a basic-auth user name); or pass it from a Secret as { secret, key }');
   });
 
   test('fails when a raw block holds a literal credential', () => {

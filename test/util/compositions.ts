@@ -52,7 +52,7 @@ export const composition: fc.Arbitrary<Composition> = fc.record({
   kind: fc.integer({ min: 0, max: WORKLOADS.length - 1 }),
   apps: fc.integer({ min: 1, max: 3 }),
   sidecars: fc.array(sidecarPlan, { minLength: 1, maxLength: 4 }),
-  ports: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 40, maxLength: 40 }),
+  ports: fc.uniqueArray(fc.integer({ min: 1024, max: 65535 }), { minLength: 40, maxLength: 40 }),
 });
 
 /**

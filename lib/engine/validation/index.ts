@@ -1,10 +1,12 @@
 import { checkManagedFolders } from './folders';
+import { checkForbiddenSettings } from './forbidden';
 import { checkJobCompletion } from './job-completion';
 import { checkPodLabels } from './labels';
 import { checkMounts } from './mounts';
 import { checkContainers } from './names';
 import { PodView } from './pod-view';
 import { checkPorts } from './ports';
+import { checkProbes } from './probes';
 
 /**
  * Every whole-pod rule, one a file, in the order their messages are reported. A new rule is a
@@ -17,6 +19,8 @@ const RULES: ReadonlyArray<(pod: PodView) => string[]> = [
   checkManagedFolders,
   checkJobCompletion,
   checkPodLabels,
+  checkProbes,
+  checkForbiddenSettings,
 ];
 
 /** Runs every rule over the pod and returns all problems together. */

@@ -1,4 +1,4 @@
-import { containerPorts, kplus, Workload } from '../kplus';
+import { containerEnv, containerPorts, kplus, Workload } from '../kplus';
 
 /**
  * Everything the whole-pod checks read, by identity: the containers and init containers in
@@ -14,7 +14,7 @@ import { containerPorts, kplus, Workload } from '../kplus';
  * fields are readonly, and a Container's name, image and restartPolicy are fixed at construction
  * (test/engine/kplus.test.ts fails if a cdk8s-plus release stops keeping to that).
  */
-export function podSnapshot(workload: Workload, version: number): unknown[] {
+export function podSnapshot(workload: Workload, version: number, watchEnv: readonly string[] = []): unknown[] {
   const init = workload.initContainers;
   const regular = workload.containers;
   const volumes = workload.volumes;
@@ -23,6 +23,12 @@ export function podSnapshot(workload: Workload, version: number): unknown[] {
   addContainers(snapshot, init);
   addContainers(snapshot, regular);
   snapshot.push(...volumes);
+  // The environment of containers whose settings a rule watches (validation/forbidden.ts), by
+  // value: a user may add variables through the container's handle after the call.
+  for (const name of watchEnv) {
+    const container = [...init, ...regular].find((c) => c.name === name);
+    if (container) snapshot.push(JSON.stringify(containerEnv(container)));
+  }
   return snapshot;
 }
 

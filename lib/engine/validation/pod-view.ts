@@ -1,4 +1,5 @@
 import { isNativeSidecar, kplus, runsToCompletion, Workload, workloadKind } from '../kplus';
+import { ForbiddenSetting } from '../program';
 import { SidecarMode } from '../sidecar-mode';
 
 /** A port in the pod's ledger: a bound port with the container that binds it. */
@@ -54,6 +55,13 @@ export interface RequiredLabels {
   readonly keys: readonly string[];
 }
 
+/** Flags and environment variables a container of a program must never carry. */
+export interface ForbiddenSettings {
+  readonly container: string;
+  readonly purpose: string;
+  readonly settings: readonly ForbiddenSetting[];
+}
+
 /** One container of the pod, as the rules see it at synthesis. */
 export interface ContainerView {
   readonly name: string;
@@ -88,6 +96,8 @@ export interface PodView {
   readonly labels: Readonly<Record<string, string>>;
   /** Pod labels programs read. */
   readonly requiredLabels: readonly RequiredLabels[];
+  /** Settings containers of programs must never carry. */
+  readonly forbidden: readonly ForbiddenSettings[];
 }
 
 export function viewPod(
@@ -99,6 +109,7 @@ export function viewPod(
   tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
   folders: readonly ManagedFolder[] = [],
   requiredLabels: readonly RequiredLabels[] = [],
+  forbidden: readonly ForbiddenSettings[] = [],
 ): PodView {
   const containers: ContainerView[] = [
     ...workload.initContainers.map((c) => ({
@@ -119,6 +130,7 @@ export function viewPod(
     folders,
     labels: workload.podMetadata.toJson().labels ?? {},
     requiredLabels,
+    forbidden,
   };
 }
 

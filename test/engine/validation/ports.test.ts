@@ -73,13 +73,13 @@ describe('the port ledger at synth time', () => {
 
   test('fails when two containers ask for one hostPort', () => {
     const { app, web } = webWith({ name: 'worker', image: 'w:1', ports: [{ number: 9000, hostPort: 30000, name: 'w' }] });
-    withSidecar(web, { name: 'side', image: 's:1', ports: [{ number: 9001, hostPort: 30000, name: 's' }] });
+    withSidecar(web, { name: 'side', image: 's:1', ports: [{ number: 9001, hostPort: 30000, name: 's' }], allowOutsideRestrictedProfile: true });
     expect(synthFails(app)).toContain('hostPort 30000/TCP: requested by container "side" (withSidecar, native sidecar) [containerPort "s"] and container "worker" [containerPort "w"]; a node gives a host port to one container only: remove the hostPort from all but one');
   });
 
   test('one hostPort on two distinct host IPs is fine', () => {
     const { app, web } = webWith({ name: 'worker', image: 'w:1', ports: [{ number: 9000, hostPort: 30000, hostIp: '10.0.0.1', name: 'w' }] });
-    withSidecar(web, { name: 'side', image: 's:1', ports: [{ number: 9001, hostPort: 30000, hostIp: '10.0.0.2', name: 's' }] });
+    withSidecar(web, { name: 'side', image: 's:1', ports: [{ number: 9001, hostPort: 30000, hostIp: '10.0.0.2', name: 's' }], allowOutsideRestrictedProfile: true });
     expect(() => synth(app)).not.toThrow();
   });
 
