@@ -3,6 +3,7 @@ import { clientSecretProblem, cookieSecretProblem, secretValueProblems } from '.
 import { AuthProxyExposeViaServiceOptions, AuthProxyOptions } from './options';
 import { planAuthProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { IProxyTarget } from '../engine/proxy-target';
 import { PodRegistry } from '../engine/registry';
@@ -70,6 +71,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
   private readonly front: ServedFront;
 
   public constructor(scope: Construct, id: string, props: AuthProxyProps) {
+    checkOptions(scope, 'withAuthProxy', 'AuthProxyProps', props);
     const workload = workloadOrScope(scope, id, props?.workload, 'AuthProxy');
     const registry = PodRegistry.of(workload);
     const plan = planAuthProxy(registry, props);
@@ -162,5 +164,6 @@ export class AuthProxy extends Construct implements IProxyTarget {
  * withProxy(web, { target: auth, tls: { secret: tlsSecret } }).exposeViaService({ name: 'web', port: 443 });
  */
 export function withAuthProxy(workload: kplus.AbstractPod, options: AuthProxyOptions): AuthProxy {
+  checkOptions(workload, 'withAuthProxy', 'AuthProxyOptions', options);
   return new AuthProxy(workload, options?.name ?? 'auth-proxy', options);
 }

@@ -11,7 +11,6 @@ import { OAuth2ProxyModel, oauth2ProxyArgs } from './oauth2-proxy';
 import { AUTH_PROXY_PATHS, AUTH_PROXY_RESOURCES, AuthProxyOptions, AuthProxySecretKey, CookieSameSite } from './options';
 import { resolveAppPort } from '../engine/app-port';
 import { sidecarResources } from '../engine/defaults';
-import { literalForKubernetes } from '../engine/expansion';
 import { imageReference, OAUTH2_PROXY_IMAGE } from '../engine/images';
 import { httpGetProbes, kplus, TCP } from '../engine/kplus';
 import { Program } from '../engine/program';
@@ -178,8 +177,9 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
     ],
     sidecar: {
       image,
-      // The image's ENTRYPOINT is /bin/oauth2-proxy; args only.
-      args: args.map(literalForKubernetes),
+      // The image's ENTRYPOINT is /bin/oauth2-proxy; args only. The engine escapes them against
+      // Kubernetes' $(VAR) expansion, so oauth2-proxy gets them as written here.
+      args,
       mode: props.mode,
       first: true,
       ports: [{ number: port, name: portName, protocol: TCP }],

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CacheEngine, CacheOptions } from './options';
 import { planCache } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -73,6 +74,7 @@ export class Cache extends Construct {
   public readonly config?: string;
 
   public constructor(scope: Construct, id: string, props: CacheProps) {
+    checkOptions(scope, 'withCache', 'CacheProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Cache');
     const registry = PodRegistry.of(workload);
     const plan = planCache(registry, props);
@@ -116,5 +118,6 @@ export class Cache extends Construct {
  * // the app reads CACHE_URL=unix:///run/cache/valkey.sock and CACHE_PASSWORD
  */
 export function withCache(workload: kplus.AbstractPod, options: CacheOptions = {}): Cache {
+  checkOptions(workload, 'withCache', 'CacheOptions', options);
   return new Cache(workload, options?.name ?? 'cache', options);
 }

@@ -62,8 +62,11 @@ function labelOf(scope: unknown, where: string, value: unknown): string {
 function checkValue(fail: (problem: string) => never, path: string, shape: Shape, value: unknown, depth: number): void {
   const problem = valueProblem(fail, path, shape, value, depth);
   if (!problem) return;
-  const why = shape.k === 'ref' && typeof value !== 'object' ? WHY[shape.name] : undefined;
-  fail(`option ${path} must be ${problem} (got ${describeValue(value)})${why ? `; ${why}` : ''}`);
+  // A credential given as a string is never shown back (messages land in CI logs).
+  const secret = shape.k === 'ref' && /Secret/.test(shape.name);
+  const why = shape.k === 'ref' && typeof value !== 'object' ? WHY[shape.name] ?? (secret ? WHY.SecretValue : undefined) : undefined;
+  const got = secret && typeof value === 'string' ? 'a plain string' : describeValue(value);
+  fail(`option ${path} must be ${problem} (got ${got})${why ? `; ${why}` : ''}`);
 }
 
 /** What `value` should have been, or undefined when it fits. Nested problems fail directly. */
@@ -111,7 +114,11 @@ function refProblem(fail: (problem: string) => never, path: string, name: string
   // secret is an interface with methods, not this): its own fields are not options.
   if (depth > 8) return undefined;
   const known = Object.keys(definition.props);
-  for (const key of Object.keys(value)) {
+  // An object of a class (a construct implementing an interface such as IProxyTarget) carries
+  // fields of its own beyond the interface: only a plain object literal is held to the known keys.
+  const prototype = Object.getPrototypeOf(value);
+  const literal = prototype === Object.prototype || prototype === null;
+  for (const key of literal ? Object.keys(value) : []) {
     if (key in definition.props) continue;
     const near = closest(key, known);
     fail(`unknown option ${quote(key)}${path ? ` in ${path}` : ''}; ${near ? `did you mean "${near}"?` : `the options are ${known.join(', ')}`}`);

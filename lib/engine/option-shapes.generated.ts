@@ -4,9 +4,525 @@
 import type { ShapeDefinitions } from './option-shape';
 
 /** The public options and props interfaces, checked at the call by `checkOptions`. */
-export const OPTION_ROOTS = ["ConfigSyncOptions","ConfigSyncProps","ElasticsearchOutputOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","LabelledSourceOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SshGitAuthOptions"] as const;
+export const OPTION_ROOTS = ["AuthProxyExposeViaServiceOptions","AuthProxyOptions","AuthProxyProps","CacheOptions","CacheProps","ConfigSyncOptions","ConfigSyncProps","DatabaseSecretOptions","DebugExporterOptions","ElasticsearchOutputOptions","ExposeMetricsOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","KvSecretOptions","LabelledSourceOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","OtlpExporterOptions","OtlpHttpExporterOptions","PrometheusRemoteWriteExporterOptions","PrometheusSourceOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SecretsAgentOptions","SecretsAgentProps","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SkipAuthRouteOptions","SshGitAuthOptions","TelemetryNetworkExporterOptions","TelemetryOptions","TelemetryProps"] as const;
 
 export const OPTION_SHAPES: ShapeDefinitions = {
+ "AuthProxyExposeViaServiceOptions": {
+  "props": {
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "serviceType": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "ClusterIP",
+      "NodePort",
+      "LoadBalancer",
+      "ExternalName"
+     ],
+     "names": [
+      "ServiceType.CLUSTER_IP",
+      "ServiceType.NODE_PORT",
+      "ServiceType.LOAD_BALANCER",
+      "ServiceType.EXTERNAL_NAME"
+     ]
+    },
+    "optional": true
+   },
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   }
+  }
+ },
+ "AuthProxyOptions": {
+  "props": {
+   "issuerUrl": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "clientId": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "clientSecret": {
+    "shape": {
+     "k": "ref",
+     "name": "AuthProxySecretKey"
+    },
+    "optional": false
+   },
+   "cookieSecret": {
+    "shape": {
+     "k": "ref",
+     "name": "AuthProxySecretKey"
+    },
+    "optional": false
+   },
+   "emailDomains": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "allowedGroups": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "redirectUrl": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "scopes": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "skipAuthRoutes": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "SkipAuthRoute",
+      "members": [
+       "SkipAuthRoute.path(…)",
+       "SkipAuthRoute.prefix(…)",
+       "SkipAuthRoute.regex(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "skipAuthForProbes": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passUserHeaders": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passAccessToken": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passIdToken": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cookieSecure": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cookieSameSite": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "lax",
+      "strict",
+      "none"
+     ],
+     "names": [
+      "CookieSameSite.LAX",
+      "CookieSameSite.STRICT",
+      "CookieSameSite.NONE"
+     ]
+    },
+    "optional": true
+   },
+   "cookieDomains": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "cookieExpire": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "cookieRefresh": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "upstreamTimeout": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "portName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "targetPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
+ "AuthProxyProps": {
+  "props": {
+   "workload": {
+    "shape": {
+     "k": "instance",
+     "name": "AbstractPod"
+    },
+    "optional": true
+   },
+   "issuerUrl": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "clientId": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "clientSecret": {
+    "shape": {
+     "k": "ref",
+     "name": "AuthProxySecretKey"
+    },
+    "optional": false
+   },
+   "cookieSecret": {
+    "shape": {
+     "k": "ref",
+     "name": "AuthProxySecretKey"
+    },
+    "optional": false
+   },
+   "emailDomains": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "allowedGroups": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "redirectUrl": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "scopes": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "skipAuthRoutes": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "SkipAuthRoute",
+      "members": [
+       "SkipAuthRoute.path(…)",
+       "SkipAuthRoute.prefix(…)",
+       "SkipAuthRoute.regex(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "skipAuthForProbes": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passUserHeaders": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passAccessToken": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "passIdToken": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cookieSecure": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cookieSameSite": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "lax",
+      "strict",
+      "none"
+     ],
+     "names": [
+      "CookieSameSite.LAX",
+      "CookieSameSite.STRICT",
+      "CookieSameSite.NONE"
+     ]
+    },
+    "optional": true
+   },
+   "cookieDomains": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "cookieExpire": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "cookieRefresh": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "upstreamTimeout": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "portName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "targetPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
+ "AuthProxySecretKey": {
+  "props": {
+   "secret": {
+    "shape": {
+     "k": "object",
+     "name": "ISecret"
+    },
+    "optional": false
+   },
+   "key": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   }
+  }
+ },
  "BoundPort": {
   "props": {
    "number": {
@@ -40,6 +556,267 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "address": {
     "shape": {
      "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
+ "CacheOptions": {
+  "props": {
+   "engine": {
+    "shape": {
+     "k": "instance",
+     "name": "CacheEngine",
+     "members": [
+      "CacheEngine.VALKEY",
+      "CacheEngine.MEMCACHED"
+     ]
+    },
+    "optional": true
+   },
+   "listen": {
+    "shape": {
+     "k": "instance",
+     "name": "CacheListener",
+     "members": [
+      "CacheListener.loopback(…)",
+      "CacheListener.unixSocket(…)"
+     ]
+    },
+    "optional": true
+   },
+   "maxMemory": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
+   },
+   "eviction": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "allkeys-lru",
+      "allkeys-lfu",
+      "allkeys-random",
+      "volatile-lru",
+      "volatile-lfu",
+      "volatile-random",
+      "volatile-ttl",
+      "noeviction"
+     ],
+     "names": [
+      "CacheEviction.ALLKEYS_LRU",
+      "CacheEviction.ALLKEYS_LFU",
+      "CacheEviction.ALLKEYS_RANDOM",
+      "CacheEviction.VOLATILE_LRU",
+      "CacheEviction.VOLATILE_LFU",
+      "CacheEviction.VOLATILE_RANDOM",
+      "CacheEviction.VOLATILE_TTL",
+      "CacheEviction.NO_EVICTION"
+     ]
+    },
+    "optional": true
+   },
+   "password": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "urlEnv": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "passwordEnv": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "appContainers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "CacheProps": {
+  "props": {
+   "workload": {
+    "shape": {
+     "k": "instance",
+     "name": "AbstractPod"
+    },
+    "optional": true
+   },
+   "engine": {
+    "shape": {
+     "k": "instance",
+     "name": "CacheEngine",
+     "members": [
+      "CacheEngine.VALKEY",
+      "CacheEngine.MEMCACHED"
+     ]
+    },
+    "optional": true
+   },
+   "listen": {
+    "shape": {
+     "k": "instance",
+     "name": "CacheListener",
+     "members": [
+      "CacheListener.loopback(…)",
+      "CacheListener.unixSocket(…)"
+     ]
+    },
+    "optional": true
+   },
+   "maxMemory": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
+   },
+   "eviction": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "allkeys-lru",
+      "allkeys-lfu",
+      "allkeys-random",
+      "volatile-lru",
+      "volatile-lfu",
+      "volatile-random",
+      "volatile-ttl",
+      "noeviction"
+     ],
+     "names": [
+      "CacheEviction.ALLKEYS_LRU",
+      "CacheEviction.ALLKEYS_LFU",
+      "CacheEviction.ALLKEYS_RANDOM",
+      "CacheEviction.VOLATILE_LRU",
+      "CacheEviction.VOLATILE_LFU",
+      "CacheEviction.VOLATILE_RANDOM",
+      "CacheEviction.VOLATILE_TTL",
+      "CacheEviction.NO_EVICTION"
+     ]
+    },
+    "optional": true
+   },
+   "password": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "urlEnv": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "passwordEnv": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "appContainers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
     },
     "optional": true
    }
@@ -607,6 +1384,61 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "DatabaseSecretOptions": {
+  "props": {
+   "role": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "mount": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
+ "DebugExporterOptions": {
+  "props": {
+   "verbosity": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "basic",
+      "normal",
+      "detailed"
+     ],
+     "names": [
+      "TelemetryDebugVerbosity.BASIC",
+      "TelemetryDebugVerbosity.NORMAL",
+      "TelemetryDebugVerbosity.DETAILED"
+     ]
+    },
+    "optional": true
+   },
+   "signals": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "literal",
+      "values": [
+       "traces",
+       "metrics",
+       "logs"
+      ],
+      "names": [
+       "TelemetrySignal.TRACES",
+       "TelemetrySignal.METRICS",
+       "TelemetrySignal.LOGS"
+      ]
+     }
+    },
+    "optional": true
+   }
+  }
+ },
  "ElasticsearchOutputOptions": {
   "props": {
    "url": {
@@ -683,6 +1515,60 @@ export const OPTION_SHAPES: ShapeDefinitions = {
       "Size.tebibytes(…)",
       "Size.pebibyte(…)"
      ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "ExposeMetricsOptions": {
+  "props": {
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "path": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "via": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "annotations",
+      "podMonitor"
+     ],
+     "names": [
+      "MetricsDiscovery.ANNOTATIONS",
+      "MetricsDiscovery.POD_MONITOR"
+     ]
+    },
+    "optional": true
+   },
+   "interval": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "podMonitorLabels": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "string"
+     }
     },
     "optional": true
    }
@@ -846,6 +1732,90 @@ export const OPTION_SHAPES: ShapeDefinitions = {
      "name": "SecretValue"
     },
     "optional": false
+   }
+  }
+ },
+ "IProxyTarget": {
+  "props": {
+   "workload": {
+    "shape": {
+     "k": "instance",
+     "name": "AbstractPod"
+    },
+    "optional": false
+   },
+   "container": {
+    "shape": {
+     "k": "instance",
+     "name": "Container"
+    },
+    "optional": false
+   },
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "portName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "targetPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "acceptsGrpc": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": false
+   }
+  }
+ },
+ "KvSecretOptions": {
+  "props": {
+   "path": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "mount": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "field": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "kvVersion": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      1,
+      2
+     ],
+     "names": [
+      "1",
+      "2"
+     ]
+    },
+    "optional": true
+   },
+   "version": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
    }
   }
  },
@@ -1330,6 +2300,270 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "OtlpExporterOptions": {
+  "props": {
+   "endpoint": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "compression": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "gzip",
+      "zstd",
+      "snappy",
+      "none"
+     ],
+     "names": [
+      "TelemetryCompression.GZIP",
+      "TelemetryCompression.ZSTD",
+      "TelemetryCompression.SNAPPY",
+      "TelemetryCompression.NONE"
+     ]
+    },
+    "optional": true
+   },
+   "signals": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "literal",
+      "values": [
+       "traces",
+       "metrics",
+       "logs"
+      ],
+      "names": [
+       "TelemetrySignal.TRACES",
+       "TelemetrySignal.METRICS",
+       "TelemetrySignal.LOGS"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "headers": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "union",
+      "of": [
+       {
+        "k": "string"
+       },
+       {
+        "k": "ref",
+        "name": "SecretValue"
+       }
+      ]
+     }
+    },
+    "optional": true
+   },
+   "bearerToken": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "ca": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetryCa",
+     "members": [
+      "TelemetryCa.fromConfigMap(…)",
+      "TelemetryCa.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "OtlpHttpExporterOptions": {
+  "props": {
+   "endpoint": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "compression": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "gzip",
+      "zstd",
+      "snappy",
+      "none"
+     ],
+     "names": [
+      "TelemetryCompression.GZIP",
+      "TelemetryCompression.ZSTD",
+      "TelemetryCompression.SNAPPY",
+      "TelemetryCompression.NONE"
+     ]
+    },
+    "optional": true
+   },
+   "signals": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "literal",
+      "values": [
+       "traces",
+       "metrics",
+       "logs"
+      ],
+      "names": [
+       "TelemetrySignal.TRACES",
+       "TelemetrySignal.METRICS",
+       "TelemetrySignal.LOGS"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "headers": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "union",
+      "of": [
+       {
+        "k": "string"
+       },
+       {
+        "k": "ref",
+        "name": "SecretValue"
+       }
+      ]
+     }
+    },
+    "optional": true
+   },
+   "bearerToken": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "ca": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetryCa",
+     "members": [
+      "TelemetryCa.fromConfigMap(…)",
+      "TelemetryCa.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "PrometheusRemoteWriteExporterOptions": {
+  "props": {
+   "url": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "externalLabels": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "resourceToTelemetryConversion": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "headers": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "union",
+      "of": [
+       {
+        "k": "string"
+       },
+       {
+        "k": "ref",
+        "name": "SecretValue"
+       }
+      ]
+     }
+    },
+    "optional": true
+   },
+   "bearerToken": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "ca": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetryCa",
+     "members": [
+      "TelemetryCa.fromConfigMap(…)",
+      "TelemetryCa.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "PrometheusSourceOptions": {
+  "props": {
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "path": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "interval": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "job": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
  "ProxyExposeViaServiceOptions": {
   "props": {
    "name": {
@@ -1392,6 +2626,13 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "targetPort": {
     "shape": {
      "k": "number"
+    },
+    "optional": true
+   },
+   "target": {
+    "shape": {
+     "k": "ref",
+     "name": "IProxyTarget"
     },
     "optional": true
    },
@@ -1484,6 +2725,12 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "healthPath": {
     "shape": {
      "k": "string"
+    },
+    "optional": true
+   },
+   "trustedProxyHops": {
+    "shape": {
+     "k": "number"
     },
     "optional": true
    },
@@ -1615,6 +2862,13 @@ export const OPTION_SHAPES: ShapeDefinitions = {
     },
     "optional": true
    },
+   "target": {
+    "shape": {
+     "k": "ref",
+     "name": "IProxyTarget"
+    },
+    "optional": true
+   },
    "tls": {
     "shape": {
      "k": "ref",
@@ -1704,6 +2958,12 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "healthPath": {
     "shape": {
      "k": "string"
+    },
+    "optional": true
+   },
+   "trustedProxyHops": {
+    "shape": {
+     "k": "number"
     },
     "optional": true
    },
@@ -1833,6 +3093,53 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "SecretFile": {
+  "props": {
+   "path": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "template": {
+    "shape": {
+     "k": "instance",
+     "name": "SecretTemplate",
+     "members": [
+      "SecretTemplate.kv(…)",
+      "SecretTemplate.database(…)",
+      "SecretTemplate.raw(…)"
+     ]
+    },
+    "optional": false
+   },
+   "perms": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "reload": {
+    "shape": {
+     "k": "union",
+     "of": [
+      {
+       "k": "boolean"
+      },
+      {
+       "k": "instance",
+       "name": "ConfigReload",
+       "members": [
+        "ConfigReload.httpPost(…)",
+        "ConfigReload.signal(…)"
+       ]
+      }
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
  "SecretValue": {
   "props": {
    "secret": {
@@ -1847,6 +3154,401 @@ export const OPTION_SHAPES: ShapeDefinitions = {
      "k": "string"
     },
     "optional": false
+   }
+  }
+ },
+ "SecretsAgentOptions": {
+  "props": {
+   "address": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "role": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "secrets": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "ref",
+      "name": "SecretFile"
+     }
+    },
+    "optional": false
+   },
+   "authPath": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "audience": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "tokenExpiration": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "namespace": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "caCertificate": {
+    "shape": {
+     "k": "instance",
+     "name": "VaultCaCertificate",
+     "members": [
+      "VaultCaCertificate.fromConfigMap(…)",
+      "VaultCaCertificate.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   },
+   "tlsServerName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "insecureSkipTlsVerify": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "folder": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "reload": {
+    "shape": {
+     "k": "instance",
+     "name": "ConfigReload",
+     "members": [
+      "ConfigReload.httpPost(…)",
+      "ConfigReload.signal(…)"
+     ]
+    },
+    "optional": true
+   },
+   "prePopulateOnly": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "initFirst": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cache": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cachePort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "renderInterval": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "containers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "user": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "sizeLimit": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "SecretsAgentProps": {
+  "props": {
+   "workload": {
+    "shape": {
+     "k": "instance",
+     "name": "AbstractPod"
+    },
+    "optional": true
+   },
+   "address": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "role": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": false
+   },
+   "secrets": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "ref",
+      "name": "SecretFile"
+     }
+    },
+    "optional": false
+   },
+   "authPath": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "audience": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "tokenExpiration": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "namespace": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "caCertificate": {
+    "shape": {
+     "k": "instance",
+     "name": "VaultCaCertificate",
+     "members": [
+      "VaultCaCertificate.fromConfigMap(…)",
+      "VaultCaCertificate.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   },
+   "tlsServerName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "insecureSkipTlsVerify": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "folder": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "reload": {
+    "shape": {
+     "k": "instance",
+     "name": "ConfigReload",
+     "members": [
+      "ConfigReload.httpPost(…)",
+      "ConfigReload.signal(…)"
+     ]
+    },
+    "optional": true
+   },
+   "prePopulateOnly": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "initFirst": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cache": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "cachePort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "renderInterval": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "containers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "user": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "sizeLimit": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
    }
   }
  },
@@ -2436,6 +4138,19 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "SkipAuthRouteOptions": {
+  "props": {
+   "methods": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   }
+  }
+ },
  "SshGitAuthOptions": {
   "props": {
    "privateKey": {
@@ -2451,6 +4166,439 @@ export const OPTION_SHAPES: ShapeDefinitions = {
      "name": "SecretValue"
     },
     "optional": false
+   }
+  }
+ },
+ "TelemetryBatch": {
+  "props": {
+   "size": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "maxSize": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "timeout": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "TelemetryMemoryLimit": {
+  "props": {
+   "limit": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
+   },
+   "spikeLimit": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
+    },
+    "optional": true
+   },
+   "checkInterval": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "TelemetryNetworkExporterOptions": {
+  "props": {
+   "headers": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "union",
+      "of": [
+       {
+        "k": "string"
+       },
+       {
+        "k": "ref",
+        "name": "SecretValue"
+       }
+      ]
+     }
+    },
+    "optional": true
+   },
+   "bearerToken": {
+    "shape": {
+     "k": "ref",
+     "name": "SecretValue"
+    },
+    "optional": true
+   },
+   "ca": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetryCa",
+     "members": [
+      "TelemetryCa.fromConfigMap(…)",
+      "TelemetryCa.fromSecret(…)"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "TelemetryOptions": {
+  "props": {
+   "exporters": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "TelemetryExporter",
+      "members": [
+       "TelemetryExporter.otlp(…)",
+       "TelemetryExporter.otlpHttp(…)",
+       "TelemetryExporter.prometheusRemoteWrite(…)",
+       "TelemetryExporter.debug(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "sources": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "TelemetrySource",
+      "members": [
+       "TelemetrySource.prometheus(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "serviceName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resourceAttributes": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "appEnv": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "appContainers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "appProtocol": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "http/protobuf",
+      "grpc"
+     ],
+     "names": [
+      "TelemetryProtocol.HTTP_PROTOBUF",
+      "TelemetryProtocol.GRPC"
+     ]
+    },
+    "optional": true
+   },
+   "otlpGrpcPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "otlpHttpPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "healthPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "selfMetrics": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetrySelfMetrics",
+     "members": [
+      "TelemetrySelfMetrics.local(…)",
+      "TelemetrySelfMetrics.exposed(…)",
+      "TelemetrySelfMetrics.off(…)"
+     ]
+    },
+    "optional": true
+   },
+   "memoryLimit": {
+    "shape": {
+     "k": "ref",
+     "name": "TelemetryMemoryLimit"
+    },
+    "optional": true
+   },
+   "batch": {
+    "shape": {
+     "k": "ref",
+     "name": "TelemetryBatch"
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "TelemetryProps": {
+  "props": {
+   "workload": {
+    "shape": {
+     "k": "instance",
+     "name": "AbstractPod"
+    },
+    "optional": true
+   },
+   "exporters": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "TelemetryExporter",
+      "members": [
+       "TelemetryExporter.otlp(…)",
+       "TelemetryExporter.otlpHttp(…)",
+       "TelemetryExporter.prometheusRemoteWrite(…)",
+       "TelemetryExporter.debug(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "sources": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "instance",
+      "name": "TelemetrySource",
+      "members": [
+       "TelemetrySource.prometheus(…)"
+      ]
+     }
+    },
+    "optional": true
+   },
+   "serviceName": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resourceAttributes": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "appEnv": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "appContainers": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "appProtocol": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "http/protobuf",
+      "grpc"
+     ],
+     "names": [
+      "TelemetryProtocol.HTTP_PROTOBUF",
+      "TelemetryProtocol.GRPC"
+     ]
+    },
+    "optional": true
+   },
+   "otlpGrpcPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "otlpHttpPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "healthPort": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   },
+   "selfMetrics": {
+    "shape": {
+     "k": "instance",
+     "name": "TelemetrySelfMetrics",
+     "members": [
+      "TelemetrySelfMetrics.local(…)",
+      "TelemetrySelfMetrics.exposed(…)",
+      "TelemetrySelfMetrics.off(…)"
+     ]
+    },
+    "optional": true
+   },
+   "memoryLimit": {
+    "shape": {
+     "k": "ref",
+     "name": "TelemetryMemoryLimit"
+    },
+    "optional": true
+   },
+   "batch": {
+    "shape": {
+     "k": "ref",
+     "name": "TelemetryBatch"
+    },
+    "optional": true
+   },
+   "name": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "image": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "resources": {
+    "shape": {
+     "k": "ref",
+     "name": "ContainerResources"
+    },
+    "optional": true
+   },
+   "mode": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "native",
+      "classic"
+     ],
+     "names": [
+      "SidecarMode.NATIVE",
+      "SidecarMode.CLASSIC"
+     ]
+    },
+    "optional": true
    }
   }
  },

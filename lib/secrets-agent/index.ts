@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { SecretsAgentOptions } from './options';
 import { planSecretsAgent } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -77,6 +78,7 @@ export class SecretsAgent extends Construct {
   public readonly name: string;
 
   public constructor(scope: Construct, id: string, props: SecretsAgentProps) {
+    checkOptions(scope, 'withSecretsAgent', 'SecretsAgentProps', props);
     const workload = workloadOrScope(scope, id, props?.workload, 'SecretsAgent');
     const registry = PodRegistry.of(workload);
     const plan = planSecretsAgent(registry, props);
@@ -113,5 +115,6 @@ export class SecretsAgent extends Construct {
  * });
  */
 export function withSecretsAgent(workload: kplus.AbstractPod, options: SecretsAgentOptions): SecretsAgent {
+  checkOptions(workload, 'withSecretsAgent', 'SecretsAgentOptions', options);
   return new SecretsAgent(workload, options?.name ?? 'vault-agent', options);
 }

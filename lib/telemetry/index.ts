@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TelemetryOptions } from './options';
 import { planTelemetry } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
+import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -76,6 +77,7 @@ export class Telemetry extends Construct {
   public readonly healthPort: number;
 
   public constructor(scope: Construct, id: string, props: TelemetryProps) {
+    checkOptions(scope, 'withTelemetry', 'TelemetryProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Telemetry');
     const registry = PodRegistry.of(workload);
     const plan = planTelemetry(registry, props);
@@ -111,5 +113,6 @@ export class Telemetry extends Construct {
  * });
  */
 export function withTelemetry(workload: kplus.AbstractPod, options: TelemetryOptions = {}): Telemetry {
+  checkOptions(workload, 'withTelemetry', 'TelemetryOptions', options);
   return new Telemetry(workload, options?.name ?? 'otel-collector', options);
 }

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkOptions } from '../engine/input';
 import { kplus, podSelectorLabels, TCP, workloadLabel } from '../engine/kplus';
 import { portNumberProblem } from '../engine/validation/syntax';
 
@@ -152,5 +153,6 @@ export class MetricsExposure extends Construct {
  * exposeMetrics(web, { port: 9090, via: MetricsDiscovery.POD_MONITOR, podMonitorLabels: { release: 'kube-prometheus-stack' } });
  */
 export function exposeMetrics(workload: kplus.AbstractPod, options: ExposeMetricsOptions): MetricsExposure {
+  checkOptions(workload, 'exposeMetrics', 'ExposeMetricsOptions', options);
   return new MetricsExposure(workload, `metrics-${options?.port}`, options);
 }

@@ -246,7 +246,7 @@ describe('withAuthProxy', () => {
     expect(flag(args, 'pass-access-token')).toEqual(['false']);
     expect(flag(args, 'reverse-proxy')).toEqual(['true']);
     expect(flag(args, 'trusted-proxy-ip')).toEqual(['127.0.0.1', '::1']);
-    expect(flag(args, 'skip-auth-route')).toEqual(['GET=^/healthz$$']); // "$$": Kubernetes passes "$"
+    expect(flag(args, 'skip-auth-route')).toEqual(['GET=^/healthz$']); // a "$" not before "(" or "$" reaches oauth2-proxy as it is
     expect(auth.skipAuthRoutes).toEqual(['GET=^/healthz$']);
     expect(args.some((a) => /client-secret=|cookie-secret=/.test(a))).toBe(false);
     expect(container.env).toBeUndefined();
@@ -297,7 +297,7 @@ describe('withAuthProxy', () => {
     expect(flag(args, 'pass-access-token')).toEqual(['true']);
     expect(flag(args, 'pass-authorization-header')).toEqual(['true']);
     expect(flag(args, 'pass-user-headers')).toEqual(['false']);
-    expect(flag(args, 'skip-auth-route')).toEqual(['"GET=^/x{1,2}$$"', '"HEAD=^/x{1,2}$$"', 'GET=^/healthz$$']);
+    expect(flag(args, 'skip-auth-route')).toEqual(['"GET=^/x{1,2}$"', '"HEAD=^/x{1,2}$"', 'GET=^/healthz$']);
     expect(flag(args, 'http-address')).toEqual(['0.0.0.0:4181']);
   });
 
@@ -425,12 +425,12 @@ describe('bad input', () => {
   const at = 'Deployment "test/web", withAuthProxy: ';
 
   test('fails when the client secret is a plain string', () => {
-    expect(call({ clientSecret: 's3cr3t' as any })).toThrow(`${at}clientSecret is a plain string; a secret in the pod spec is readable by anyone who can read the workload: `
-      + 'put it in a Secret and pass { secret: kplus.Secret.fromSecretName(scope, id, name), key }');
+    expect(call({ clientSecret: 's3cr3t' as any })).toThrow(`${at}option clientSecret must be an AuthProxySecretKey { secret, key } (got a plain string); `
+      + 'a credential written in the manifest is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }');
   });
 
   test('fails when the cookie secret is not { secret, key }', () => {
-    expect(call({ cookieSecret: { key: 'x' } as any })).toThrow(`${at}cookieSecret must be { secret, key }: a kplus.ISecret (kplus.Secret, or kplus.Secret.fromSecretName(…)) and the key holding the value`);
+    expect(call({ cookieSecret: { key: 'x' } as any })).toThrow(`${at}option cookieSecret.secret is missing; give an ISecret`);
   });
 
   test('fails when a Secret key is not a key', () => {

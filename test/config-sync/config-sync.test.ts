@@ -523,7 +523,7 @@ describe('bad input is refused at the call', () => {
 
     test('fails when a password is a plain string (the runtime guard behind the types)', () => {
       expect(() => GitAuth.https({ username: 'git', password: 'hunter2' as any }))
-        .toThrow('GitAuth.https: option password must be a SecretValue { secret, key } (got the string "hunter2"); a credential written in the manifest '
+        .toThrow('GitAuth.https: option password must be a SecretValue { secret, key } (got a plain string); a credential written in the manifest '
           + 'is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }');
     });
 
@@ -533,7 +533,7 @@ describe('bad input is refused at the call', () => {
       expect(() => withConfigSync(web, {
         source: ConfigSource.git({ repo: 'git@github.com:a/b.git', auth: GitAuth.ssh({ privateKey: 'KEY' as any, knownHosts: { secret: s, key: 'kh' } }) }),
         mountPath: '/etc/a',
-      })).toThrow('GitAuth.ssh: option privateKey must be a SecretValue { secret, key } (got the string "KEY"); a credential written in the manifest');
+      })).toThrow('GitAuth.ssh: option privateKey must be a SecretValue { secret, key } (got a plain string); a credential written in the manifest');
     });
 
     test('fails when a credential is not a SecretValue', () => {

@@ -22,7 +22,7 @@ const EXPECTED: Record<string, string> = {
   'sharedVolumes that is not an array': 'Deployment "test/web", withSidecar: option sharedVolumes must be an array of a SharedVolumeOptions { name, path, readOnly?, appPath?, appReadOnly?, appContainers?, … } (got the string "logs")',
   'a plain string for an EnvValue': 'Deployment "test/web", withSidecar: option envVariables.A must be an EnvValue: EnvValue.fromConfigMap(…), '
     + 'EnvValue.fromSecretValue(…), EnvValue.fromValue(…), EnvValue.fromFieldRef(…), EnvValue.fromResource(…) or EnvValue.fromProcess(…) (got the string "b")',
-  'a plain string for a SecretValue': 'GitAuth.https: option password must be a SecretValue { secret, key } (got the string "hunter2"); a credential written in the manifest is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }',
+  'a plain string for a SecretValue': 'GitAuth.https: option password must be a SecretValue { secret, key } (got a plain string); a credential written in the manifest is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }',
   'no options object': 'Deployment "test/web", withSidecar: the options must be an object with name, image (got undefined)',
   'null options': 'Deployment "test/web", withLogShipper: the options must be an object with logPath (got null)',
   'an unknown engine': 'Deployment "test/web", withProxy: option engine must be a ProxyEngine: ProxyEngine.ENVOY or ProxyEngine.NGINX (got the string "haproxy")',

@@ -89,7 +89,7 @@ describe('bad input is refused at the call', () => {
 
   test('fails when a password is a plain string', () => {
     expect(() => LogOutput.loki({ url: 'https://l', username: 'admin', password: 'hunter2' as any }))
-      .toThrow('LogOutput.loki: option password must be a SecretValue { secret, key } (got the string "hunter2"); a credential written in the manifest');
+      .toThrow('LogOutput.loki: option password must be a SecretValue { secret, key } (got a plain string); a credential written in the manifest');
   });
 
   test('fails when a password is a plain string, reported before "give both"', () => {
