@@ -22,22 +22,27 @@ const WHY: Record<string, string> = {
  * Refuses options a JavaScript caller got wrong, before anything is made: not an object, an
  * unknown key (with the closest known one), a value of the wrong type (with the type expected),
  * a missing required one. `scope` is the workload (or the construct's scope), for the message.
+ * `refused` names keys a helper never takes, with why and what to do instead (a `token` where the
+ * program logs in by itself): said before the closest known key would be suggested.
  */
-export function checkOptions(scope: unknown, where: string, shapeName: string, value: unknown): void {
+export function checkOptions(scope: unknown, where: string, shapeName: string, value: unknown, refused: Record<string, string> = {}): void {
   const label = labelOf(scope, where, value);
   const fail = (problem: string): never => {
     throw new Error(`${label}: ${problem}`);
   };
-  if (!(scope instanceof Construct)) {
-    fail(`the workload must be a cdk8s-plus workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), not ${describeValue(scope)}`);
-  }
+  // The workload itself (the scope, or props.workload) is the adapter's to judge (kplus.ts
+  // workloadOrScope): it names the cdk8s-plus line a foreign workload comes from.
   const definition = OPTION_SHAPES[shapeName];
   if (!definition) throw new Error(`cdk8s-sidecars: no shape for ${shapeName}; run npx projen shapes`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     const required = Object.entries(definition.props).filter(([, p]) => !p.optional).map(([k]) => k);
     fail(`the options must be an object${required.length ? ` with ${required.join(', ')}` : ''} (got ${describeValue(value)})`);
   }
-  checkValue(fail, '', { k: 'ref', name: shapeName }, value, 0);
+  for (const [key, why] of Object.entries(refused)) {
+    if ((value as Record<string, unknown>)[key] !== undefined) fail(`${key}: ${why}`);
+  }
+  const { workload: _workload, ...options } = value as Record<string, unknown>;
+  checkValue(fail, '', { k: 'ref', name: shapeName }, options, 0);
 }
 
 /** The same check for an option factory (`LogOutput.loki(options)`), whose messages start with its name. */

@@ -4,7 +4,7 @@
  */
 import { Construct } from 'constructs';
 import { SecretsAgentOptions } from './options';
-import { planSecretsAgent } from './plan';
+import { planSecretsAgent, REFUSED_OPTIONS } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
@@ -78,7 +78,7 @@ export class SecretsAgent extends Construct {
   public readonly name: string;
 
   public constructor(scope: Construct, id: string, props: SecretsAgentProps) {
-    checkOptions(scope, 'withSecretsAgent', 'SecretsAgentProps', props);
+    checkOptions(scope, 'withSecretsAgent', 'SecretsAgentProps', props, REFUSED_OPTIONS);
     const workload = workloadOrScope(scope, id, props?.workload, 'SecretsAgent');
     const registry = PodRegistry.of(workload);
     const plan = planSecretsAgent(registry, props);
@@ -115,6 +115,6 @@ export class SecretsAgent extends Construct {
  * });
  */
 export function withSecretsAgent(workload: kplus.AbstractPod, options: SecretsAgentOptions): SecretsAgent {
-  checkOptions(workload, 'withSecretsAgent', 'SecretsAgentOptions', options);
+  checkOptions(workload, 'withSecretsAgent', 'SecretsAgentOptions', options, REFUSED_OPTIONS);
   return new SecretsAgent(workload, options?.name ?? 'vault-agent', options);
 }

@@ -58,16 +58,18 @@ export interface SecretsAgentPlan {
   readonly cachePort?: number;
 }
 
+/** Options the agent never takes, said before an unknown option would be (engine/input.ts). */
+export const REFUSED_OPTIONS: Record<string, string> = {
+  token: 'the agent never takes a Vault token in its options (it would sit in the pod spec or a ConfigMap); '
+    + 'it logs in with the pod\'s service-account token through the Kubernetes auth method: give role',
+};
+
 /** Checks the options against the pod and works out the agent. Throws on input that is wrong. */
 export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): SecretsAgentPlan {
   const fail: Fail = (problem: string): never => {
     throw new Error(`${pod.label}, withSecretsAgent: ${problem}`);
   };
   if (typeof props !== 'object' || props === null) fail('options are missing: give { address, role, secrets }');
-  if ((props as unknown as Record<string, unknown>).token !== undefined) {
-    fail('token: the agent never takes a Vault token in its options (it would sit in the pod spec or a ConfigMap); '
-      + 'it logs in with the pod\'s service-account token through the Kubernetes auth method: give role');
-  }
 
   const name = props.name ?? 'vault-agent';
   const nameProblem = dnsLabelProblem(name);

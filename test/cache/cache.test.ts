@@ -263,7 +263,8 @@ describe('withCache with a password', () => {
     expect(cache.args[0]).toContain('printf %s "$REDISCLI_AUTH" | od -An -v -tx1');
     // No Kubernetes $(VAR) reference to a variable the container defines: nothing is expanded into the script.
     expect(cache.args[0]).not.toContain('$(REDISCLI_AUTH)');
-    expect(cache.args[0]).not.toContain('$$');
+    // The script's own $(…) reaches the shell as written: escaped against Kubernetes' expansion.
+    expect(cache.args[0]).toContain('p=$$(printf %s "$REDISCLI_AUTH"');
     // The probes authenticate from REDISCLI_AUTH, never from an argument.
     expect(cache.livenessProbe.exec.command.join(' ')).not.toMatch(/ -a |--pass|--user/);
   });

@@ -42,9 +42,8 @@ describe('withCache refuses at the call', () => {
       .toThrow(`${PREFIX}the memory limit 16Mi leaves no room for data beside the 16MiB the process needs; give resources.memory.limit of at least 24Mi`);
   });
 
-  test('fails when the cache container has no memory limit', () => {
-    expect(attach({ resources: { memory: { request: Size.mebibytes(64) } } })).toThrow(`${PREFIX}the cache container has no memory limit, `
-      + 'so nothing bounds the cache: give resources.memory.limit (the cache gets 3/4 of it), or leave resources.memory unset for 128Mi');
+  test('a memory request alone keeps the default limit, which bounds the cache', () => {
+    expect((attach({ resources: { memory: { request: Size.mebibytes(64) } } })() as any).container.resources?.memory?.limit?.toMebibytes()).toBe(128);
   });
 
   test('fails when the port is below 1024', () => {
@@ -58,7 +57,7 @@ describe('withCache refuses at the call', () => {
 
   test('fails when listen is not a CacheListener', () => {
     expect(attach({ listen: { kind: 'loopback', port: 6379 } }))
-      .toThrow(`${PREFIX}listen must be CacheListener.loopback({ port? }) or CacheListener.unixSocket({ dir? })`);
+      .toThrow(`${PREFIX}option listen must be a CacheListener: CacheListener.loopback(…) or CacheListener.unixSocket(…) (got an object)`);
   });
 
   test('fails when the socket folder is relative', () => {
@@ -144,8 +143,8 @@ describe('withCache refuses at the call', () => {
   });
 
   test('fails when the password is a plain string', () => {
-    expect(attach({ password: 'hunter2' })).toThrow(`${PREFIX}password must be a key of a Secret, `
-      + '{ secret: kplus.Secret.fromSecretName(this, "cache-auth", "cache-auth"), key: "password" }, never a string: a literal password would land in the pod spec');
+    expect(attach({ password: 'hunter2' })).toThrow(`${PREFIX}option password must be a SecretValue { secret, key } (got a plain string); `
+      + 'a credential written in the manifest is readable by anyone who can read the workload: put it in a Secret and pass { secret, key }');
   });
 
   test('fails when the password\'s key is empty', () => {
@@ -168,11 +167,11 @@ describe('withCache refuses at the call', () => {
   });
 
   test('fails when the eviction policy is not a CacheEviction', () => {
-    expect(attach({ eviction: 'lru' })).toThrow(`${PREFIX}eviction "lru" is not a CacheEviction`);
+    expect(attach({ eviction: 'lru' })).toThrow(`${PREFIX}option eviction must be CacheEviction.ALLKEYS_LRU, CacheEviction.ALLKEYS_LFU`);
   });
 
   test('fails when the engine is not a CacheEngine', () => {
-    expect(attach({ engine: 'redis' })).toThrow(`${PREFIX}engine must be CacheEngine.VALKEY or CacheEngine.MEMCACHED`);
+    expect(attach({ engine: 'redis' })).toThrow(`${PREFIX}option engine must be a CacheEngine: CacheEngine.VALKEY or CacheEngine.MEMCACHED (got the string "redis")`);
   });
 
   test('fails when the name is not a DNS label', () => {

@@ -313,7 +313,12 @@ describe('bad input', () => {
     expect(podSpecOf(find(synth(app).manifests, 'Deployment')).initContainers ?? []).toEqual([]);
   });
 
-  test.each([-1, 1.5, Number.NaN, 2 ** 32])('fails when trustedProxyHops is %p', (hops) => {
+  test('fails when trustedProxyHops is NaN', () => {
+    const { web: w } = web();
+    expect(() => withProxy(w, { trustedProxyHops: Number.NaN })).toThrow('Deployment "test/web", withProxy: option trustedProxyHops must be a number (got the number NaN)');
+  });
+
+  test.each([-1, 1.5, 2 ** 32])('fails when trustedProxyHops is %p', (hops) => {
     const { web: w } = web();
     expect(() => withProxy(w, { trustedProxyHops: hops })).toThrow(
       `Deployment "test/web", withProxy: trustedProxyHops ${hops} must be a whole number of proxies, 0 or more; `

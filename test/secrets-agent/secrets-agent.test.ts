@@ -563,7 +563,7 @@ describe('bad input is refused at the call', () => {
 
   test('fails when the template is not a SecretTemplate', () => {
     expect(attach(file({ template: '{{ with secret "x" }}{{ end }}' })))
-      .toThrow(`${W}secrets: "db.json": template must be a SecretTemplate (SecretTemplate.kv, SecretTemplate.database or SecretTemplate.raw)`);
+      .toThrow(`${W}option secrets[0].template must be a SecretTemplate: SecretTemplate.kv(…), SecretTemplate.database(…) or SecretTemplate.raw(…)`);
   });
 
   test('fails when authPath does not start with auth/', () => {
@@ -639,7 +639,7 @@ describe('bad input is refused at the call', () => {
   });
 
   test('fails when the role is missing', () => {
-    expect(attach({ role: undefined })).toThrow(`${W}role undefined is not a Vault role name (letters, digits, "_", ".", "@", "-"); give the role of the Kubernetes auth method`);
+    expect(attach({ role: undefined })).toThrow(`${W}option role is missing; give a string`);
   });
 
   test('a refused call leaves the pod as it was', () => {

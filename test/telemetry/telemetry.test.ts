@@ -510,11 +510,11 @@ describe('memory and batch', () => {
       'memoryLimit.spikeLimit is 200MiB, not less than the limit 200MiB; the collector refuses data above limit - spikeLimit, so give a spikeLimit below it (about 20% of the limit: 40MiB)');
   });
 
-  test('fails when the container has no memory limit', () => {
+  test('a memory request alone keeps the default limit, which the memory limiter is sized from', () => {
     const { chart } = newApp();
-    expect(() => withTelemetry(web(chart), { resources: { memory: { request: Size.mebibytes(128) } } })).toThrow(
-      'withTelemetry: the collector container has no memory limit, which its memory limiter and GOMEMLIMIT are sized from; '
-      + 'give resources.memory a limit, for example { request: Size.mebibytes(128), limit: Size.mebibytes(512) }');
+    const telemetry = withTelemetry(web(chart), { resources: { memory: { request: Size.mebibytes(128) } } });
+    expect(telemetry.container!.resources?.memory?.request?.toMebibytes()).toBe(128);
+    expect(telemetry.container!.resources?.memory?.limit?.toMebibytes()).toBe(512);
   });
 
   test('fails when the container limit is too small to run the collector', () => {
