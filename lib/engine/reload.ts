@@ -105,7 +105,10 @@ export class ConfigReload {
 }
 
 
-/** Reads the spec of a `ConfigReload`, refusing anything else. */
+/**
+ * Reads the spec of a `ConfigReload`, refusing anything else.
+ * @internal
+ */
 export function reloadSpec(fail: Fail, reload: unknown): HttpPostSpec | SignalSpec {
   if (!(reload instanceof ConfigReload)) fail('reload must be a ConfigReload (ConfigReload.httpPost or ConfigReload.signal)');
   return (reload as ConfigReload)._spec;
