@@ -273,6 +273,10 @@ for (const { line } of otherLines) {
       moduleNameMapper: {
         '^cdk8s-plus-28$': `cdk8s-plus-${line}`,
       },
+      // The real API server for the suites under test/real/ (see the block further down).
+      testSequencer: '<rootDir>/test/util/real-suites-sequencer.js',
+      globalSetup: '<rootDir>/test/util/global-setup.ts',
+      globalTeardown: '<rootDir>/test/util/global-teardown.ts',
       transform: {
         // The default run type-checks the tests; these transpile only.
         '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: 'test/tsconfig.fast.json', diagnostics: { ignoreCodes: [151002] } }],

@@ -168,7 +168,8 @@ describe('Valkey (run as redis-server 7.0) on a Unix socket, with a password', (
   test('the start script refuses an empty password', async () => {
     const empty = startContainer(s.pod, { ...env, REDISCLI_AUTH: '' }, s.layout, VALKEY_IMAGE.user);
     running.push(empty);
-    const code = await new Promise<number | null>((resolve) => empty.process.once('exit', resolve));
+    // 'close', not 'exit': the output is read only once the process's pipes are drained.
+    const code = await new Promise<number | null>((resolve) => empty.process.once('close', resolve));
     expect(code).toBe(1);
     expect(empty.output()).toContain('withCache: the password (REDISCLI_AUTH, from the Secret) is empty');
   });
