@@ -47,7 +47,8 @@ describe('a JavaScript caller against lib/', () => {
 
 const build = path.join(__dirname, '..', '..', 'build', 'index.js');
 const fresh = fs.existsSync(build) && fs.existsSync(path.join(__dirname, '..', '..', 'build', 'engine', 'input.js'));
-(fresh ? test : test.skip)('the same calls from plain JavaScript against the compiled package (build/)', () => {
+// build/ is the cdk8s-plus-28 entry: checked on that line's run (the line runs of -31/-32/-33 map lib/ only).
+(fresh && LINE.number === 28 ? test : test.skip)('the same calls from plain JavaScript against the compiled package (build/)', () => {
   const out = execFileSync(process.execPath, [path.join(__dirname, 'caller.js')], { encoding: 'utf8' });
   expect(out).not.toContain('FAIL');
   for (const message of Object.values(EXPECTED)) expect(out).toContain(message);
