@@ -376,3 +376,22 @@ export function probeTargets(container: kplus.Container): ProbeTarget[] {
 export function containerEnv(container: kplus.Container): { readonly names: string[]; readonly fromSources: boolean } {
   return { names: Object.keys(container.env.variables), fromSources: container.env.sources.length > 0 };
 }
+
+interface BuildsKube {
+  _toKube(): any;
+}
+
+/**
+ * The pod spec as cdk8s-plus builds it for the workload's manifest (its `_toKube()`, the step
+ * where cdk8s-plus-31, -32 and -33 drop a StatefulSet's pod volumes), with the StatefulSet's
+ * volumeClaimTemplates: what the render-time check reads. Neither resolved nor patched, which
+ * makes it about a tenth of `ApiObject.toJson()`'s cost (bench/ANALYSIS.md); keys as in the
+ * manifest, ports and probe ports as cdk8s-plus's `IntOrString` objects (`{ value }`).
+ */
+export function builtPodSpec(workload: Workload): { readonly podSpec: any; readonly volumeClaimTemplates: any[] } {
+  const kube = (workload as unknown as BuildsKube)._toKube();
+  if (workload instanceof kplus.Pod) return { podSpec: kube, volumeClaimTemplates: [] };
+  if (workload instanceof kplus.CronJob) return { podSpec: kube?.jobTemplate?.spec?.template?.spec, volumeClaimTemplates: [] };
+  return { podSpec: kube?.template?.spec, volumeClaimTemplates: kube?.volumeClaimTemplates ?? [] };
+}
+

@@ -4,13 +4,13 @@
  * JavaScript file, run here against lib/ and, when build/ is present and current, against the
  * compiled package as a JavaScript user loads it.
  */
-import { LINE } from '../util/line';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as lib from '../../lib';
+import { LINE } from '../util/line';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { run } = require('./caller.js') as { run: (l: unknown, k: unknown, c: unknown) => Array<[string, string | undefined, string | undefined]> };
 

@@ -1,23 +1,22 @@
-import { ApiObject } from 'cdk8s';
-import { kplus, podSpecPointer, Workload } from '../kplus';
+import { builtPodSpec, kplus, Workload } from '../kplus';
 
 /**
  * The pod as cdk8s-plus renders it, checked once: every volumeMount names a volume of the pod,
  * and every port a probe or a Service of ours targets by name is a port some container declares.
  *
- * The other rules read the constructs; this reads the manifest, so that a rendering change in
- * cdk8s-plus (a line that drops the `volumes` of some workloads, say) can never produce a pod
- * that mounts a volume it does not have. Runs only when the rules found nothing.
+ * The other rules read the constructs; this reads the pod spec cdk8s-plus builds for the manifest
+ * (kplus.ts `builtPodSpec`), so that a rendering change in cdk8s-plus (a line that drops the
+ * `volumes` of some workloads, say) can never produce a pod that mounts a volume it does not have.
+ * Runs only when the rules found nothing.
  */
 export function checkRenderedPod(
   workload: Workload,
   services: ReadonlyArray<{ readonly service: kplus.Service; readonly portName: string }>,
 ): string[] {
   let spec: any;
-  let manifest: any;
+  let claims: any[];
   try {
-    manifest = ApiObject.of(workload).toJson();
-    spec = podSpecPointer(workload).split('/').filter(Boolean).reduce((node, key) => node?.[key], manifest);
+    ({ podSpec: spec, volumeClaimTemplates: claims } = builtPodSpec(workload));
   } catch (e) {
     return [`cdk8s-plus could not render the pod: ${(e as Error).message}`];
   }
@@ -25,7 +24,7 @@ export function checkRenderedPod(
   const containers: any[] = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])];
   const volumes = new Set<string>((spec?.volumes ?? []).map((v: { name: string }) => v.name));
   // A StatefulSet's volumeClaimTemplates are volumes of each pod, under the template's name.
-  for (const template of manifest?.spec?.volumeClaimTemplates ?? []) volumes.add(template?.metadata?.name);
+  for (const template of claims) volumes.add(template?.metadata?.name);
   const portNames = new Set<string>(containers.flatMap((c) => (c.ports ?? []).map((p: { name?: string }) => p.name)).filter(Boolean));
   for (const c of containers) {
     for (const mount of c.volumeMounts ?? []) {
@@ -35,7 +34,8 @@ export function checkRenderedPod(
       }
     }
     for (const [field, probe] of [['startupProbe', c.startupProbe], ['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe]]) {
-      const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+      const target = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+      const port = typeof target === 'object' && target !== null ? target.value : target;
       if (typeof port === 'string' && !portNames.has(port)) {
         problems.push(`the ${field} of container "${c.name}" targets the port named "${port}", which no container of the pod declares; `
           + 'declare the port with that name, or probe a port number');
