@@ -3,18 +3,19 @@
  * rendered once per distinct model in a process.
  *
  * A fleet of workloads given the same options renders the same file for every one of them:
- * building the file's data, writing its text and hashing it is most of a helper's own cost at
+ * building the file's data and writing its text is most of a helper's own cost at
  * synth time (bench/RESULTS.md). Each renderer is a pure function of a small model (ports,
  * paths, timeouts, outputs) and never reads a construct, so the model's JSON identifies the
  * file: it is looked up before anything is rendered.
  */
-import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 
-/** A configuration file's text and the SHA-256 of it (for the pod-template annotation that rolls pods). */
+/**
+ * A configuration file's text. (The checksum annotation that rolls the pods is computed by the
+ * attach, over all of a program's files: engine/attach.ts.)
+ */
 export interface ConfigFile {
   readonly text: string;
-  readonly sha256: string;
 }
 
 /** A renderer: a pure function of its model. Give a module-level function, so that its files are shared. */
@@ -43,17 +44,13 @@ export function renderConfigFile<M>(render: Renderer<M>, model: M): ConfigFile {
   let file = files.get(key);
   if (!file) {
     const text = render(model);
-    file = { text, sha256: sha256(text) };
+    file = { text };
     if (files.size >= MAX_FILES_PER_RENDERER) files.clear();
     files.set(key, file);
   }
   return file;
 }
 
-/** The SHA-256 of `text`, in hex. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /**
  * JSON's view of a model, made exact for the key: every value JSON would drop, merge or

@@ -120,7 +120,6 @@ export class PodRegistry implements PodFacts {
   private readonly services = new Map<kplus.Service, Map<number, string>>();
   private readonly fronts: PortFront[] = [];
   private readonly forbidden: ForbiddenSettings[] = [];
-  private readonly slots = new Map<symbol, unknown>();
   private firstSidecars = 0;
   /** Counts every change to what the registry records; the whole-pod check compares it. */
   private version = 0;
@@ -145,15 +144,6 @@ export class PodRegistry implements PodFacts {
 
   public get automountServiceAccountToken(): boolean {
     return this.workload.automountServiceAccountToken;
-  }
-
-  /**
-   * What a helper keeps per workload (the folders it ships, say), under a key of its own,
-   * created on first use.
-   */
-  public slot<T>(key: symbol, create: () => T): T {
-    if (!this.slots.has(key)) this.slots.set(key, create());
-    return this.slots.get(key) as T;
   }
 
   /** The app containers: regular containers that are not sidecars of this library. */
