@@ -2373,10 +2373,10 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "ca": {
     "shape": {
      "k": "instance",
-     "name": "TelemetryCa",
+     "name": "TlsCa",
      "members": [
-      "TelemetryCa.fromConfigMap(…)",
-      "TelemetryCa.fromSecret(…)"
+      "TlsCa.fromConfigMap(…)",
+      "TlsCa.fromSecret(…)"
      ]
     },
     "optional": true
@@ -2456,10 +2456,10 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "ca": {
     "shape": {
      "k": "instance",
-     "name": "TelemetryCa",
+     "name": "TlsCa",
      "members": [
-      "TelemetryCa.fromConfigMap(…)",
-      "TelemetryCa.fromSecret(…)"
+      "TlsCa.fromConfigMap(…)",
+      "TlsCa.fromSecret(…)"
      ]
     },
     "optional": true
@@ -2517,10 +2517,10 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "ca": {
     "shape": {
      "k": "instance",
-     "name": "TelemetryCa",
+     "name": "TlsCa",
      "members": [
-      "TelemetryCa.fromConfigMap(…)",
-      "TelemetryCa.fromSecret(…)"
+      "TlsCa.fromConfigMap(…)",
+      "TlsCa.fromSecret(…)"
      ]
     },
     "optional": true
@@ -4277,10 +4277,10 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "ca": {
     "shape": {
      "k": "instance",
-     "name": "TelemetryCa",
+     "name": "TlsCa",
      "members": [
-      "TelemetryCa.fromConfigMap(…)",
-      "TelemetryCa.fromSecret(…)"
+      "TlsCa.fromConfigMap(…)",
+      "TlsCa.fromSecret(…)"
      ]
     },
     "optional": true

@@ -1,31 +1,9 @@
 import { LogMetadata } from './metadata';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { TlsCa } from '../engine/tls-ca';
 
-/**
- * A CA certificate to trust, in PEM, for an output reached over `https`. It is mounted
- * read-only into the shipper only; the system CAs of the image stay trusted too.
- *
- * @example TlsCa.fromConfigMap(kplus.ConfigMap.fromConfigMapName(chart, 'ca', 'corp-ca'), 'ca.crt')
- */
-export class TlsCa {
-  /** A key of a ConfigMap (a CA is public: a ConfigMap is the usual place). */
-  public static fromConfigMap(configMap: kplus.IConfigMap, key: string): TlsCa {
-    return new TlsCa({ kind: 'configMap', configMap, key });
-  }
-
-  /** A key of a Secret (for example the `ca.crt` of a cert-manager Certificate's Secret). */
-  public static fromSecret(secret: kplus.ISecret, key: string): TlsCa {
-    return new TlsCa({ kind: 'secret', secret, key });
-  }
-
-  private constructor(
-    /** @internal */
-    public readonly source:
-    | { readonly kind: 'configMap'; readonly configMap: kplus.IConfigMap; readonly key: string }
-    | { readonly kind: 'secret'; readonly secret: kplus.ISecret; readonly key: string },
-  ) {}
-}
+export { TlsCa } from '../engine/tls-ca';
 
 /** Options of `LogOutput.loki`. */
 export interface LokiOutputOptions {

@@ -1,4 +1,5 @@
 import { kplus } from '../engine/kplus';
+import { TlsCa } from '../engine/tls-ca';
 
 /**
  * The three signals of OpenTelemetry; each has its own pipeline in the collector.
@@ -42,29 +43,15 @@ export enum TelemetryDebugVerbosity {
 }
 
 /**
- * A CA certificate to trust, in PEM, for an exporter reached over `https`. It is mounted
+ * A CA certificate to trust, in PEM, for an exporter reached over `https`: the engine's `TlsCa`
+ * (the log shipper's outputs take it too), under the name this helper's options use. Mounted
  * read-only into the collector only; the image's system CAs stay trusted too.
  *
  * @example TelemetryCa.fromConfigMap(kplus.ConfigMap.fromConfigMapName(chart, 'ca', 'corp-ca'), 'ca.crt')
  */
-export class TelemetryCa {
-  /** A key of a ConfigMap (a CA is public: a ConfigMap is the usual place). */
-  public static fromConfigMap(configMap: kplus.IConfigMap, key: string): TelemetryCa {
-    return new TelemetryCa({ kind: 'configMap', configMap, key });
-  }
-
-  /** A key of a Secret (for example the `ca.crt` of a cert-manager Certificate's Secret). */
-  public static fromSecret(secret: kplus.ISecret, key: string): TelemetryCa {
-    return new TelemetryCa({ kind: 'secret', secret, key });
-  }
-
-  private constructor(
-    /** @internal */
-    public readonly source:
-    | { readonly kind: 'configMap'; readonly configMap: kplus.IConfigMap; readonly key: string }
-    | { readonly kind: 'secret'; readonly secret: kplus.ISecret; readonly key: string },
-  ) {}
-}
+export const TelemetryCa = TlsCa;
+/** A CA certificate to trust: the engine's `TlsCa`. */
+export type TelemetryCa = TlsCa;
 
 /** What every exporter that sends over the network takes. */
 export interface TelemetryNetworkExporterOptions {

@@ -1,0 +1,27 @@
+import { kplus } from './kplus';
+
+/**
+ * A CA certificate to trust, in PEM, for an endpoint reached over `https` (a log shipper's
+ * output, a collector's exporter). It is mounted read-only into that sidecar only; the system CAs
+ * of the image stay trusted too.
+ *
+ * @example TlsCa.fromConfigMap(kplus.ConfigMap.fromConfigMapName(chart, 'ca', 'corp-ca'), 'ca.crt')
+ */
+export class TlsCa {
+  /** A key of a ConfigMap (a CA is public: a ConfigMap is the usual place). */
+  public static fromConfigMap(configMap: kplus.IConfigMap, key: string): TlsCa {
+    return new TlsCa({ kind: 'configMap', configMap, key });
+  }
+
+  /** A key of a Secret (for example the `ca.crt` of a cert-manager Certificate's Secret). */
+  public static fromSecret(secret: kplus.ISecret, key: string): TlsCa {
+    return new TlsCa({ kind: 'secret', secret, key });
+  }
+
+  private constructor(
+    /** @internal */
+    public readonly source:
+    | { readonly kind: 'configMap'; readonly configMap: kplus.IConfigMap; readonly key: string }
+    | { readonly kind: 'secret'; readonly secret: kplus.ISecret; readonly key: string },
+  ) {}
+}
