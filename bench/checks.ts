@@ -4,9 +4,9 @@
  * validated 31 times, each time a new pod of the same build, after a full garbage collection
  * (a pod validated twice is checked once: PodRegistry keeps the result while the pod is the same).
  *
- * Two pods are timed: a sound one, which passes the one-pass screen (validation/screen.ts), and
- * one whose sidecar binds the port of the first container, which the screen sends to the rules
- * (validation/index.ts) and they report. Prints one JSON line per size: the fastest and the
+ * Two pods are timed: a sound one, which every rule passes and the render-time check then reads
+ * (validation/rendered.ts), and one whose sidecar binds the port of the first container, which
+ * the port rule (validation/ports.ts) reports. Prints one JSON line per size: the fastest and the
  * median time of each, in milliseconds, and the fastest time of a reference loop over the
  * same containers. Run by bench/run.ts with `--expose-gc`.
  *
@@ -80,12 +80,12 @@ checkTimes(1000, false);
 checkTimes(1000, true);
 referenceTimes(1000);
 for (const k of process.argv.slice(2).map(Number)) {
-  const screened = checkTimes(k, false);
+  const sound = checkTimes(k, false);
   const ruled = checkTimes(k, true);
   console.log(JSON.stringify({
     k,
-    minMs: Math.min(...screened),
-    medianMs: median(screened),
+    minMs: Math.min(...sound),
+    medianMs: median(sound),
     rulesMinMs: Math.min(...ruled),
     rulesMedianMs: median(ruled),
     referenceMs: Math.min(...referenceTimes(k)),
