@@ -64,6 +64,12 @@ export class ReverseProxy extends Construct {
   /** The path of the proxy's own health endpoint. */
   public readonly healthPath: string;
 
+  /**
+   * The paths the proxy answers 404 for instead of forwarding them (each with everything below
+   * it), lower-case: `internalPaths` and the callback paths other helpers registered before it.
+   */
+  public readonly internalPaths: string[];
+
   /** The workload. */
   public readonly workload: kplus.AbstractPod;
 
@@ -87,6 +93,7 @@ export class ReverseProxy extends Construct {
     this.targetPort = plan.targetPort;
     this.adminPort = plan.adminPort;
     this.healthPath = plan.healthPath;
+    this.internalPaths = [...plan.internalPaths];
     this.config = plan.file.text;
     this.configMap = attached.configMap!;
     this.container = attached.container!;
@@ -114,6 +121,7 @@ export class ReverseProxy extends Construct {
       portName: plan.portName,
       exclusive: false,
       via: target?.container.name,
+      blockedPaths: plan.internalPaths,
     });
     if (target) takeOverServices(this.front, target.portName);
   }

@@ -4,6 +4,7 @@
  * construct (index.ts) hands the program to the engine's attach.
  */
 import { ApiObject, Duration, Size } from 'cdk8s';
+import { resolveFaults, resolveInternalPaths, resolveRateLimit, resolveRemovedHeaders, resolveResponseHeaders } from './checks';
 import { ENVOY_TLS_SECRET_FILE, envoyBootstrapFile, envoyTlsSecretFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
@@ -35,6 +36,8 @@ export interface ProxyPlan {
   readonly adminPort?: number;
   readonly healthPath: string;
   readonly file: ConfigFile;
+  /** The paths the proxy answers 404 for (each with everything below it), normalized. */
+  readonly internalPaths: readonly string[];
 }
 
 /** Checks the options against the pod and works out the proxy. Throws on input that is wrong. */
@@ -68,7 +71,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     if (problem) fail(`adminPort ${adminPort} ${problem}`);
     if (adminPort === port) fail(`port ${port} is also the Envoy admin port; pass another port or adminPort`);
   }
-  const { targetPort, appPort } = resolveTarget(pod, props, fail);
+  const { targetPort, appPort, behindAuthProxy } = resolveTarget(pod, props, fail);
   if (targetPort === port) {
     fail(props.target
       ? `port ${port} is the target's port; the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`
@@ -99,6 +102,13 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
     }
   }
+  const responseHeaders = resolveResponseHeaders(fail, props.responseHeaders, tls !== undefined);
+  const removeRequestHeaders = resolveRemovedHeaders(fail, props.removeRequestHeaders, behindAuthProxy);
+  const faults = resolveFaults(fail, engine, props.faults);
+  const rateLimit = resolveRateLimit(fail, props.rateLimit);
+  // The paths other programs call on the app's port from inside the pod (a reload POST), as
+  // registered so far; one registered later is reported at synth (validation/internal-paths.ts).
+  const internalPaths = resolveInternalPaths(fail, props.internalPaths, pod.internalPathsOn(appPort).map((p) => p.path), healthPath);
   const resources = sidecarResources(props.resources, PROXY_RESOURCES);
   const model: ProxyModel = {
     listenPort: port,
@@ -114,6 +124,11 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     trustedProxyHops,
     memoryLimitBytes: memoryLimitBytes(resources),
     workers: workersFor(resources),
+    responseHeaders,
+    removeRequestHeaders,
+    faults,
+    rateLimit,
+    internalPaths,
   };
 
   const image = props.image ?? imageReference(engine.image);
@@ -181,7 +196,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       ...(adminPort !== undefined ? [{ number: adminPort, hint: 'pass another adminPort to withProxy' }] : []),
     ],
   };
-  return { program, engine, port, portName, targetPort, appPort, adminPort, healthPath, file };
+  return { program, engine, port, portName, targetPort, appPort, adminPort, healthPath, file, internalPaths };
 }
 
 function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never): void {
@@ -204,7 +219,7 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
  * An app port that a program every request must pass (an authenticating proxy) stands in front
  * of is refused: forwarding to it directly would go around that program.
  */
-function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never): { targetPort: number; appPort: number } {
+function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never): { targetPort: number; appPort: number; behindAuthProxy: boolean } {
   const target: IProxyTarget | undefined = props.target;
   if (target !== undefined) {
     if (props.targetPort !== undefined) {
@@ -217,7 +232,9 @@ function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: strin
       fail(`upstreamProtocol gRPC: the target (container "${target.container.name}") speaks HTTP/1.1 to the app and cannot pass gRPC; `
         + 'remove upstreamProtocol, or forward to the app with targetPort');
     }
-    return { targetPort: target.port, appPort: target.targetPort };
+    // A target every request must pass (exclusive) authenticates: withAuthProxy.
+    const behindAuthProxy = pod.frontsOf(target.targetPort).some((f) => f.name === target.container.name && f.exclusive);
+    return { targetPort: target.port, appPort: target.targetPort, behindAuthProxy };
   }
   const appPort = resolveAppPort(pod, props.targetPort, 'the proxy', fail);
   const exclusive = pod.frontsOf(appPort).find((f) => f.exclusive);
@@ -225,7 +242,7 @@ function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: strin
     fail(`the app's port ${appPort} is behind ${exclusive.purpose} (container "${exclusive.name}", port ${exclusive.port}), which every request must pass; `
       + `forwarding to the app directly would go around it: pass target (the object the ${exclusive.purpose.split(' ')[0]} call returned) instead`);
   }
-  return { targetPort: appPort, appPort };
+  return { targetPort: appPort, appPort, behindAuthProxy: false };
 }
 
 /**
