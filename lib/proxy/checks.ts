@@ -183,7 +183,7 @@ export function resolveFaults(fail: Fail, engine: ProxyEngine, faults: ProxyFaul
     const d = faults.delay;
     const ms = d.duration instanceof Duration ? d.duration.toMilliseconds() : NaN;
     if (!Number.isInteger(ms) || ms < 1 || ms > 3_600_000) {
-      fail(`faults: delay.duration ${d.duration instanceof Duration ? d.duration.toHumanString() : quote(d.duration)} must be a Duration from 1 millisecond to 1 hour`);
+      fail(`faults: delay.duration ${d.duration instanceof Duration ? `${ms} ms` : quote(d.duration)} must be a Duration from 1 millisecond to 1 hour`);
     }
     delay = { millis: ms, millionths: millionths(fail, 'delay.percentage', d.percentage) };
   }
