@@ -1,6 +1,6 @@
 import { BoundPort } from './bound-port';
-import { InternalPath } from './program';
 import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload, workloadKind, workloadLabel } from './kplus';
+import { InternalPath } from './program';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';

@@ -52,7 +52,7 @@ const REFERRER_POLICIES = ['no-referrer', 'no-referrer-when-downgrade', 'same-or
 
 function headerNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string' || !TOKEN.test(name)) {
-    return `is not an HTTP header name (RFC 9110: letters, digits and !#$%&'*+-.^_\`|~, no spaces or colons)`;
+    return 'is not an HTTP header name (RFC 9110: letters, digits and !#$%&\'*+-.^_`|~, no spaces or colons)';
   }
   if (name.length > MAX_HEADER_BYTES) return `is longer than the ${MAX_HEADER_BYTES} bytes Envoy takes`;
   return undefined;
@@ -229,7 +229,9 @@ const INTERNAL_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
  * The internal paths to block: the user's and those other programs registered, normalized
  * (`normalizeInternalPath`), without one inside another, in order.
  */
-export function resolveInternalPaths(fail: Fail, userPaths: readonly string[] | undefined, registered: readonly string[], healthPath: string): string[] {
+export function resolveInternalPaths(
+  fail: Fail, userPaths: readonly string[] | undefined, registered: readonly string[], healthPath: string,
+): string[] {
   if (userPaths !== undefined && !Array.isArray(userPaths)) fail(`internalPaths must be an array of paths, got ${quote(userPaths)}`);
   for (const path of userPaths ?? []) {
     if (typeof path !== 'string' || !INTERNAL_PATH.test(path)) {

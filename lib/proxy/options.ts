@@ -1,6 +1,6 @@
 import { Duration, Size } from 'cdk8s';
-import { checkFactoryOptions } from '../engine/input';
 import { ENVOY_IMAGE, NGINX_IMAGE, UpstreamImage } from '../engine/images';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { IProxyTarget } from '../engine/proxy-target';
 import { SidecarMode } from '../engine/sidecar-mode';

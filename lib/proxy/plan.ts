@@ -219,7 +219,9 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
  * An app port that a program every request must pass (an authenticating proxy) stands in front
  * of is refused: forwarding to it directly would go around that program.
  */
-function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never): { targetPort: number; appPort: number; behindAuthProxy: boolean } {
+function resolveTarget(
+  pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never,
+): { targetPort: number; appPort: number; behindAuthProxy: boolean } {
   const target: IProxyTarget | undefined = props.target;
   if (target !== undefined) {
     if (props.targetPort !== undefined) {

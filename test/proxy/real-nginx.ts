@@ -160,7 +160,9 @@ export async function startEchoApp(): Promise<{ port: number; seen: SeenRequest[
       // proxy's responseHeaders replace).
       const frame = req.headers['x-app-frame-options'];
       res.writeHead(200, {
-        'content-type': 'application/json', 'x-app': 'echo', 'server': 'echo-app/1.0',
+        'content-type': 'application/json',
+        'x-app': 'echo',
+        'server': 'echo-app/1.0',
         ...(typeof frame === 'string' ? { 'x-frame-options': frame } : {}),
       });
       res.end(JSON.stringify(request));

@@ -315,7 +315,8 @@ describe('Envoy\'s own API accepts the security options: response headers, remov
     const bootstraps = envoyBootstraps(synth(app).manifests, 'auth chain');
     expect(Object.keys(bootstraps)).toHaveLength(1);
     expect(failures(judge(bootstraps))).toEqual({});
-    const vhost = parse(Object.values(bootstraps)[0]).static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0];
+    const hcm = parse(Object.values(bootstraps)[0]).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    const vhost = hcm.route_config.virtual_hosts[0];
     expect(vhost.request_headers_to_remove).toEqual(expect.arrayContaining(['x-forwarded-user', 'x-forwarded-email', 'x-auth-request-user']));
   });
 

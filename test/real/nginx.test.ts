@@ -311,17 +311,17 @@ describe('nginx proxy, security options: response headers, removed request heade
     const before = app.seen.length;
     const spellings = ['/-/reload', '/-/reload?x=1', '/-/RELOAD', '/-/reload/', '/-/reload/more', '//-/reload', '/x/../-/reload', '/-/./reload', '/-/%72eload',
       '/admin', '/Admin/users'];
-    for (const path of spellings) {
+    for (const spelling of spellings) {
       for (const method of ['GET', 'POST']) {
-        const res = await request(`http://127.0.0.1:${port}${path}`, { method });
-        expect({ path, method, status: res.status, body: res.body }).toEqual({ path, method, status: 404, body: 'not found\n' });
+        const res = await request(`http://127.0.0.1:${port}${spelling}`, { method });
+        expect({ spelling, method, status: res.status, body: res.body }).toEqual({ spelling, method, status: 404, body: 'not found\n' });
       }
     }
     expect(app.seen.length).toBe(before);
     // Paths that only begin alike are the app's.
-    for (const path of ['/-/reloaded', '/administrator', '/x/-/reload']) {
-      const res = await request(`http://127.0.0.1:${port}${path}`);
-      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+    for (const spelling of ['/-/reloaded', '/administrator', '/x/-/reload']) {
+      const res = await request(`http://127.0.0.1:${port}${spelling}`);
+      expect({ spelling, status: res.status }).toEqual({ spelling, status: 200 });
     }
     // The program inside the pod reaches the app's port directly, as git-sync or k8s-sidecar does.
     const direct = await request(`http://127.0.0.1:${app.port}/-/reload`, { method: 'POST' });
