@@ -7,6 +7,7 @@ import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { exposeFrontViaService, retargetServiceToFront, ServedFront, takeOverServices } from '../engine/service';
 import { SidecarMode } from '../engine/sidecar-mode';
+import { quote } from '../engine/validation/syntax';
 
 export * from './options';
 
@@ -110,7 +111,7 @@ export class ReverseProxy extends Construct {
       servicePortName: plan.portName.replace(/^proxy-/, ''),
       standsFor: target ? [target.port, target.portName, plan.appPort] : [plan.appPort],
       standsForLabel: target
-        ? `the target's port ${target.port} ("${target.portName}") or the app's port ${plan.appPort}`
+        ? `the target's port ${target.port} (${quote(target.portName)}) or the app's port ${plan.appPort}`
         : `the app's port ${plan.appPort}`,
     };
     registry.addFront({
