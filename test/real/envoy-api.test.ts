@@ -248,8 +248,27 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
           }, { requiredKeys: ['request'] }),
         }),
         mode: fc.constantFrom(SidecarMode.NATIVE, SidecarMode.CLASSIC),
+        responseHeaders: fc.constantFrom(SecurityHeaders.recommended(), SecurityHeaders.recommended({ contentSecurityPolicy: "default-src 'self'" }),
+          SecurityHeaders.of({ 'X-Robots-Tag': 'noindex' })),
+        removeRequestHeaders: fc.array(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), { maxLength: 3 }),
+        rateLimit: fc.record({ requestsPerSecond: fc.integer({ min: 1, max: 1_000_000 }), burst: fc.integer({ min: 1, max: 1_000_000 }) }, { requiredKeys: ['requestsPerSecond'] }),
+        internalPaths: fc.array(fc.stringMatching(/^\/[a-z0-9-]{1,20}$/), { maxLength: 3 }),
+        faults: fc.record({
+          enabled: fc.boolean(),
+          delay: fc.record({
+            duration: fc.integer({ min: 1, max: 3_600_000 }).map((ms) => Duration.millis(ms)),
+            percentage: fc.integer({ min: 1, max: 1_000_000 }).map((n) => n / 10000),
+          }),
+          abort: fc.record({ status: fc.integer({ min: 200, max: 599 }), percentage: fc.integer({ min: 1, max: 1_000_000 }).map((n) => n / 10000) }),
+          onlyWithHeader: fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
+        }, { requiredKeys: ['enabled', 'abort'] }),
       }, { requiredKeys: [] }),
     }).filter(({ options }) => options.port === undefined || options.adminPort === undefined || options.port !== options.adminPort)
+      // An internal path may not hold the health path (refused at the call).
+      .filter(({ options }) => !(options.internalPaths ?? []).some((p) => {
+        const health = (options.healthPath ?? '/proxy-healthz').toLowerCase().replace(/\/+$/, '');
+        return health === p || health.startsWith(`${p}/`);
+      }))
       .filter(({ options }) => options.port !== 9901 || options.adminPort !== undefined);
 
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
