@@ -220,10 +220,11 @@ export function resolveRateLimit(fail: Fail, limit: ProxyRateLimit | undefined):
 }
 
 /**
- * A path the proxy may block: `/`, then path characters without `%` (nginx matches the decoded
- * path, Envoy the raw one: a percent-encoded internal path would not be matched alike).
+ * A path the proxy may block: `/`, then letters, digits, `-._~` and `/` (RFC 3986's unreserved
+ * characters): their percent-encoded forms are decoded by nginx and refused by Envoy, so both
+ * engines block every spelling of the path alike.
  */
-const INTERNAL_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/;
+const INTERNAL_PATH = /^\/[A-Za-z0-9\-._~/]*$/;
 
 /**
  * The internal paths to block: the user's and those other programs registered, normalized
@@ -235,7 +236,7 @@ export function resolveInternalPaths(
   if (userPaths !== undefined && !Array.isArray(userPaths)) fail(`internalPaths must be an array of paths, got ${quote(userPaths)}`);
   for (const path of userPaths ?? []) {
     if (typeof path !== 'string' || !INTERNAL_PATH.test(path)) {
-      fail(`internalPaths: ${quote(path)} is not a plain absolute path; give one of letters, digits and -._~!$&'()*+,;=:@/, starting with "/", `
+      fail(`internalPaths: ${quote(path)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/", `
         + 'without query or "%" (for example "/-/reload")');
     }
     if (normalizeInternalPath(path) === '/') fail(`internalPaths: ${quote(path)} would block every path of the app; give the internal endpoint's own path`);

@@ -69,6 +69,16 @@ export const ENVOY_TYPES = {
 export const FAULT_FILTER = 'envoy.filters.http.fault';
 export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
 
+/**
+ * A path holding a percent-encoded unreserved character (RFC 3986 section 2.3: letters, digits,
+ * `-._~`), as an RE2 regex over the whole path without its query. About 26 instructions, far
+ * under the program size Envoy accepts (100, runtime `re2.max_program_size.error_level`).
+ */
+export const ENCODED_UNRESERVED = '.*%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE]).*';
+
+/** The body of the 400 for such a path. */
+export const ENCODED_UNRESERVED_BODY = 'bad request: a percent-encoded letter, digit or "-._~" in the path\n';
+
 /** The body of the 404 the proxy answers for an internal path. */
 export const INTERNAL_PATH_BODY = 'not found\n';
 
@@ -167,7 +177,9 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     // `/a/../-/reload` or `//-/reload` cannot slip past the 404 route: Envoy's edge best
     // practice (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
     // The app then gets the normalized path.
-    ...(internalPaths.length > 0 ? { normalize_path: true, merge_slashes: true } : {}),
+    // Encoded slashes (%2F, %5C) are decoded too, as nginx decodes them before matching its
+    // locations (path_with_escaped_slashes_action, UNESCAPE_AND_FORWARD).
+    ...(internalPaths.length > 0 ? { normalize_path: true, merge_slashes: true, path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD' } : {}),
     'stream_idle_timeout': protoDuration(model.idleTimeoutMillis),
     'common_http_protocol_options': { idle_timeout: protoDuration(model.idleTimeoutMillis) },
     // Envoy's edge values for HTTP/2 clients: at most 100 streams a connection, 64 KiB a stream
@@ -221,6 +233,16 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
             // The probes are never delayed, aborted or rate limited.
             ...(front.length > 0 ? { typed_per_filter_config: disabledFilters(model) } : {}),
           },
+          // Envoy's normalization decodes %2E and %2F but no other percent-encoded letter or
+          // digit (source/common/http/path_utility.cc; test/common/http/path_utility_test.cc):
+          // `/-/%72eload` would pass the internal routes and reach an app that decodes before
+          // routing. nginx matches the decoded path; Envoy refuses such paths instead, which
+          // RFC 3986 section 2.3 says producers should not create.
+          ...(internalPaths.length > 0 ? [{
+            name: 'encoded-unreserved',
+            match: { safe_regex: { regex: ENCODED_UNRESERVED } },
+            direct_response: { status: 400, body: { inline_string: ENCODED_UNRESERVED_BODY } },
+          }] : []),
           // Internal paths: the path and everything below it, in any letter case, answered 404
           // ahead of the catch-all.
           ...internalPaths.map((path, i) => ({

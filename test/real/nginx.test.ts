@@ -309,7 +309,7 @@ describe('nginx proxy, security options: response headers, removed request heade
 
   test('an internal path answers 404 through the proxy, in every spelling, and never reaches the app; the app still gets it on its own port', async () => {
     const before = app.seen.length;
-    const spellings = ['/-/reload', '/-/reload?x=1', '/-/RELOAD', '/-/reload/', '/-/reload/more', '//-/reload', '/x/../-/reload', '/-/./reload', '/-/%72eload',
+    const spellings = ['/-/reload', '/-/reload?x=1', '/-/RELOAD', '/-/reload/', '/-/reload/more', '//-/reload', '/x/../-/reload', '/-/./reload', '/-/%72eload', '/-%2Freload', '/-/%2E/reload',
       '/admin', '/Admin/users'];
     for (const spelling of spellings) {
       for (const method of ['GET', 'POST']) {
