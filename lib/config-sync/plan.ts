@@ -203,6 +203,7 @@ export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions): SyncPla
     // (mode 0440) and the app reads the folder whatever its number.
     fsGroup: image.group,
     shareProcessNamespace: signalReload ? true : undefined,
+    internalPaths: httpReload ? [{ port: httpReload.port, path: httpReload.path, purpose: 'reload POST' }] : undefined,
     // k8s-sidecar lists and watches; upstream's example role also grants get
     // (kiwigrid/k8s-sidecar examples/example.yaml).
     rbac: labelled

@@ -206,6 +206,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   }
 
   if (program.podLabels?.length) registry.requireLabels({ owner: name, purpose, keys: program.podLabels });
+  if (program.internalPaths?.length) registry.addInternalPaths(name, purpose, program.internalPaths);
   const fsGroup = program.fsGroup === undefined ? undefined : ensurePodFsGroup(workload, program.fsGroup);
   if (program.shareProcessNamespace) setPodSpecField(workload, 'shareProcessNamespace', true);
   let rbac: Pick<AttachedProgram, 'serviceAccount' | 'role' | 'roleBinding'> = {};

@@ -4,7 +4,7 @@
 import type { ShapeDefinitions } from './option-shape';
 
 /** The public options and props interfaces, checked at the call by `checkOptions`. */
-export const OPTION_ROOTS = ["AuthProxyExposeViaServiceOptions","AuthProxyOptions","AuthProxyProps","CacheOptions","CacheProps","ConfigSyncOptions","ConfigSyncProps","DatabaseSecretOptions","DebugExporterOptions","ElasticsearchOutputOptions","ExposeMetricsOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","KvSecretOptions","LabelledSourceOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","OtlpExporterOptions","OtlpHttpExporterOptions","PrometheusRemoteWriteExporterOptions","PrometheusSourceOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SecretsAgentOptions","SecretsAgentProps","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SkipAuthRouteOptions","SshGitAuthOptions","TelemetryNetworkExporterOptions","TelemetryOptions","TelemetryProps"] as const;
+export const OPTION_ROOTS = ["AuthProxyExposeViaServiceOptions","AuthProxyOptions","AuthProxyProps","CacheOptions","CacheProps","ConfigSyncOptions","ConfigSyncProps","DatabaseSecretOptions","DebugExporterOptions","ElasticsearchOutputOptions","ExposeMetricsOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","KvSecretOptions","LabelledSourceOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","OtlpExporterOptions","OtlpHttpExporterOptions","PrometheusRemoteWriteExporterOptions","PrometheusSourceOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SecretsAgentOptions","SecretsAgentProps","SecurityHeadersOptions","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SkipAuthRouteOptions","SshGitAuthOptions","TelemetryNetworkExporterOptions","TelemetryOptions","TelemetryProps"] as const;
 
 export const OPTION_SHAPES: ShapeDefinitions = {
  "AuthProxyExposeViaServiceOptions": {
@@ -2598,6 +2598,77 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "ProxyFaultAbort": {
+  "props": {
+   "status": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "percentage": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   }
+  }
+ },
+ "ProxyFaultDelay": {
+  "props": {
+   "duration": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": false
+   },
+   "percentage": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   }
+  }
+ },
+ "ProxyFaults": {
+  "props": {
+   "enabled": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": false
+   },
+   "delay": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyFaultDelay"
+    },
+    "optional": true
+   },
+   "abort": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyFaultAbort"
+    },
+    "optional": true
+   },
+   "onlyWithHeader": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
  "ProxyOptions": {
   "props": {
    "engine": {
@@ -2734,6 +2805,49 @@ export const OPTION_SHAPES: ShapeDefinitions = {
     },
     "optional": true
    },
+   "responseHeaders": {
+    "shape": {
+     "k": "instance",
+     "name": "SecurityHeaders",
+     "members": [
+      "SecurityHeaders.recommended(…)",
+      "SecurityHeaders.of(…)"
+     ]
+    },
+    "optional": true
+   },
+   "removeRequestHeaders": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "faults": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyFaults"
+    },
+    "optional": true
+   },
+   "rateLimit": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyRateLimit"
+    },
+    "optional": true
+   },
+   "internalPaths": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
    "adminPort": {
     "shape": {
      "k": "number"
@@ -2776,6 +2890,22 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "image": {
     "shape": {
      "k": "string"
+    },
+    "optional": true
+   }
+  }
+ },
+ "ProxyRateLimit": {
+  "props": {
+   "requestsPerSecond": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": false
+   },
+   "burst": {
+    "shape": {
+     "k": "number"
     },
     "optional": true
    }
@@ -2964,6 +3094,49 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "trustedProxyHops": {
     "shape": {
      "k": "number"
+    },
+    "optional": true
+   },
+   "responseHeaders": {
+    "shape": {
+     "k": "instance",
+     "name": "SecurityHeaders",
+     "members": [
+      "SecurityHeaders.recommended(…)",
+      "SecurityHeaders.of(…)"
+     ]
+    },
+    "optional": true
+   },
+   "removeRequestHeaders": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
+    },
+    "optional": true
+   },
+   "faults": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyFaults"
+    },
+    "optional": true
+   },
+   "rateLimit": {
+    "shape": {
+     "k": "ref",
+     "name": "ProxyRateLimit"
+    },
+    "optional": true
+   },
+   "internalPaths": {
+    "shape": {
+     "k": "array",
+     "of": {
+      "k": "string"
+     }
     },
     "optional": true
    },
@@ -3547,6 +3720,68 @@ export const OPTION_SHAPES: ShapeDefinitions = {
       "Size.tebibytes(…)",
       "Size.pebibyte(…)"
      ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "SecurityHeadersOptions": {
+  "props": {
+   "frameAncestors": {
+    "shape": {
+     "k": "literal",
+     "values": [
+      "none",
+      "self",
+      "any"
+     ],
+     "names": [
+      "FrameAncestors.NONE",
+      "FrameAncestors.SAME_ORIGIN",
+      "FrameAncestors.ANY"
+     ]
+    },
+    "optional": true
+   },
+   "referrerPolicy": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "contentSecurityPolicy": {
+    "shape": {
+     "k": "string"
+    },
+    "optional": true
+   },
+   "strictTransportSecurity": {
+    "shape": {
+     "k": "instance",
+     "name": "Duration",
+     "members": [
+      "Duration.millis(…)",
+      "Duration.seconds(…)",
+      "Duration.minutes(…)",
+      "Duration.hours(…)",
+      "Duration.days(…)",
+      "Duration.parse(…)"
+     ]
+    },
+    "optional": true
+   },
+   "includeSubDomains": {
+    "shape": {
+     "k": "boolean"
+    },
+    "optional": true
+   },
+   "additionalHeaders": {
+    "shape": {
+     "k": "record",
+     "of": {
+      "k": "string"
+     }
     },
     "optional": true
    }

@@ -157,6 +157,19 @@ export interface ProgramAppEnv {
   readonly variables: Record<string, ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }>>;
 }
 
+/**
+ * A path the program calls on an app port from inside the pod (a reload endpoint): a proxy in
+ * front of that port must not let the outside reach it (validation/internal-paths.ts).
+ */
+export interface InternalPath {
+  /** The app's container port. */
+  readonly port: number;
+  /** The path, starting with `/` (a query after `?` is ignored). */
+  readonly path: string;
+  /** What calls it, for messages: `reload POST`. */
+  readonly purpose: string;
+}
+
 /** A sidecar program, described; `attachProgram` adds it to the pod. */
 export interface Program {
   /**
@@ -209,4 +222,7 @@ export interface Program {
 
   /** Environment variables for app containers (the endpoint of the program, say). */
   readonly appEnv?: ProgramAppEnv;
+
+  /** Paths on app ports the program calls from inside the pod, which no proxy may forward. */
+  readonly internalPaths?: readonly InternalPath[];
 }

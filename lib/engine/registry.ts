@@ -1,10 +1,11 @@
 import { BoundPort } from './bound-port';
 import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload, workloadKind, workloadLabel } from './kplus';
+import { InternalPath } from './program';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
@@ -61,6 +62,8 @@ export interface PodFacts {
   frontsOf(appPort: number): readonly PortFront[];
   /** The program that made `volume`, when it is a shared volume of this library. */
   volumeOwner(volume: kplus.Volume): VolumeOwner | undefined;
+  /** The paths programs of this library call on the app port `port` from inside the pod. */
+  internalPathsOn(port: number): readonly RegisteredInternalPath[];
 }
 
 /**
@@ -84,6 +87,11 @@ export interface PortFront {
   readonly exclusive: boolean;
   /** The front it forwards to, when it forwards to another front rather than to the app. */
   readonly via?: string;
+  /**
+   * The paths it answers 404 for instead of forwarding (each with everything below it), when it
+   * guards internal paths (withProxy); validation/internal-paths.ts checks them at synth.
+   */
+  readonly blockedPaths?: readonly string[];
 }
 
 const registries = new WeakMap<Workload, PodRegistry>();
@@ -120,6 +128,7 @@ export class PodRegistry implements PodFacts {
   private readonly services = new Map<kplus.Service, Map<number, string>>();
   private readonly fronts: PortFront[] = [];
   private readonly forbidden: ForbiddenSettings[] = [];
+  private readonly internalPaths: RegisteredInternalPath[] = [];
   private firstSidecars = 0;
   /** Counts every change to what the registry records; the whole-pod check compares it. */
   private version = 0;
@@ -304,6 +313,16 @@ export class PodRegistry implements PodFacts {
     this.changed();
   }
 
+  /** Records paths a program calls on app ports from inside the pod, which no proxy may forward. */
+  public addInternalPaths(owner: string, ownerPurpose: string, paths: readonly InternalPath[]): void {
+    for (const path of paths) this.internalPaths.push({ ...path, owner, ownerPurpose });
+    this.changed();
+  }
+
+  public internalPathsOn(port: number): readonly RegisteredInternalPath[] {
+    return this.internalPaths.filter((p) => p.port === port);
+  }
+
   /**
    * Records that port `index` of `service` targets the container port named `portName` of this
    * pod (the latest record of a port wins), checked once rendered.
@@ -359,8 +378,12 @@ export class PodRegistry implements PodFacts {
     const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = viewPod(
-        this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
+      const view = {
+        ...viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden),
+        internalPaths: this.internalPaths,
+        pathGuards: this.fronts.flatMap((f) => f.blockedPaths
+          ? [{ container: f.name, purpose: f.purpose, appPort: f.appPort, blockedPaths: f.blockedPaths }] : []),
+      };
       let problems = checkPod(view);
       if (problems.length === 0) {
         const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));

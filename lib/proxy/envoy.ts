@@ -10,7 +10,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/bootstrap/v3/bootstrap.proto
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge
  */
-import { HEALTH_BODY, protoDuration, ProxyModel } from './model';
+import { HEALTH_BODY, INTERNAL_PATH_STATUS, protoDuration, ProxyModel } from './model';
 import { PlainData, toYaml } from '../engine/config-yaml';
 
 /** What Envoy needs beyond the proxy model. */
@@ -60,7 +60,27 @@ export const ENVOY_TYPES = {
   tlsSecret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
   fixedHeap: 'type.googleapis.com/envoy.extensions.resource_monitors.fixed_heap.v3.FixedHeapConfig',
   downstreamConnections: 'type.googleapis.com/envoy.extensions.resource_monitors.downstream_connections.v3.DownstreamConnectionsConfig',
+  fault: 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+  localRateLimit: 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+  filterConfig: 'type.googleapis.com/envoy.config.route.v3.FilterConfig',
 } as const;
+
+/** The HTTP filter names of the fault and local rate limit filters, as routes refer to them. */
+export const FAULT_FILTER = 'envoy.filters.http.fault';
+export const LOCAL_RATE_LIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
+
+/**
+ * A path holding a percent-encoded unreserved character (RFC 3986 section 2.3: letters, digits,
+ * `-._~`), as an RE2 regex over the whole path without its query. About 26 instructions, far
+ * under the program size Envoy accepts (100, runtime `re2.max_program_size.error_level`).
+ */
+export const ENCODED_UNRESERVED = '.*%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE]).*';
+
+/** The body of the 400 for such a path. */
+export const ENCODED_UNRESERVED_BODY = 'bad request: a percent-encoded letter, digit or "-._~" in the path\n';
+
+/** The body of the 404 the proxy answers for an internal path. */
+export const INTERNAL_PATH_BODY = 'not found\n';
 
 /** The cluster name of the app. */
 export const APP_CLUSTER = 'app';
@@ -112,6 +132,7 @@ export function renderEnvoyTlsSecret(tls: NonNullable<ProxyModel['tls']>): Recor
 /** The v3 bootstrap. */
 export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown> {
   const grpc = model.upstream === 'grpc';
+  const internalPaths = model.internalPaths ?? [];
   const httpFilters: unknown[] = [];
   if (model.maxRequestBodyBytes !== undefined) {
     // The buffer filter answers 413 once a body passes max_request_bytes; it is the way Envoy
@@ -123,6 +144,12 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
       typed_config: { '@type': ENVOY_TYPES.buffer, 'max_request_bytes': model.maxRequestBodyBytes },
     });
   }
+  // The rate limit and the faults come first, so that a request refused or aborted is never
+  // buffered, and apply to upgrades too (upgrade_configs below).
+  const front: unknown[] = [];
+  if (model.rateLimit) front.push(localRateLimitFilter(model.rateLimit));
+  if (model.faults) front.push(faultFilter(model.faults));
+  httpFilters.unshift(...front);
   const router = {
     name: 'envoy.filters.http.router',
     // suppress_envoy_headers: the app sees the request as the client sent it, without x-envoy-*.
@@ -145,6 +172,14 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     ...(model.trustedProxyHops > 0 ? { xff_num_trusted_hops: model.trustedProxyHops } : {}),
     // Keep the app's Server header, as a transparent proxy should.
     'server_header_transformation': 'PASS_THROUGH',
+    // With internal paths, routes match the path normalized as RFC 3986 says (dot segments
+    // resolved) and with repeated slashes merged, as nginx matches its locations, so that
+    // `/a/../-/reload` or `//-/reload` cannot slip past the 404 route: Envoy's edge best
+    // practice (https://www.envoyproxy.io/docs/envoy/latest/configuration/best_practices/edge).
+    // The app then gets the normalized path.
+    // Encoded slashes (%2F, %5C) are decoded too, as nginx decodes them before matching its
+    // locations (path_with_escaped_slashes_action, UNESCAPE_AND_FORWARD).
+    ...(internalPaths.length > 0 ? { normalize_path: true, merge_slashes: true, path_with_escaped_slashes_action: 'UNESCAPE_AND_FORWARD' } : {}),
     'stream_idle_timeout': protoDuration(model.idleTimeoutMillis),
     'common_http_protocol_options': { idle_timeout: protoDuration(model.idleTimeoutMillis) },
     // Envoy's edge values for HTTP/2 clients: at most 100 streams a connection, 64 KiB a stream
@@ -159,7 +194,7 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
     // https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/upgrades: "Buffering
     // is generally not compatible with upgrades"). An upgrade request is a GET without a body,
     // so the body limit has nothing to hold there.
-    'upgrade_configs': [{ upgrade_type: 'websocket', filters: [router] }],
+    'upgrade_configs': [{ upgrade_type: 'websocket', filters: [...front, router] }],
     ...(model.accessLog ? {
       access_log: [{
         name: 'envoy.access_loggers.stdout',
@@ -181,12 +216,40 @@ export function renderEnvoyBootstrap(model: EnvoyModel): Record<string, unknown>
       virtual_hosts: [{
         name: 'app',
         domains: ['*'],
+        ...(model.removeRequestHeaders?.length ? { request_headers_to_remove: [...model.removeRequestHeaders] } : {}),
+        ...(model.responseHeaders?.length ? {
+          // Set on every answer, the app's and the proxy's own, replacing the app's header of
+          // the same name so the browser sees one.
+          response_headers_to_add: model.responseHeaders.map((h) => ({
+            header: { key: h.name, value: h.value },
+            append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+          })),
+        } : {}),
         routes: [
           {
             name: 'proxy-health',
             match: { path: model.healthPath },
             direct_response: { status: 200, body: { inline_string: HEALTH_BODY } },
+            // The probes are never delayed, aborted or rate limited.
+            ...(front.length > 0 ? { typed_per_filter_config: disabledFilters(model) } : {}),
           },
+          // Envoy's normalization decodes %2E and %2F but no other percent-encoded letter or
+          // digit (source/common/http/path_utility.cc; test/common/http/path_utility_test.cc):
+          // `/-/%72eload` would pass the internal routes and reach an app that decodes before
+          // routing. nginx matches the decoded path; Envoy refuses such paths instead, which
+          // RFC 3986 section 2.3 says producers should not create.
+          ...(internalPaths.length > 0 ? [{
+            name: 'encoded-unreserved',
+            match: { safe_regex: { regex: ENCODED_UNRESERVED } },
+            direct_response: { status: 400, body: { inline_string: ENCODED_UNRESERVED_BODY } },
+          }] : []),
+          // Internal paths: the path and everything below it, in any letter case, answered 404
+          // ahead of the catch-all.
+          ...internalPaths.map((path, i) => ({
+            name: `internal-${i + 1}`,
+            match: { path_separated_prefix: path, case_sensitive: false },
+            direct_response: { status: INTERNAL_PATH_STATUS, body: { inline_string: INTERNAL_PATH_BODY } },
+          })),
           {
             name: 'app',
             match: { prefix: '/' },
@@ -317,5 +380,78 @@ function overloadManager(memoryLimitBytes: number | undefined): Record<string, u
       { name: 'envoy.overload_actions.shrink_heap', triggers: trigger(0.95) },
       { name: 'envoy.overload_actions.stop_accepting_requests', triggers: trigger(0.98) },
     ],
+  };
+}
+
+/** The per-route config that turns the rate limit and fault filters off (the health route). */
+function disabledFilters(model: ProxyModel): Record<string, unknown> {
+  const off = { '@type': ENVOY_TYPES.filterConfig, 'disabled': true };
+  return {
+    ...(model.rateLimit ? { [LOCAL_RATE_LIMIT_FILTER]: off } : {}),
+    ...(model.faults ? { [FAULT_FILTER]: off } : {}),
+  };
+}
+
+/** 100%, as a runtime fractional percent that no runtime key overrides in this bootstrap. */
+function always(runtimeKey: string): Record<string, unknown> {
+  return { runtime_key: runtimeKey, default_value: { numerator: 100, denominator: 'HUNDRED' } };
+}
+
+/**
+ * The local rate limit: one token bucket for the listener, shared by every worker (Envoy's
+ * local rate limit is per Envoy process), `burst` tokens big, refilled at `requestsPerSecond`.
+ * Envoy refills at most every 50 ms ("local rate limit token bucket fill timer must be >=
+ * 50ms", source/extensions/filters/common/local_ratelimit/local_ratelimit_impl.cc), so the
+ * rate is given as `tokens_per_fill` tokens every `tokens_per_fill / requestsPerSecond` s with
+ * the fewest tokens that keep the interval at 50 ms or more. Beyond it: 429. The filter is off
+ * unless `filter_enabled` and `filter_enforced` say 100%.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter
+ */
+function localRateLimitFilter(limit: NonNullable<ProxyModel['rateLimit']>): Record<string, unknown> {
+  const tokensPerFill = Math.ceil(limit.requestsPerSecond / 20);
+  return {
+    name: LOCAL_RATE_LIMIT_FILTER,
+    typed_config: {
+      '@type': ENVOY_TYPES.localRateLimit,
+      'stat_prefix': 'http_local_rate_limiter',
+      // 429, the filter's default, written out.
+      'status': { code: 'TooManyRequests' },
+      'token_bucket': {
+        max_tokens: limit.burst,
+        tokens_per_fill: tokensPerFill,
+        fill_interval: protoSeconds(tokensPerFill, limit.requestsPerSecond),
+      },
+      'filter_enabled': always('local_rate_limit_enabled'),
+      'filter_enforced': always('local_rate_limit_enforced'),
+    },
+  };
+}
+
+/** `numerator / denominator` seconds as a protobuf JSON Duration, to the nanosecond. */
+function protoSeconds(numerator: number, denominator: number): string {
+  const nanos = Math.round((numerator * 1e9) / denominator);
+  const whole = Math.floor(nanos / 1e9);
+  const fraction = String(nanos % 1e9).padStart(9, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}s` : `${whole}s`;
+}
+
+/**
+ * The HTTP fault filter: a fixed delay and/or an abort with a status, each for a share of the
+ * requests (FractionalPercent in millionths), optionally only for requests that carry a header.
+ * The client cannot choose faults: the `x-envoy-fault-*` request headers are read only when
+ * `header_delay` / `header_abort` are configured, which they are not.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/fault_filter
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/fault/v3/fault.proto
+ */
+function faultFilter(faults: NonNullable<ProxyModel['faults']>): Record<string, unknown> {
+  const share = (millionths: number) => ({ numerator: millionths, denominator: 'MILLION' });
+  return {
+    name: FAULT_FILTER,
+    typed_config: {
+      '@type': ENVOY_TYPES.fault,
+      ...(faults.delay ? { delay: { fixed_delay: protoDuration(faults.delay.millis), percentage: share(faults.delay.millionths) } } : {}),
+      ...(faults.abort ? { abort: { http_status: faults.abort.status, percentage: share(faults.abort.millionths) } } : {}),
+      ...(faults.header ? { headers: [{ name: faults.header, present_match: true }] } : {}),
+    },
   };
 }

@@ -7,6 +7,7 @@ import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
 import { PodRegistry } from '../engine/registry';
 import { exposeFrontViaService, retargetServiceToFront, ServedFront, takeOverServices } from '../engine/service';
 import { SidecarMode } from '../engine/sidecar-mode';
+import { quote } from '../engine/validation/syntax';
 
 export * from './options';
 
@@ -64,6 +65,12 @@ export class ReverseProxy extends Construct {
   /** The path of the proxy's own health endpoint. */
   public readonly healthPath: string;
 
+  /**
+   * The paths the proxy answers 404 for instead of forwarding them (each with everything below
+   * it), lower-case: `internalPaths` and the callback paths other helpers registered before it.
+   */
+  public readonly internalPaths: string[];
+
   /** The workload. */
   public readonly workload: kplus.AbstractPod;
 
@@ -87,6 +94,7 @@ export class ReverseProxy extends Construct {
     this.targetPort = plan.targetPort;
     this.adminPort = plan.adminPort;
     this.healthPath = plan.healthPath;
+    this.internalPaths = [...plan.internalPaths];
     this.config = plan.file.text;
     this.configMap = attached.configMap!;
     this.container = attached.container!;
@@ -103,7 +111,7 @@ export class ReverseProxy extends Construct {
       servicePortName: plan.portName.replace(/^proxy-/, ''),
       standsFor: target ? [target.port, target.portName, plan.appPort] : [plan.appPort],
       standsForLabel: target
-        ? `the target's port ${target.port} ("${target.portName}") or the app's port ${plan.appPort}`
+        ? `the target's port ${target.port} (${quote(target.portName)}) or the app's port ${plan.appPort}`
         : `the app's port ${plan.appPort}`,
     };
     registry.addFront({
@@ -114,6 +122,7 @@ export class ReverseProxy extends Construct {
       portName: plan.portName,
       exclusive: false,
       via: target?.container.name,
+      blockedPaths: plan.internalPaths,
     });
     if (target) takeOverServices(this.front, target.portName);
   }

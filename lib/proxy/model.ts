@@ -36,6 +36,24 @@ export interface ProxyModel {
   readonly memoryLimitBytes?: number;
   /** Worker threads (Envoy `--concurrency`) or processes (nginx `worker_processes`). */
   readonly workers: number;
+  /** Headers set on every response, replacing the app's of the same name. */
+  readonly responseHeaders?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** Request headers removed before the request goes on, lower-case. */
+  readonly removeRequestHeaders?: readonly string[];
+  /** Fault injection (Envoy only). Shares are in millionths (Envoy's `MILLION` denominator). */
+  readonly faults?: {
+    readonly delay?: { readonly millis: number; readonly millionths: number };
+    readonly abort?: { readonly status: number; readonly millionths: number };
+    /** Only requests carrying this header (lower-case) are candidates. */
+    readonly header?: string;
+  };
+  /** One token bucket for the whole proxy: `burst` requests at once, refilled at `requestsPerSecond`. */
+  readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst: number };
+  /**
+   * Paths answered 404 instead of forwarded, each with everything below it, in any case, after
+   * the path is normalized. Each starts with `/`, has no trailing `/`, no query, no `%`.
+   */
+  readonly internalPaths?: readonly string[];
 }
 
 /** A protobuf JSON Duration: decimal seconds followed by `s` (`5s`, `0.25s`). */
@@ -50,3 +68,9 @@ export function nginxTime(millis: number): string {
 
 /** The body the health endpoint answers with. */
 export const HEALTH_BODY = 'ok\n';
+
+/** The status the proxy answers for an internal path. */
+export const INTERNAL_PATH_STATUS = 404;
+
+/** The status the proxy answers beyond the rate limit. */
+export const RATE_LIMITED_STATUS = 429;

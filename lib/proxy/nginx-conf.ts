@@ -53,9 +53,9 @@ export function block(name: string, args: NginxValue[], body: readonly NginxDire
 }
 
 const DIRECTIVE_NAME = /^[a-z_][a-z0-9_]*$/;
-// Tokens the renderer writes: keywords, `=`, sizes/durations, addresses, URLs and variables.
+// Tokens the renderer writes: keywords, `=`, `~*`, sizes/durations, addresses, URLs and variables.
 // No whitespace, quotes, `;`, `{`, `}`, `#` or `\`: nothing that nginx's tokenizer treats specially.
-const TOKEN = /^[A-Za-z0-9_$.:/=\-[\]]+$/;
+const TOKEN = /^[A-Za-z0-9_$.:/=~*\-[\]]+$/;
 
 /** The nginx text of `directives`, one directive a line, blocks indented by four spaces. */
 export function renderNginx(directives: readonly NginxDirective[], header: string[] = []): string {

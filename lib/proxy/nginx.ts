@@ -11,7 +11,7 @@
  * @see https://nginx.org/en/docs/http/ngx_http_proxy_module.html
  * @see https://nginx.org/en/docs/http/ngx_http_grpc_module.html
  */
-import { HEALTH_BODY, nginxTime, ProxyModel } from './model';
+import { HEALTH_BODY, INTERNAL_PATH_STATUS, nginxTime, ProxyModel, RATE_LIMITED_STATUS } from './model';
 import { block, directive, entry, NginxDirective, NginxToken, renderNginx, token } from './nginx-conf';
 
 /** What nginx needs beyond the proxy model. */
@@ -76,6 +76,7 @@ export function renderNginxConf(model: NginxModel): string {
       directive('ssl_session_cache', token('shared:SSL:10m')),
       directive('ssl_session_timeout', token('1d')),
     ] : []),
+    ...responseHeaders(model),
     {
       ...block('location', [token('='), model.healthPath], [
         directive('access_log', token('off')),
@@ -84,7 +85,25 @@ export function renderNginxConf(model: NginxModel): string {
       ]),
       comment: 'The proxy\'s own health endpoint, for its probes; answered here, never sent to the app.',
     },
-    block('location', ['/'], grpc ? grpcLocation(model) : httpLocation(model)),
+    ...(model.internalPaths ?? []).map((path, i) => ({
+      ...block('location', [token('~*'), `^${escapeRegex(path)}(/|$)`], [
+        directive('default_type', 'text/plain'),
+        directive('return', INTERNAL_PATH_STATUS, 'not found\n'),
+      ]),
+      ...(i === 0 ? {
+        comment: 'Internal paths of the app (the path and everything below it, in any case, matched on the decoded and normalized path): answered 404, never sent to the app.',
+      } : {}),
+    })),
+    block('location', ['/'], [
+      ...(model.rateLimit ? [
+        {
+          ...directive('limit_req', token(`zone=${RATE_LIMIT_ZONE}`), ...(model.rateLimit.burst > 1 ? [token(`burst=${model.rateLimit.burst - 1}`)] : []), token('nodelay')),
+          comment: `rateLimit: ${model.rateLimit.burst} requests at once (the first and burst more), then ${model.rateLimit.requestsPerSecond} a second; beyond, ${RATE_LIMITED_STATUS}.`,
+        },
+        directive('limit_req_status', RATE_LIMITED_STATUS),
+      ] : []),
+      ...(grpc ? grpcLocation(model) : httpLocation(model)),
+    ]),
   ];
 
   const http: NginxDirective[] = [
@@ -118,6 +137,11 @@ export function renderNginxConf(model: NginxModel): string {
       comment: 'The Host header the client sent, port included; $host when it sent none.',
     },
     ...(tls ? certificateMaps(tls) : []),
+    ...(model.rateLimit ? [{
+      // One key for every request: one bucket for the whole proxy, as Envoy's local rate limit.
+      ...directive('limit_req_zone', 'proxy', token(`zone=${RATE_LIMIT_ZONE}:1m`), token(`rate=${model.rateLimit.requestsPerSecond}r/s`)),
+      comment: 'rateLimit: one bucket shared by every client and worker (shared memory zone).',
+    }] : []),
     ...(model.trustedProxyHops > 0 ? trustedProxy() : []),
     block('server', [], server),
   ];
@@ -210,6 +234,7 @@ function httpLocation(model: ProxyModel): NginxDirective[] {
     directive('proxy_set_header', 'X-Forwarded-Proto', forwardedProto),
     directive('proxy_set_header', 'Upgrade', token('$http_upgrade')),
     directive('proxy_set_header', 'Connection', token('$sidecar_connection')),
+    ...removedHeaders(model, 'proxy_set_header'),
     directive('proxy_pass_header', 'Server'),
     directive('proxy_connect_timeout', token(nginxTime(model.connectTimeoutMillis))),
     directive('proxy_read_timeout', token(nginxTime(model.requestTimeoutMillis))),
@@ -222,6 +247,45 @@ function httpLocation(model: ProxyModel): NginxDirective[] {
   ];
 }
 
+/** The shared memory zone of the rate limit. */
+const RATE_LIMIT_ZONE = 'sidecar_rate_limit';
+
+/**
+ * The response headers, at the server level, so that every location inherits them: nginx takes
+ * `add_header` (and `proxy_hide_header`) from the enclosing level only when a location has none
+ * of its own, so no location here has any. `always` adds them to every status (without it only
+ * to 200, 201, 204, 206, 301, 302, 303, 304, 307, 308), and `proxy_hide_header` drops the app's
+ * header of the same name, so the browser sees exactly one, as with Envoy's
+ * OVERWRITE_IF_EXISTS_OR_ADD.
+ * @see https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header
+ * @see https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_hide_header
+ */
+function responseHeaders(model: ProxyModel): NginxDirective[] {
+  const headers = model.responseHeaders ?? [];
+  if (headers.length === 0) return [];
+  const hide = model.upstream === 'grpc' ? 'grpc_hide_header' : 'proxy_hide_header';
+  return headers.flatMap((h, i) => [
+    {
+      ...directive(hide, h.name),
+      ...(i === 0 ? { comment: 'responseHeaders: on every answer, replacing the app\'s; no location may have add_header of its own, or it loses these.' } : {}),
+    },
+    directive('add_header', h.name, h.value, token('always')),
+  ]);
+}
+
+/** `s` with the characters PCRE treats specially escaped. */
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `proxy_set_header <name> ""` (or grpc_set_header): the header is not passed on, whatever the client sent. */
+function removedHeaders(model: ProxyModel, directiveName: string): NginxDirective[] {
+  return (model.removeRequestHeaders ?? []).map((name, i) => ({
+    ...directive(directiveName, name, ''),
+    ...(i === 0 ? { comment: 'removeRequestHeaders: an empty value drops the header the client sent.' } : {}),
+  }));
+}
+
 function grpcLocation(model: ProxyModel): NginxDirective[] {
   const { forwardedFor, forwardedProto } = forwarded(model);
   return [
@@ -229,6 +293,7 @@ function grpcLocation(model: ProxyModel): NginxDirective[] {
     directive('grpc_set_header', 'X-Real-IP', token('$remote_addr')),
     directive('grpc_set_header', 'X-Forwarded-For', forwardedFor),
     directive('grpc_set_header', 'X-Forwarded-Proto', forwardedProto),
+    ...removedHeaders(model, 'grpc_set_header'),
     directive('grpc_connect_timeout', token(nginxTime(model.connectTimeoutMillis))),
     directive('grpc_read_timeout', token(nginxTime(model.requestTimeoutMillis))),
     directive('grpc_send_timeout', token(nginxTime(model.requestTimeoutMillis))),

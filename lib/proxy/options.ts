@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { ENVOY_IMAGE, NGINX_IMAGE, UpstreamImage } from '../engine/images';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { IProxyTarget } from '../engine/proxy-target';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -66,6 +67,177 @@ export interface ProxyTls {
    * @see https://nginx.org/en/docs/http/ngx_http_ssl_module.html#ssl_certificate_cache
    */
   readonly secret: kplus.ISecret;
+}
+
+/**
+ * Who may show the app's pages in a frame: the `X-Frame-Options` header and, when a
+ * Content-Security-Policy is given without its own `frame-ancestors`, that directive.
+ * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/X-Frame-Options
+ * @see https://www.w3.org/TR/CSP3/#directive-frame-ancestors
+ */
+export enum FrameAncestors {
+  /** No one: `X-Frame-Options: DENY`, `frame-ancestors 'none'`. */
+  NONE = 'none',
+  /** Pages of the same origin: `X-Frame-Options: SAMEORIGIN`, `frame-ancestors 'self'`. */
+  SAME_ORIGIN = 'self',
+  /** Anyone: no frame header at all (for an app meant to be embedded, which sets its own policy). */
+  ANY = 'any',
+}
+
+/**
+ * Options of `SecurityHeaders.recommended`.
+ */
+export interface SecurityHeadersOptions {
+  /**
+   * Who may frame the app's pages.
+   * @default FrameAncestors.NONE
+   */
+  readonly frameAncestors?: FrameAncestors;
+
+  /**
+   * The `Referrer-Policy` token.
+   * @default 'strict-origin-when-cross-origin'
+   * @see https://www.w3.org/TR/referrer-policy/#referrer-policies
+   */
+  readonly referrerPolicy?: string;
+
+  /**
+   * A `Content-Security-Policy`, as the app needs it (a policy that fits every app does not
+   * exist). Without its own `frame-ancestors` directive, one matching `frameAncestors` is added.
+   * @default - no Content-Security-Policy
+   * @see https://developer.mozilla.org/en-US/docs/Web/HTTP/CSP
+   */
+  readonly contentSecurityPolicy?: string;
+
+  /**
+   * `Strict-Transport-Security` `max-age`. Sent only by a proxy that terminates TLS (`tls`): a
+   * browser ignores it over plain HTTP (RFC 6797 section 8.1), and behind a proxy without TLS
+   * the scheme the browser used is not known here. Given without `tls`, withProxy refuses it.
+   * @default - one year (`max-age=31536000`) with `tls`; none without
+   * @see https://www.rfc-editor.org/rfc/rfc6797
+   */
+  readonly strictTransportSecurity?: Duration;
+
+  /**
+   * Add `includeSubDomains` to Strict-Transport-Security: every subdomain of the host must then
+   * serve HTTPS too. Only with `tls`.
+   * @default false
+   */
+  readonly includeSubDomains?: boolean;
+
+  /**
+   * More response headers, name to value, added after the recommended ones; a name given here
+   * replaces the recommended header of that name.
+   * @default - none
+   */
+  readonly additionalHeaders?: Record<string, string>;
+}
+
+/** @internal */
+export interface SecurityHeadersSpec {
+  readonly kind: 'recommended' | 'custom';
+  readonly options: SecurityHeadersOptions;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Response headers the proxy adds to every answer (the app's, and its own: health, 404 of an
+ * internal path, 429 of the rate limit). A header of the same name the app sent is replaced, so
+ * the browser sees exactly one. Envoy: `response_headers_to_add` on the virtual host with
+ * `OVERWRITE_IF_EXISTS_OR_ADD`; nginx: `proxy_hide_header` and `add_header … always` in the
+ * server block.
+ *
+ * @example
+ * withProxy(web, { tls: { secret }, responseHeaders: SecurityHeaders.recommended({ contentSecurityPolicy: "default-src 'self'" }) });
+ */
+export class SecurityHeaders {
+  /**
+   * The headers OWASP's Secure Headers Project recommends for any web app:
+   * `X-Content-Type-Options: nosniff`, `Referrer-Policy: strict-origin-when-cross-origin`,
+   * `X-Frame-Options: DENY`, `Strict-Transport-Security: max-age=31536000` with `tls`, and a
+   * Content-Security-Policy when given.
+   * @see https://owasp.org/www-project-secure-headers/
+   */
+  public static recommended(options: SecurityHeadersOptions = {}): SecurityHeaders {
+    checkFactoryOptions('SecurityHeaders.recommended', 'SecurityHeadersOptions', options);
+    return new SecurityHeaders({ kind: 'recommended', options, headers: options.additionalHeaders ?? {} });
+  }
+
+  /**
+   * Exactly these response headers, name to value. `Strict-Transport-Security` needs `tls`.
+   */
+  public static of(headers: Record<string, string>): SecurityHeaders {
+    return new SecurityHeaders({ kind: 'custom', options: {}, headers });
+  }
+
+  private constructor(private readonly spec: SecurityHeadersSpec) {}
+
+  /** @internal */
+  public get _spec(): SecurityHeadersSpec {
+    return this.spec;
+  }
+}
+
+/** A delay injected before a share of the requests reach the app. */
+export interface ProxyFaultDelay {
+  /** How long the proxy holds the request. */
+  readonly duration: Duration;
+  /** The share of the requests delayed, in percent (more than 0, at most 100, up to 4 decimals). */
+  readonly percentage: number;
+}
+
+/** An answer the proxy gives itself, instead of the app's, to a share of the requests. */
+export interface ProxyFaultAbort {
+  /** The HTTP status answered (200-599; Envoy refuses others). */
+  readonly status: number;
+  /** The share of the requests aborted, in percent (more than 0, at most 100, up to 4 decimals). */
+  readonly percentage: number;
+}
+
+/**
+ * Fault injection, for testing how clients and the app's callers cope with a slow or failing
+ * app (Envoy only: its HTTP fault filter). Never meant for production traffic unless
+ * restricted to requests carrying `onlyWithHeader`.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/fault_filter
+ */
+export interface ProxyFaults {
+  /**
+   * The explicit switch: faults are injected only with `enabled: true`; with `false` the
+   * options are checked and nothing is injected.
+   */
+  readonly enabled: boolean;
+  /**
+   * Delay a share of the requests.
+   * @default - no delay
+   */
+  readonly delay?: ProxyFaultDelay;
+  /**
+   * Answer a share of the requests with an error status.
+   * @default - no abort
+   */
+  readonly abort?: ProxyFaultAbort;
+  /**
+   * Only requests that carry this header (any value) are candidates for a fault; the header is
+   * removed before the request reaches the app only if it is also in `removeRequestHeaders`.
+   * @default - every request is a candidate
+   */
+  readonly onlyWithHeader?: string;
+}
+
+/**
+ * A local rate limit: one token bucket for the whole proxy (all clients together, per pod), to
+ * protect the app from more requests than it can take. Beyond it the proxy answers 429.
+ * Envoy: the local_ratelimit filter; nginx: `limit_req_zone`/`limit_req … burst nodelay`.
+ */
+export interface ProxyRateLimit {
+  /** Requests per second, a whole number from 1 to 1,000,000. */
+  readonly requestsPerSecond: number;
+  /**
+   * How many requests may arrive at once, above the steady rate (the bucket's size), a whole
+   * number from 1 to 1,000,000.
+   * @default - requestsPerSecond
+   */
+  readonly burst?: number;
 }
 
 /**
@@ -196,6 +368,49 @@ export interface ProxyOptions {
    * @see https://nginx.org/en/docs/http/ngx_http_realip_module.html
    */
   readonly trustedProxyHops?: number;
+
+  /**
+   * Headers added to every response, for browsers: `SecurityHeaders.recommended()` or
+   * `SecurityHeaders.of({...})`.
+   * @default - none: the app's answers pass unchanged
+   */
+  readonly responseHeaders?: SecurityHeaders;
+
+  /**
+   * Request headers removed before a request reaches the app (or the target), whatever the
+   * client sent: identity headers an app behind an authenticating proxy believes
+   * (`X-Forwarded-User`, `X-Forwarded-Email`, `X-Auth-Request-User`), or any a client must not
+   * set. With a `target` that authenticates (withAuthProxy), the headers oauth2-proxy sets for
+   * the app are always removed too: `X-Forwarded-User`, `-Email`, `-Groups`,
+   * `-Preferred-Username`, `-Access-Token` and their `X-Auth-Request-*` forms. Names are matched without
+   * regard to case. Envoy: `request_headers_to_remove`; nginx: `proxy_set_header <name> ""`.
+   * @default - none (with an authenticating `target`, its identity headers)
+   */
+  readonly removeRequestHeaders?: string[];
+
+  /**
+   * Fault injection (Envoy only; nginx has no faithful equivalent and refuses it). Off unless
+   * `enabled: true`.
+   * @default - no faults
+   */
+  readonly faults?: ProxyFaults;
+
+  /**
+   * A local rate limit, both engines.
+   * @default - no limit
+   */
+  readonly rateLimit?: ProxyRateLimit;
+
+  /**
+   * Paths of the app that only the pod itself may call (a reload endpoint, an admin page): the
+   * proxy answers 404 for the path and everything below it (`/admin` blocks `/admin` and
+   * `/admin/…`, not `/administrator`), in any letter case, after decoding and normalizing the
+   * path (`/a/../admin`, `//admin`). The callback paths other helpers register on the port the
+   * proxy forwards to (withConfigSync's and withSecretsAgent's `ConfigReload.httpPost`) are
+   * added without being named here.
+   * @default - only those other helpers registered
+   */
+  readonly internalPaths?: string[];
 
   /**
    * Envoy only: the admin interface's port, bound to 127.0.0.1 (never declared, never in a

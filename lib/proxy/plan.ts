@@ -4,6 +4,7 @@
  * construct (index.ts) hands the program to the engine's attach.
  */
 import { ApiObject, Duration, Size } from 'cdk8s';
+import { resolveFaults, resolveInternalPaths, resolveRateLimit, resolveRemovedHeaders, resolveResponseHeaders } from './checks';
 import { ENVOY_TLS_SECRET_FILE, envoyBootstrapFile, envoyTlsSecretFile } from './envoy';
 import { ProxyModel } from './model';
 import { nginxVersionOfTag, renderNginxConf } from './nginx';
@@ -16,7 +17,7 @@ import { kplus, TCP } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { IProxyTarget } from '../engine/proxy-target';
 import { PodFacts } from '../engine/registry';
-import { portNameProblem, portNumberProblem } from '../engine/validation/syntax';
+import { portNameProblem, portNumberProblem, quote } from '../engine/validation/syntax';
 
 const DEFAULT_HEALTH_PATH = '/proxy-healthz';
 const DEFAULT_ADMIN_PORT = 9901;
@@ -35,6 +36,8 @@ export interface ProxyPlan {
   readonly adminPort?: number;
   readonly healthPath: string;
   readonly file: ConfigFile;
+  /** The paths the proxy answers 404 for (each with everything below it), normalized. */
+  readonly internalPaths: readonly string[];
 }
 
 /** Checks the options against the pod and works out the proxy. Throws on input that is wrong. */
@@ -50,14 +53,14 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
 
   const port = props.port ?? (tls ? 8443 : 8081);
   const portProblem = portNumberProblem(port);
-  if (portProblem) fail(`port ${port} ${portProblem}`);
+  if (portProblem) fail(`port ${quote(port)} ${portProblem}`);
   if (port < 1024 && !props.allowPrivilegedPort) {
-    fail(`port ${port} is below 1024, which a non-root proxy cannot bind; pass a port of 1024 or more `
+    fail(`port ${quote(port)} is below 1024, which a non-root proxy cannot bind; pass a port of 1024 or more `
       + '(a Service can still listen on 443: see exposeViaService), or pass allowPrivilegedPort: true to add NET_BIND_SERVICE');
   }
   const portName = props.portName ?? (tls ? 'proxy-https' : props.upstreamProtocol === UpstreamProtocol.GRPC ? 'proxy-grpc' : 'proxy-http');
   const portNameIssue = portNameProblem(portName);
-  if (portNameIssue) fail(`portName "${portName}" is not an IANA service name: it ${portNameIssue}`);
+  if (portNameIssue) fail(`portName ${quote(portName)} is not an IANA service name: it ${portNameIssue}`);
 
   if (engine === ProxyEngine.NGINX && props.adminPort !== undefined) {
     fail('adminPort is for Envoy\'s admin interface; nginx has none: remove adminPort, or use engine: ProxyEngine.ENVOY');
@@ -65,19 +68,19 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
   const adminPort = engine === ProxyEngine.ENVOY ? props.adminPort ?? DEFAULT_ADMIN_PORT : undefined;
   if (adminPort !== undefined) {
     const problem = portNumberProblem(adminPort);
-    if (problem) fail(`adminPort ${adminPort} ${problem}`);
-    if (adminPort === port) fail(`port ${port} is also the Envoy admin port; pass another port or adminPort`);
+    if (problem) fail(`adminPort ${quote(adminPort)} ${problem}`);
+    if (adminPort === port) fail(`port ${quote(port)} is also the Envoy admin port; pass another port or adminPort`);
   }
-  const { targetPort, appPort } = resolveTarget(pod, props, fail);
+  const { targetPort, appPort, behindAuthProxy } = resolveTarget(pod, props, fail);
   if (targetPort === port) {
     fail(props.target
-      ? `port ${port} is the target's port; the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`
-      : `port ${port} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
+      ? `port ${quote(port)} is the target's port; the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`
+      : `port ${quote(port)} is the app's own port (the target port); the proxy must listen on another port: pass port (for example ${tls ? 8443 : 8081})`);
   }
 
   const healthPath = props.healthPath ?? DEFAULT_HEALTH_PATH;
   if (typeof healthPath !== 'string' || !HEALTH_PATH.test(healthPath)) {
-    fail(`healthPath ${JSON.stringify(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
+    fail(`healthPath ${quote(healthPath)} is not a plain absolute path; give one of letters, digits and "-._~/", starting with "/" (for example "${DEFAULT_HEALTH_PATH}")`);
   }
   if (healthPath === '/') {
     fail('healthPath "/" is the app\'s root page: the proxy would answer every request for "/" itself with "ok" and the app would never see one; '
@@ -85,10 +88,10 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
   }
   const trustedProxyHops = props.trustedProxyHops ?? 0;
   if (!Number.isInteger(trustedProxyHops) || trustedProxyHops < 0 || trustedProxyHops > 0xffffffff) {
-    fail(`trustedProxyHops ${trustedProxyHops} must be a whole number of proxies, 0 or more; give 0 when clients reach the proxy directly, 1 behind one ingress controller or load balancer`);
+    fail(`trustedProxyHops ${quote(trustedProxyHops)} must be a whole number of proxies, 0 or more; give 0 when clients reach the proxy directly, 1 behind one ingress controller or load balancer`);
   }
   if (engine === ProxyEngine.NGINX && trustedProxyHops > 1) {
-    fail(`trustedProxyHops ${trustedProxyHops} with nginx: nginx trusts X-Forwarded-For by the address of each hop (set_real_ip_from), not by a count, `
+    fail(`trustedProxyHops ${quote(trustedProxyHops)} with nginx: nginx trusts X-Forwarded-For by the address of each hop (set_real_ip_from), not by a count, `
       + 'so it can take the client only from the last hop; pass trustedProxyHops: 1 or 0, or use engine: ProxyEngine.ENVOY (xff_num_trusted_hops)');
   }
   let maxRequestBodyBytes: number | undefined;
@@ -99,6 +102,13 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       fail(`maxRequestBodySize ${props.maxRequestBodySize.toKibibytes()}KiB must be more than 0 and less than 4GiB; leave it unset for no limit`);
     }
   }
+  const responseHeaders = resolveResponseHeaders(fail, props.responseHeaders, tls !== undefined);
+  const removeRequestHeaders = resolveRemovedHeaders(fail, props.removeRequestHeaders, behindAuthProxy);
+  const faults = resolveFaults(fail, engine, props.faults);
+  const rateLimit = resolveRateLimit(fail, props.rateLimit);
+  // The paths other programs call on the app's port from inside the pod (a reload POST), as
+  // registered so far; one registered later is reported at synth (validation/internal-paths.ts).
+  const internalPaths = resolveInternalPaths(fail, props.internalPaths, pod.internalPathsOn(appPort).map((p) => p.path), healthPath);
   const resources = sidecarResources(props.resources, PROXY_RESOURCES);
   const model: ProxyModel = {
     listenPort: port,
@@ -114,6 +124,11 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
     trustedProxyHops,
     memoryLimitBytes: memoryLimitBytes(resources),
     workers: workersFor(resources),
+    responseHeaders,
+    removeRequestHeaders,
+    faults,
+    rateLimit,
+    internalPaths,
   };
 
   const image = props.image ?? imageReference(engine.image);
@@ -181,7 +196,7 @@ export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
       ...(adminPort !== undefined ? [{ number: adminPort, hint: 'pass another adminPort to withProxy' }] : []),
     ],
   };
-  return { program, engine, port, portName, targetPort, appPort, adminPort, healthPath, file };
+  return { program, engine, port, portName, targetPort, appPort, adminPort, healthPath, file, internalPaths };
 }
 
 function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never): void {
@@ -194,7 +209,7 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
     return;
   }
   if (type !== 'kubernetes.io/tls') {
-    fail(`tls.secret "${secret.name}" is of type "${type ?? 'Opaque'}", not "kubernetes.io/tls"; `
+    fail(`tls.secret ${quote(secret.name)} is of type ${quote(type ?? 'Opaque')}, not "kubernetes.io/tls"; `
       + 'create it with new kplus.TlsSecret(…) (keys tls.crt and tls.key), or pass kplus.Secret.fromSecretName(…) for one made elsewhere');
   }
 }
@@ -204,28 +219,32 @@ function checkTlsSecret(secret: kplus.ISecret, fail: (problem: string) => never)
  * An app port that a program every request must pass (an authenticating proxy) stands in front
  * of is refused: forwarding to it directly would go around that program.
  */
-function resolveTarget(pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never): { targetPort: number; appPort: number } {
+function resolveTarget(
+  pod: PodFacts, props: ProxyOptions, fail: (problem: string) => never,
+): { targetPort: number; appPort: number; behindAuthProxy: boolean } {
   const target: IProxyTarget | undefined = props.target;
   if (target !== undefined) {
     if (props.targetPort !== undefined) {
-      fail(`targetPort ${props.targetPort} and target are both given; pass one: target forwards to that sidecar's port ${target.port}, targetPort to the app`);
+      fail(`targetPort ${quote(props.targetPort)} and target are both given; pass one: target forwards to that sidecar's port ${target.port}, targetPort to the app`);
     }
     if (pod.containerNamed(target.container.name) !== target.container) {
-      fail(`target (container "${target.container.name}") is not a sidecar of this pod; attach it to this workload first, or pass targetPort`);
+      fail(`target (container ${quote(target.container.name)}) is not a sidecar of this pod; attach it to this workload first, or pass targetPort`);
     }
     if (props.upstreamProtocol === UpstreamProtocol.GRPC && !target.acceptsGrpc) {
-      fail(`upstreamProtocol gRPC: the target (container "${target.container.name}") speaks HTTP/1.1 to the app and cannot pass gRPC; `
+      fail(`upstreamProtocol gRPC: the target (container ${quote(target.container.name)}) speaks HTTP/1.1 to the app and cannot pass gRPC; `
         + 'remove upstreamProtocol, or forward to the app with targetPort');
     }
-    return { targetPort: target.port, appPort: target.targetPort };
+    // A target every request must pass (exclusive) authenticates: withAuthProxy.
+    const behindAuthProxy = pod.frontsOf(target.targetPort).some((f) => f.name === target.container.name && f.exclusive);
+    return { targetPort: target.port, appPort: target.targetPort, behindAuthProxy };
   }
   const appPort = resolveAppPort(pod, props.targetPort, 'the proxy', fail);
   const exclusive = pod.frontsOf(appPort).find((f) => f.exclusive);
   if (exclusive) {
-    fail(`the app's port ${appPort} is behind ${exclusive.purpose} (container "${exclusive.name}", port ${exclusive.port}), which every request must pass; `
+    fail(`the app's port ${appPort} is behind ${exclusive.purpose} (container ${quote(exclusive.name)}, port ${exclusive.port}), which every request must pass; `
       + `forwarding to the app directly would go around it: pass target (the object the ${exclusive.purpose.split(' ')[0]} call returned) instead`);
   }
-  return { targetPort: appPort, appPort };
+  return { targetPort: appPort, appPort, behindAuthProxy: false };
 }
 
 /**

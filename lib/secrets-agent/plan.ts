@@ -285,6 +285,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
     // token this group and adds it to every container, so the app reads files of mode 0640.
     fsGroup: image.group,
     shareProcessNamespace: signal ? true : undefined,
+    internalPaths: [...httpReloads.values()].map((r) => ({ port: r.port, path: r.path, purpose: 'reload POST' })),
   };
   const appFiles = Object.fromEntries([...seen.keys()].map((p) => [p, `${folder}/${p}`]));
   return { program, folder, files: appFiles, cachePort };

@@ -25,6 +25,13 @@ function run(lib, kplus, cdk8s) {
     ['no workload', () => lib.withSidecar(undefined, { name: 's', image: 'x:1' })],
     ['a construct without props', (web) => new lib.Sidecar(web, 's')],
     ['an unknown key in a factory', () => lib.LogOutput.loki({ urll: 'http://loki:3100' })],
+    ['plain response headers for SecurityHeaders', (web) => lib.withProxy(web, { responseHeaders: { 'X-Frame-Options': 'DENY' } })],
+    ['an unknown key in SecurityHeaders.recommended', () => lib.SecurityHeaders.recommended({ csp: "default-src 'self'" })],
+    ['a string for removeRequestHeaders', (web) => lib.withProxy(web, { removeRequestHeaders: 'X-Forwarded-User' })],
+    ['faults switched on with a string', (web) => lib.withProxy(web, { faults: { enabled: 'yes', abort: { status: 503, percentage: 1 } } })],
+    ['faults without the switch', (web) => lib.withProxy(web, { faults: { abort: { status: 503, percentage: 1 } } })],
+    ['a rate limit as a number', (web) => lib.withProxy(web, { rateLimit: 10 })],
+    ['an internal path that is not a string', (web) => lib.withProxy(web, { internalPaths: [42] })],
   ];
   return cases.map(([name, call]) => {
     const app = new cdk8s.App({ outdir: require('os').tmpdir() });

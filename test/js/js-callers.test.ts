@@ -31,6 +31,13 @@ const EXPECTED: Record<string, string> = {
   'no workload': `Sidecar "s": expected a workload of cdk8s-plus-${LINE.number} (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), got undefined; pass the workload the sidecar joins`,
   'a construct without props': 'Deployment "test/web", withSidecar: the options must be an object with name, image (got undefined)',
   'an unknown key in a factory': 'LogOutput.loki: unknown option "urll"; did you mean "url"?',
+  'plain response headers for SecurityHeaders': 'Deployment "test/web", withProxy: option responseHeaders must be a SecurityHeaders: SecurityHeaders.recommended(…) or SecurityHeaders.of(…) (got an object)',
+  'an unknown key in SecurityHeaders.recommended': 'SecurityHeaders.recommended: unknown option "csp"; the options are frameAncestors, referrerPolicy, contentSecurityPolicy, strictTransportSecurity, includeSubDomains, additionalHeaders',
+  'a string for removeRequestHeaders': 'Deployment "test/web", withProxy: option removeRequestHeaders must be an array of a string (got the string "X-Forwarded-User")',
+  'faults switched on with a string': 'Deployment "test/web", withProxy: option faults.enabled must be true or false (got the string "yes")',
+  'faults without the switch': 'Deployment "test/web", withProxy: option faults.enabled is missing; give true or false',
+  'a rate limit as a number': 'Deployment "test/web", withProxy: option rateLimit must be a ProxyRateLimit { requestsPerSecond, burst? } (got the number 10)',
+  'an internal path that is not a string': 'Deployment "test/web", withProxy: option internalPaths[0] must be a string (got the number 42)',
 };
 
 describe('a JavaScript caller against lib/', () => {

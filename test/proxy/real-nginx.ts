@@ -156,7 +156,15 @@ export async function startEchoApp(): Promise<{ port: number; seen: SeenRequest[
     req.on('end', () => {
       const request = { method: req.method!, url: req.url!, headers: req.headers, bodyLength: length };
       seen.push(request);
-      res.writeHead(200, { 'content-type': 'application/json', 'x-app': 'echo', 'server': 'echo-app/1.0' });
+      // `x-app-frame-options` asks the app to send an X-Frame-Options of its own (a header the
+      // proxy's responseHeaders replace).
+      const frame = req.headers['x-app-frame-options'];
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-app': 'echo',
+        'server': 'echo-app/1.0',
+        ...(typeof frame === 'string' ? { 'x-frame-options': frame } : {}),
+      });
       res.end(JSON.stringify(request));
     });
   });

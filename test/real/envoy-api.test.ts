@@ -23,7 +23,7 @@ import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { examples } from '../../examples/synth';
-import { ProxyOptions, SidecarMode, UpstreamProtocol, withProxy } from '../../lib';
+import { ConfigReload, ConfigSource, FrameAncestors, ProxyOptions, SecurityHeaders, SidecarMode, UpstreamProtocol, withAuthProxy, withConfigSync, withProxy } from '../../lib';
 import { allContainers, podSpecOf } from '../util/restricted';
 import { newApp, synth } from '../util/synth';
 import { APP } from '../workloads';
@@ -248,8 +248,27 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
           }, { requiredKeys: ['request'] }),
         }),
         mode: fc.constantFrom(SidecarMode.NATIVE, SidecarMode.CLASSIC),
+        responseHeaders: fc.constantFrom(SecurityHeaders.recommended(), SecurityHeaders.recommended({ contentSecurityPolicy: "default-src 'self'" }),
+          SecurityHeaders.of({ 'X-Robots-Tag': 'noindex' })),
+        removeRequestHeaders: fc.array(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), { maxLength: 3 }),
+        rateLimit: fc.record({ requestsPerSecond: fc.integer({ min: 1, max: 1_000_000 }), burst: fc.integer({ min: 1, max: 1_000_000 }) }, { requiredKeys: ['requestsPerSecond'] }),
+        internalPaths: fc.array(fc.stringMatching(/^\/[a-z0-9-]{1,20}$/), { maxLength: 3 }),
+        faults: fc.record({
+          enabled: fc.boolean(),
+          delay: fc.record({
+            duration: fc.integer({ min: 1, max: 3_600_000 }).map((ms) => Duration.millis(ms)),
+            percentage: fc.integer({ min: 1, max: 1_000_000 }).map((n) => n / 10000),
+          }),
+          abort: fc.record({ status: fc.integer({ min: 200, max: 599 }), percentage: fc.integer({ min: 1, max: 1_000_000 }).map((n) => n / 10000) }),
+          onlyWithHeader: fc.stringMatching(/^x-[a-z0-9-]{1,20}$/),
+        }, { requiredKeys: ['enabled', 'abort'] }),
       }, { requiredKeys: [] }),
     }).filter(({ options }) => options.port === undefined || options.adminPort === undefined || options.port !== options.adminPort)
+      // An internal path may not hold the health path (refused at the call).
+      .filter(({ options }) => !(options.internalPaths ?? []).some((p) => {
+        const health = (options.healthPath ?? '/proxy-healthz').toLowerCase().replace(/\/+$/, '');
+        return health === p || health.startsWith(`${p}/`);
+      }))
       .filter(({ options }) => options.port !== 9901 || options.adminPort !== undefined);
 
     const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
@@ -260,6 +279,86 @@ describe('Envoy\'s own API (go-control-plane envoy v1.40.0) accepts every bootst
     }
     expect(Object.keys(bootstraps).filter((label) => !label.includes(' SDS '))).toHaveLength(120);
     expect(failures(judge(bootstraps))).toEqual({});
+  });
+});
+
+describe('Envoy\'s own API accepts the security options: response headers, removed request headers, faults, rate limit, internal paths', () => {
+  const full: ProxyOptions = {
+    responseHeaders: SecurityHeaders.recommended({ contentSecurityPolicy: "default-src 'self'", additionalHeaders: { 'Permissions-Policy': 'camera=()' } }),
+    removeRequestHeaders: ['X-Forwarded-User', 'X-Forwarded-Email', 'X-Auth-Request-User'],
+    faults: { enabled: true, delay: { duration: Duration.millis(250), percentage: 12.5 }, abort: { status: 503, percentage: 0.0001 }, onlyWithHeader: 'x-chaos' },
+    rateLimit: { requestsPerSecond: 3, burst: 10 },
+    internalPaths: ['/admin', '/-/Debug'],
+  };
+
+  test('each option alone and all together, with TLS and gRPC, with and without a body limit', () => {
+    const bootstraps: Record<string, string> = {
+      'headers, with tls (HSTS)': bootstrapOf({ responseHeaders: SecurityHeaders.recommended({ includeSubDomains: true }) }, true),
+      'headers, frame any, custom': bootstrapOf({ responseHeaders: SecurityHeaders.recommended({ frameAncestors: FrameAncestors.ANY, referrerPolicy: 'no-referrer' }) }),
+      'headers of()': bootstrapOf({ responseHeaders: SecurityHeaders.of({ 'X-Robots-Tag': 'noindex', 'Cache-Control': 'no-store' }) }),
+      'removed headers': bootstrapOf({ removeRequestHeaders: ['X-Forwarded-User'] }),
+      'delay only, 100%': bootstrapOf({ faults: { enabled: true, delay: { duration: Duration.hours(1), percentage: 100 } } }),
+      'abort only, 200 and 599': bootstrapOf({ faults: { enabled: true, abort: { status: 599, percentage: 50 } } }),
+      'abort 200': bootstrapOf({ faults: { enabled: true, abort: { status: 200, percentage: 50 } } }),
+      'faults off': bootstrapOf({ faults: { enabled: false, abort: { status: 503, percentage: 50 } } }),
+      'rate 1/s, burst 1': bootstrapOf({ rateLimit: { requestsPerSecond: 1, burst: 1 } }),
+      'rate 1000000/s': bootstrapOf({ rateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 } }),
+      'rate 7/s (fill interval 1/7 s)': bootstrapOf({ rateLimit: { requestsPerSecond: 7 } }),
+      'internal paths': bootstrapOf({ internalPaths: ['/admin', '/a-b_c.d~e/F'] }),
+      'all': bootstrapOf(full),
+      'all, tls': bootstrapOf(full, true),
+      'all, grpc, body limit': bootstrapOf({ ...full, upstreamProtocol: UpstreamProtocol.GRPC, maxRequestBodySize: Size.mebibytes(1) }),
+      'all, no access logs, classic': bootstrapOf({ ...full, accessLogs: false, mode: SidecarMode.CLASSIC }),
+    };
+    expect(failures(judge(bootstraps))).toEqual({});
+    // Not vacuous: the filters and routes are there.
+    const all = parse(bootstraps.all);
+    const hcm = all.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    expect(hcm.http_filters.map((f: any) => f.name)).toEqual(['envoy.filters.http.local_ratelimit', 'envoy.filters.http.fault', 'envoy.filters.http.router']);
+    expect(hcm.route_config.virtual_hosts[0].routes.map((r: any) => r.name)).toEqual(['proxy-health', 'encoded-unreserved', 'internal-1', 'internal-2', 'app']);
+  });
+
+  test('with withConfigSync\'s reload POST on the app\'s port, and in front of withAuthProxy', () => {
+    const { app, chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    withConfigSync(web, { source: ConfigSource.configMaps({ label: 'web-config' }), mountPath: '/etc/web', reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }) });
+    const auth = withAuthProxy(web, {
+      issuerUrl: 'https://issuer.example.com',
+      clientId: 'web',
+      clientSecret: { secret: kplus.Secret.fromSecretName(chart, 'oidc', 'oidc'), key: 'client-secret' },
+      cookieSecret: { secret: kplus.Secret.fromSecretName(chart, 'cookie', 'cookie'), key: 'cookie-secret' },
+      emailDomains: ['example.com'],
+    });
+    const proxy = withProxy(web, { target: auth, responseHeaders: SecurityHeaders.recommended() });
+    expect(proxy.internalPaths).toEqual(['/-/reload']);
+    const bootstraps = envoyBootstraps(synth(app).manifests, 'auth chain');
+    expect(Object.keys(bootstraps)).toHaveLength(1);
+    expect(failures(judge(bootstraps))).toEqual({});
+    const hcm = parse(Object.values(bootstraps)[0]).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+    const vhost = hcm.route_config.virtual_hosts[0];
+    expect(vhost.request_headers_to_remove).toEqual(expect.arrayContaining(['x-forwarded-user', 'x-forwarded-email', 'x-auth-request-user']));
+  });
+
+  test('the validator refuses these parts broken: a fault status of 600, a percentage denominator misspelled, a token bucket never refilled, a path_separated_prefix ending in "/"', () => {
+    const broken = (edit: (hcm: any) => void) => {
+      const b = parse(bootstrapOf(full));
+      edit(b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config);
+      return stringify(b);
+    };
+    const verdicts = judge({
+      status: broken((hcm) => { hcm.http_filters[1].typed_config.abort.http_status = 600; }),
+      denominator: broken((hcm) => { hcm.http_filters[1].typed_config.delay.percentage.denominator = 'MILLIONS'; }),
+      bucket: broken((hcm) => { hcm.http_filters[0].typed_config.token_bucket.fill_interval = '0s'; }),
+      prefix: broken((hcm) => { hcm.route_config.virtual_hosts[0].routes[2].match.path_separated_prefix = '/admin/'; }),
+      regex: broken((hcm) => { hcm.route_config.virtual_hosts[0].routes[1].match.safe_regex.regex = ''; }),
+      header: broken((hcm) => { hcm.route_config.virtual_hosts[0].response_headers_to_add[0].header.value = 'a\nb'; }),
+    });
+    expect(verdicts.status.errors).toEqual([expect.stringContaining('HttpStatus')]);
+    expect(verdicts.denominator.errors).toEqual([expect.stringContaining('MILLIONS')]);
+    expect(verdicts.bucket.errors).toEqual([expect.stringContaining('FillInterval')]);
+    expect(verdicts.prefix.errors).toEqual([expect.stringContaining('PathSeparatedPrefix')]);
+    expect(verdicts.regex.errors).toEqual([expect.stringContaining('Regex')]);
+    expect(verdicts.header.errors).toEqual([expect.stringContaining('Value')]);
   });
 });
 

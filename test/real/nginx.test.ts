@@ -18,7 +18,7 @@ import * as path from 'path';
 import * as tlsSocket from 'tls';
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ProxyEngine, UpstreamProtocol, withProxy } from '../../lib';
+import { ConfigReload, ConfigSource, ProxyEngine, SecurityHeaders, UpstreamProtocol, withConfigSync, withProxy } from '../../lib';
 import { layOutLikeKubelet, layOutPod, PodLayout, updateLikeKubelet } from '../proxy/pod-layout';
 import { freePort, nginxBinary, nginxTest, nginxVersion, RunningNginx, selfSignedCertificate, sleep, startEchoApp, startNginx, tempRoot } from '../proxy/real-nginx';
 import { find, newApp, synth } from '../util/synth';
@@ -30,11 +30,13 @@ if (!NGINX) {
 const VERSION = nginxVersion(NGINX);
 
 /** Synthesizes a Deployment with the app on `appPort` and an nginx proxy; lays the proxy out under `root`. */
-function synthesizeProxy(root: string, appPort: number, options: Parameters<typeof withProxy>[1], tls?: { cert: string; key: string }) {
+function synthesizeProxy(root: string, appPort: number, options: Parameters<typeof withProxy>[1], tls?: { cert: string; key: string },
+  before?: (web: kplus.Deployment) => void) {
   const { app, chart } = newApp();
   const web = new kplus.Deployment(chart, 'web', {
     containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: appPort, securityContext: { user: 1000 } }],
   });
+  before?.(web);
   const secret = tls ? new kplus.TlsSecret(chart, 'tls', { tlsCert: tls.cert, tlsKey: tls.key }) : undefined;
   const proxy = withProxy(web, {
     engine: ProxyEngine.NGINX,
@@ -230,6 +232,132 @@ describe('nginx proxy, cleartext HTTP/1.1', () => {
       await n2.stop();
       fs.rmSync(root2, { recursive: true, force: true });
     }
+  });
+});
+
+describe('nginx proxy, security options: response headers, removed request headers, internal paths', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let layout: PodLayout;
+  let port: number;
+  let internalPaths: string[];
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-sec-');
+    app = await startEchoApp();
+    port = await freePort();
+    let proxy: ReturnType<typeof withProxy>;
+    ({ layout, proxy } = synthesizeProxy(root, app.port, {
+      port,
+      responseHeaders: SecurityHeaders.recommended({ contentSecurityPolicy: "default-src 'self'" }),
+      removeRequestHeaders: ['X-Forwarded-User', 'X-Auth-Request-Email'],
+      internalPaths: ['/admin'],
+    }, undefined, (web) => {
+      // Another helper's callback on the app's port, registered before withProxy.
+      withConfigSync(web, { source: ConfigSource.configMaps({ label: 'web-config' }), mountPath: '/etc/web', reload: ConfigReload.httpPost({ port: app.port, path: '/-/reload' }) });
+    }));
+    internalPaths = proxy.internalPaths;
+    nginx = await startNginx(NGINX, layout, root, async () => (await request(`http://127.0.0.1:${port}/proxy-healthz`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('nginx -t accepts the configuration', () => {
+    const result = nginxTest(NGINX, layout, root);
+    expect(result.output).toContain('test is successful');
+    expect(result.status).toBe(0);
+    expect(internalPaths).toEqual(['/admin', '/-/reload']);
+  });
+
+  test('every answer carries the security headers: the app\'s (its own X-Frame-Options replaced), the health endpoint\'s, a 404 of an internal path', async () => {
+    const expected = {
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'x-frame-options': 'DENY',
+      'content-security-policy': "default-src 'self'; frame-ancestors 'none'",
+    };
+    const fromApp = await request(`http://127.0.0.1:${port}/page`, { headers: { 'x-app-frame-options': 'ALLOWALL' } });
+    expect(fromApp.status).toBe(200);
+    expect(fromApp.headers['x-app']).toBe('echo');
+    expect(fromApp.headers).toMatchObject(expected);
+    // Exactly one X-Frame-Options: the app's is dropped (Node joins repeated headers with ", ").
+    expect(fromApp.headers['x-frame-options']).toBe('DENY');
+    const health = await request(`http://127.0.0.1:${port}/proxy-healthz`);
+    expect(health.headers).toMatchObject(expected);
+    const internal = await request(`http://127.0.0.1:${port}/admin`);
+    expect(internal.status).toBe(404);
+    expect(internal.headers).toMatchObject(expected);
+    // Not vacuous: the app alone sends none of them.
+    const direct = await request(`http://127.0.0.1:${app.port}/page`);
+    expect(direct.headers['x-content-type-options']).toBeUndefined();
+  });
+
+  test('a removed request header never reaches the app, in any letter case; the others pass', async () => {
+    const res = await request(`http://127.0.0.1:${port}/who`, {
+      headers: { 'X-Forwarded-User': 'mallory', 'x-auth-request-email': 'mallory@example.com', 'x-custom': 'kept' },
+    });
+    const seen = JSON.parse(res.body);
+    expect(seen.headers['x-custom']).toBe('kept');
+    expect(seen.headers).not.toHaveProperty('x-forwarded-user');
+    expect(seen.headers).not.toHaveProperty('x-auth-request-email');
+  });
+
+  test('an internal path answers 404 through the proxy, in every spelling, and never reaches the app; the app still gets it on its own port', async () => {
+    const before = app.seen.length;
+    const spellings = ['/-/reload', '/-/reload?x=1', '/-/RELOAD', '/-/reload/', '/-/reload/more', '//-/reload', '/x/../-/reload', '/-/./reload', '/-/%72eload', '/-%2Freload', '/-/%2E/reload',
+      '/admin', '/Admin/users'];
+    for (const spelling of spellings) {
+      for (const method of ['GET', 'POST']) {
+        const res = await request(`http://127.0.0.1:${port}${spelling}`, { method });
+        expect({ spelling, method, status: res.status, body: res.body }).toEqual({ spelling, method, status: 404, body: 'not found\n' });
+      }
+    }
+    expect(app.seen.length).toBe(before);
+    // Paths that only begin alike are the app's.
+    for (const spelling of ['/-/reloaded', '/administrator', '/x/-/reload']) {
+      const res = await request(`http://127.0.0.1:${port}${spelling}`);
+      expect({ spelling, status: res.status }).toEqual({ spelling, status: 200 });
+    }
+    // The program inside the pod reaches the app's port directly, as git-sync or k8s-sidecar does.
+    const direct = await request(`http://127.0.0.1:${app.port}/-/reload`, { method: 'POST' });
+    expect(direct.status).toBe(200);
+    expect(app.seen.at(-1)).toMatchObject({ method: 'POST', url: '/-/reload' });
+  });
+});
+
+describe('nginx proxy, rate limit', () => {
+  let root: string;
+  let app: Awaited<ReturnType<typeof startEchoApp>>;
+  let nginx: RunningNginx | undefined;
+  let port: number;
+
+  beforeAll(async () => {
+    root = tempRoot('proxy-nginx-rate-');
+    app = await startEchoApp();
+    port = await freePort();
+    // 1 request a second: a refill takes a second, far longer than the requests below take.
+    const { layout } = synthesizeProxy(root, app.port, { port, rateLimit: { requestsPerSecond: 1, burst: 3 } });
+    nginx = await startNginx(NGINX, layout, root, async () => (await request(`http://127.0.0.1:${port}/proxy-healthz`)).status === 200);
+  });
+
+  afterAll(async () => {
+    await nginx?.stop();
+    await app?.close();
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('accepts the burst, answers 429 beyond it without reaching the app, and never limits the health endpoint', async () => {
+    const before = app.seen.length;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await request(`http://127.0.0.1:${port}/api/${i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429, 429]);
+    expect(app.seen.length - before).toBe(3);
+    for (let i = 0; i < 5; i++) expect((await request(`http://127.0.0.1:${port}/proxy-healthz`)).status).toBe(200);
   });
 });
 

@@ -1,5 +1,6 @@
 import { checkManagedFolders } from './folders';
 import { checkForbiddenSettings } from './forbidden';
+import { checkInternalPaths } from './internal-paths';
 import { checkJobCompletion } from './job-completion';
 import { checkPodLabels } from './labels';
 import { checkMounts } from './mounts';
@@ -21,6 +22,7 @@ const RULES: ReadonlyArray<(pod: PodView) => string[]> = [
   checkPodLabels,
   checkProbes,
   checkForbiddenSettings,
+  checkInternalPaths,
 ];
 
 /** Runs every rule over the pod and returns all problems together. */

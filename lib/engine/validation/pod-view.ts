@@ -1,5 +1,5 @@
 import { isNativeSidecar, kplus, runsToCompletion, Workload, workloadKind } from '../kplus';
-import { ForbiddenSetting } from '../program';
+import { ForbiddenSetting, InternalPath } from '../program';
 import { SidecarMode } from '../sidecar-mode';
 
 /** A port in the pod's ledger: a bound port with the container that binds it. */
@@ -98,6 +98,27 @@ export interface PodView {
   readonly requiredLabels: readonly RequiredLabels[];
   /** Settings containers of programs must never carry. */
   readonly forbidden: readonly ForbiddenSettings[];
+  /** Paths programs call on app ports from inside the pod (internal-paths.ts). */
+  readonly internalPaths?: readonly RegisteredInternalPath[];
+  /** Proxies in front of app ports, with the paths they refuse to forward (internal-paths.ts). */
+  readonly pathGuards?: readonly PathGuard[];
+}
+
+/** A path a program calls on an app port from inside the pod, with the program. */
+export interface RegisteredInternalPath extends InternalPath {
+  /** The program's container. */
+  readonly owner: string;
+  /** What the program is: `withConfigSync (git-sync)`. */
+  readonly ownerPurpose: string;
+}
+
+/** A proxy in front of an app port that refuses to forward some paths. */
+export interface PathGuard {
+  readonly container: string;
+  readonly purpose: string;
+  readonly appPort: number;
+  /** The paths it answers 404 for, each with everything below it. */
+  readonly blockedPaths: readonly string[];
 }
 
 export function viewPod(
