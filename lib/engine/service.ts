@@ -6,7 +6,7 @@
 import { Construct } from 'constructs';
 import { kplus, setServiceTargetPortName, Workload } from './kplus';
 import { PodRegistry } from './registry';
-import { portNumberProblem } from './validation/syntax';
+import { portNumberProblem, quote } from './validation/syntax';
 
 /** Options of a Service made to reach a program in front of the app. */
 export interface FrontServiceOptions {
@@ -66,7 +66,7 @@ export function retargetServiceToFront(front: ServedFront, service: kplus.Servic
   const targets = ports.map((p, index) => front.registry.serviceTarget(service, index) ?? p.targetPort ?? p.port);
   const matching = targets.map((target, index) => ({ target, index })).filter((t) => front.standsFor.includes(t.target));
   if (matching.length === 0) {
-    throw new Error(`${front.where}: Service "${service.node.path}" has no port that targets ${front.standsForLabel} `
+    throw new Error(`${front.where}: Service ${quote(service.node.path)} has no port that targets ${front.standsForLabel} `
       + `(its target ports: ${targets.join(', ') || 'none'}); use ${front.variable}.exposeViaService() for a new Service`);
   }
   for (const { index } of matching) targetFront(front, service, index);
