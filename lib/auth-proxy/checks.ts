@@ -142,7 +142,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CO
  */
 export function renderSkipRoute(route: SkipAuthRoute, fail: Fail): string[] {
   if (!(route instanceof SkipAuthRoute)) fail('skipAuthRoutes holds something that is not a SkipAuthRoute; use SkipAuthRoute.path(…), .prefix(…) or .regex(…)');
-  const label = `SkipAuthRoute.${route.kind}(${JSON.stringify(route.value)})`;
+  const label = `SkipAuthRoute.${route.kind}(${quote(route.value)})`;
   let pattern: string;
   if (route.kind === 'regex') {
     pattern = checkRegex(label, route.value, fail);
@@ -179,7 +179,7 @@ function checkRoutePath(label: string, value: string, prefix: boolean, fail: Fai
 /** A user's regular expression: anchored, valid, and in the RE2 syntax oauth2-proxy compiles. */
 function checkRegex(label: string, value: string, fail: Fail): string {
   if (typeof value !== 'string' || !value.startsWith('^')) {
-    fail(`${label}: the pattern is not anchored with "^", so it would match anywhere in the path ("/admin/x${typeof value === 'string' ? value : ''}" too); start it with "^"`);
+    fail(`${label}: the pattern is not anchored with "^", so it would match anywhere in the path (${quote(`/admin/x${typeof value === 'string' ? value : ''}`)} too); start it with "^"`);
   }
   try {
     new RegExp(value);

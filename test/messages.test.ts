@@ -1,0 +1,352 @@
+/**
+ * Issue #16, class 10 "Messages": a user value is shown in a message as `quote()` shows it, with
+ * control characters, NUL and line separators escaped (`"a\nb"`), never printed raw, in every
+ * helper. Two parts:
+ *
+ * - a generic sweep: every string an option shape (lib/engine/option-shapes.generated.ts) allows,
+ *   in every helper and option factory, and every positional string of a factory, gets values
+ *   holding control characters; whatever the library answers (at the call or at synth) holds no
+ *   raw control character, a refused call leaves the pod as it was, and a refused synth writes
+ *   nothing. What is accepted must pass the strict Kubernetes schema.
+ * - `fails when …` tables asserting the escaped value in the messages of the options whose
+ *   messages used to print it raw.
+ */
+import * as fs from 'fs';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  CacheListener, ConfigReload, ConfigSource, exposeMetrics, GitAuth, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine,
+  SecretTemplate, setDefaultSidecarMode, SkipAuthRoute, TelemetryExporter, TelemetrySource, TlsCa,
+  VaultCaCertificate, withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy, withSecretsAgent, withSidecar, withTelemetry,
+} from '../lib';
+import { OPTION_SHAPES } from '../lib/engine/option-shapes.generated';
+import { listFiles, newApp, readOutput } from './util/synth';
+import { APP } from './workloads';
+
+/** A raw control character, NUL, DEL, a C1 control or a Unicode line separator. */
+// eslint-disable-next-line no-control-regex
+const RAW = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** The values fed to every string: a line break alone, and every kind of control character at once. */
+const NASTY = ['line\nbreak', 'nul\u0000tab\tesc\u001b[31mdel\u007fnel\u0085ls\u2028cr\r'];
+
+interface Pod {
+  readonly app: App;
+  readonly chart: Chart;
+  readonly web: kplus.Deployment;
+  readonly outdir: string;
+}
+
+function pod(): Pod {
+  const { app, chart, outdir } = newApp();
+  // One app container on 8080 with a process to signal, and the pod shares its process namespace
+  // as ConfigReload.signal asks.
+  const web = new kplus.Deployment(chart, 'web', {
+    containers: [{ ...APP, command: ['/usr/bin/web'] }],
+    shareProcessNamespace: true,
+  } as kplus.DeploymentProps);
+  return { app, chart, web, outdir };
+}
+
+const secret = (chart: Chart) => (chart.node.tryFindChild('creds') as kplus.ISecret | undefined) ?? kplus.Secret.fromSecretName(chart, 'creds', 'creds');
+const secretValue = (chart: Chart, key: string) => ({ secret: secret(chart), key });
+
+/** One public entry point: its options shape, valid options, and the call that uses them. */
+interface Target {
+  readonly name: string;
+  readonly shape: string;
+  readonly base: (p: Pod) => Record<string, unknown>;
+  /** What must be there before the call (a refused call leaves the pod as it was after this). */
+  readonly prepare?: (p: Pod) => any;
+  readonly call: (p: Pod, options: any, prepared: any) => void;
+}
+
+const SECRETS = [{ path: 'db.json', template: SecretTemplate.database({ role: 'web' }) }];
+const VAULT = { address: 'https://vault.vault.svc:8200', role: 'web' };
+const AUTH = (p: Pod) => ({
+  issuerUrl: 'https://login.example.com/realms/acme', clientId: 'web',
+  clientSecret: secretValue(p.chart, 'client-secret'), cookieSecret: secretValue(p.chart, 'cookie-secret'), emailDomains: ['example.com'],
+});
+const GIT = 'https://git.example/config.git';
+
+const TARGETS: Target[] = [
+  {
+    name: 'withSidecar', shape: 'SidecarOptions',
+    base: () => ({
+      name: 'side', image: 'registry.example/side:1.0.0', purpose: 'demo', args: ['--x'], workingDir: '/work',
+      ports: [{ number: 9000, name: 'm' }], boundPorts: [{ number: 9001, purpose: 'admin' }],
+      sharedVolumes: [{ name: 'shared', path: '/shared', appPath: '/data', appContainers: ['app'] }],
+      envVariables: { A: kplus.EnvValue.fromValue('b') },
+    }),
+    call: (p, o) => withSidecar(p.web, o),
+  },
+  { name: 'withProxy', shape: 'ProxyOptions', base: () => ({ healthPath: '/healthz' }), call: (p, o) => withProxy(p.web, o) },
+  {
+    name: 'withProxy().exposeViaService', shape: 'ProxyExposeViaServiceOptions', base: () => ({ name: 'web' }),
+    prepare: (p) => withProxy(p.web), call: (_p, o, proxy) => proxy.exposeViaService(o),
+  },
+  {
+    name: 'withLogShipper', shape: 'LogShipperOptions',
+    base: () => ({ logPath: '/var/log/app', include: '*.log', appContainers: ['app'], outputs: [LogOutput.stdout()], fields: { env: 'prod' } }),
+    call: (p, o) => withLogShipper(p.web, o),
+  },
+  {
+    name: 'withConfigSync', shape: 'ConfigSyncOptions',
+    base: () => ({ source: ConfigSource.git({ repo: GIT }), mountPath: '/etc/app', containers: ['app'] }),
+    call: (p, o) => withConfigSync(p.web, o),
+  },
+  { name: 'withCache', shape: 'CacheOptions', base: () => ({ urlEnv: 'CACHE_URL', appContainers: ['app'] }), call: (p, o) => withCache(p.web, o) },
+  {
+    name: 'withTelemetry', shape: 'TelemetryOptions',
+    base: () => ({ serviceName: 'web', resourceAttributes: { 'deployment.environment.name': 'prod' }, appContainers: ['app'] }),
+    call: (p, o) => withTelemetry(p.web, o),
+  },
+  {
+    name: 'exposeMetrics', shape: 'ExposeMetricsOptions', base: () => ({ port: 8080, path: '/metrics', podMonitorLabels: { team: 'a' } }),
+    call: (p, o) => exposeMetrics(p.web, o),
+  },
+  {
+    name: 'withSecretsAgent', shape: 'SecretsAgentOptions',
+    base: () => ({ ...VAULT, secrets: SECRETS, authPath: 'auth/kubernetes', audience: 'vault', namespace: 'team', folder: '/vault/secrets', containers: ['app'] }),
+    call: (p, o) => withSecretsAgent(p.web, o),
+  },
+  {
+    name: 'withAuthProxy', shape: 'AuthProxyOptions',
+    base: (p) => ({ ...AUTH(p), allowedGroups: ['admins'], scopes: ['openid', 'email'], cookieDomains: ['.example.com'], redirectUrl: 'https://web.example.com/oauth2/callback' }),
+    call: (p, o) => withAuthProxy(p.web, o),
+  },
+  {
+    name: 'withAuthProxy().exposeViaService', shape: 'AuthProxyExposeViaServiceOptions', base: () => ({ name: 'web' }),
+    prepare: (p) => withAuthProxy(p.web, AUTH(p)), call: (_p, o, auth) => auth.exposeViaService(o),
+  },
+  // Option factories, each used in its helper so that synth-time rules see the value too.
+  {
+    name: 'LogOutput.loki', shape: 'LokiOutputOptions', base: () => ({ url: 'http://loki:3100', labels: { app: 'web' }, tenant: 'team', username: 'shipper' }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', outputs: [LogOutput.loki(o)] }),
+  },
+  {
+    name: 'LogOutput.elasticsearch', shape: 'ElasticsearchOutputOptions', base: () => ({ url: 'https://es:9200', index: 'logs', username: 'shipper' }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', outputs: [LogOutput.elasticsearch(o)] }),
+  },
+  {
+    name: 'LogOutput.http', shape: 'HttpOutputOptions', base: () => ({ url: 'https://logs.example/in', headers: { 'X-Team': 'a' } }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', outputs: [LogOutput.http(o)] }),
+  },
+  {
+    name: 'LogOutput.s3', shape: 'S3OutputOptions', base: () => ({ bucket: 'logs-bucket', region: 'eu-west-1', keyPrefix: 'web/', endpoint: 'https://s3.example' }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', outputs: [LogOutput.s3(o)] }),
+  },
+  {
+    name: 'LogOutput.raw', shape: 'RawOutputOptions', base: () => ({ fluentBit: { name: 'null', match: '*' } }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', outputs: [LogOutput.raw(o)], engine: LogShipperEngine.FLUENT_BIT }),
+  },
+  {
+    name: 'ConfigSource.git', shape: 'GitSourceOptions', base: () => ({ repo: GIT, ref: 'main', link: 'current' }),
+    call: (p, o) => withConfigSync(p.web, { source: ConfigSource.git(o), mountPath: '/etc/app' }),
+  },
+  {
+    name: 'GitAuth.https', shape: 'HttpsGitAuthOptions', base: (p) => ({ username: 'git', password: secretValue(p.chart, 'token') }),
+    call: (p, o) => withConfigSync(p.web, { source: ConfigSource.git({ repo: GIT, auth: GitAuth.https(o) }), mountPath: '/etc/app' }),
+  },
+  {
+    name: 'ConfigSource.configMaps', shape: 'LabelledSourceOptions', base: () => ({ label: 'app.example/config', labelValue: 'web' }),
+    call: (p, o) => withConfigSync(p.web, { source: ConfigSource.configMaps(o), mountPath: '/etc/app' }),
+  },
+  {
+    name: 'ConfigReload.httpPost', shape: 'HttpPostReloadOptions', base: () => ({ port: 8080, path: '/-/reload' }),
+    call: (p, o) => withConfigSync(p.web, { source: ConfigSource.git({ repo: GIT }), mountPath: '/etc/app', reload: ConfigReload.httpPost(o) }),
+  },
+  {
+    name: 'ConfigReload.signal', shape: 'SignalReloadOptions', base: () => ({ process: 'web', shareProcessNamespace: true }),
+    call: (p, o) => withConfigSync(p.web, { source: ConfigSource.git({ repo: GIT }), mountPath: '/etc/app', reload: ConfigReload.signal('SIGHUP', o) }),
+  },
+  {
+    name: 'SecretTemplate.kv', shape: 'KvSecretOptions', base: () => ({ path: 'web/api', field: 'key', mount: 'secret' }),
+    call: (p, o) => withSecretsAgent(p.web, { ...VAULT, secrets: [{ path: 'api-key', template: SecretTemplate.kv(o) }] }),
+  },
+  {
+    name: 'SecretTemplate.database', shape: 'DatabaseSecretOptions', base: () => ({ role: 'web', mount: 'database' }),
+    call: (p, o) => withSecretsAgent(p.web, { ...VAULT, secrets: [{ path: 'db.json', template: SecretTemplate.database(o) }] }),
+  },
+  {
+    name: 'SkipAuthRoute.path', shape: 'SkipAuthRouteOptions', base: () => ({ methods: ['GET'] }),
+    call: (p, o) => withAuthProxy(p.web, { ...AUTH(p), skipAuthRoutes: [SkipAuthRoute.path('/healthz', o)] }),
+  },
+  {
+    name: 'TelemetryExporter.otlp', shape: 'OtlpExporterOptions', base: () => ({ endpoint: 'https://otlp.example:4317', headers: { 'x-team': 'a' } }),
+    call: (p, o) => withTelemetry(p.web, { exporters: [TelemetryExporter.otlp(o)] }),
+  },
+  {
+    name: 'TelemetryExporter.otlpHttp', shape: 'OtlpHttpExporterOptions', base: () => ({ endpoint: 'https://otlp.example:4318' }),
+    call: (p, o) => withTelemetry(p.web, { exporters: [TelemetryExporter.otlpHttp(o)] }),
+  },
+  {
+    name: 'TelemetryExporter.prometheusRemoteWrite', shape: 'PrometheusRemoteWriteExporterOptions',
+    base: () => ({ url: 'https://prometheus.example/api/v1/write', externalLabels: { cluster: 'a' } }),
+    call: (p, o) => withTelemetry(p.web, { exporters: [TelemetryExporter.prometheusRemoteWrite(o)] }),
+  },
+  {
+    name: 'TelemetryExporter.debug', shape: 'DebugExporterOptions', base: () => ({}),
+    call: (p, o) => withTelemetry(p.web, { exporters: [TelemetryExporter.debug(o)] }),
+  },
+  {
+    name: 'TelemetrySource.prometheus', shape: 'PrometheusSourceOptions', base: () => ({ port: 8080, path: '/metrics', job: 'web' }),
+    call: (p, o) => withTelemetry(p.web, { sources: [TelemetrySource.prometheus(o)] }),
+  },
+];
+
+/** Entry points that take a string as a positional argument (no options shape to read). */
+const POSITIONAL: Array<[string, (p: Pod, value: any) => void]> = [
+  ['LogMetadata.podLabel(key)', (p, v) => withLogShipper(p.web, { logPath: '/var/log/app', fields: { team: LogMetadata.podLabel(v) } })],
+  ['LogParser.regex(pattern)', (p, v) => withLogShipper(p.web, { logPath: '/var/log/app', parser: LogParser.regex(v) })],
+  ['LogMultiline.startPattern(pattern)', (p, v) => withLogShipper(p.web, { logPath: '/var/log/app', multiline: LogMultiline.startPattern(v) })],
+  ['TlsCa.fromSecret(secret, key)', (p, v) => withLogShipper(p.web, {
+    logPath: '/var/log/app', outputs: [LogOutput.elasticsearch({ url: 'https://es:9200', ca: TlsCa.fromSecret(secret(p.chart), v) })],
+  })],
+  ['SecretTemplate.raw(contents)', (p, v) => withSecretsAgent(p.web, { ...VAULT, secrets: [{ path: 'f', template: SecretTemplate.raw(v) }] })],
+  ['VaultCaCertificate.fromSecret(secret, key)', (p, v) => withSecretsAgent(p.web, {
+    ...VAULT, secrets: SECRETS, caCertificate: VaultCaCertificate.fromSecret(secret(p.chart), v),
+  })],
+  ['ConfigReload.signal(signal)', (p, v) => withConfigSync(p.web, {
+    source: ConfigSource.git({ repo: GIT }), mountPath: '/etc/app', reload: ConfigReload.signal(v, { shareProcessNamespace: true }),
+  })],
+  ['SkipAuthRoute.path(path)', (p, v) => withAuthProxy(p.web, { ...AUTH(p), skipAuthRoutes: [SkipAuthRoute.path(v)] })],
+  ['SkipAuthRoute.prefix(prefix)', (p, v) => withAuthProxy(p.web, { ...AUTH(p), skipAuthRoutes: [SkipAuthRoute.prefix(v)] })],
+  ['SkipAuthRoute.regex(pattern)', (p, v) => withAuthProxy(p.web, { ...AUTH(p), skipAuthRoutes: [SkipAuthRoute.regex(v)] })],
+  ['CacheListener.unixSocket({ dir })', (p, v) => withCache(p.web, { listen: CacheListener.unixSocket({ dir: v }) })],
+  ['setDefaultSidecarMode(scope, mode)', (p, v) => {
+    setDefaultSidecarMode(p.chart, v);
+    withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0' });
+  }],
+];
+
+type Shape = (typeof OPTION_SHAPES)[string]['props'][string]['shape'];
+
+/** A string fits here: a string, anything, or one of the choices of an enum (a wrong one must be shown escaped too). */
+const takesString = (s: Shape): boolean => s.k === 'string' || s.k === 'any' || (s.k === 'literal' && s.values.some((v) => typeof v === 'string'))
+  || (s.k === 'union' && s.of.some(takesString));
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+
+/** A change to valid options: where (for the test name), and how. */
+interface Change {
+  readonly where: string;
+  readonly apply: (options: Record<string, unknown>, value: string) => void;
+}
+
+/**
+ * Every place a string goes in options of shape `shapeName`, walking into nested data
+ * interfaces the valid options hold: a string option, an entry of a string array, a record's
+ * key, and a record's string value.
+ */
+function changes(shapeName: string, base: Record<string, unknown>, path: string[] = []): Change[] {
+  const at = (options: Record<string, unknown>): Record<string, unknown> => path.reduce<any>((o, k) => (Array.isArray(o[k]) ? o[k][0] : o[k]), options);
+  const out: Change[] = [];
+  for (const [key, { shape }] of Object.entries(OPTION_SHAPES[shapeName].props)) {
+    const where = [...path, key].join('.');
+    if (takesString(shape)) {
+      out.push({ where, apply: (o, v) => { at(o)[key] = v; } });
+    } else if (shape.k === 'array' && takesString(shape.of)) {
+      out.push({ where: `${where}[0]`, apply: (o, v) => { at(o)[key] = [v]; } });
+    } else if (shape.k === 'record') {
+      out.push({ where: `${where} key`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [v]: takesString(shape.of) ? 'x' : kplus.EnvValue.fromValue('x') }; } });
+      if (takesString(shape.of) && isPlain(base[key]) && Object.keys(base[key] as object).length > 0) {
+        const first = Object.keys(base[key] as object)[0];
+        out.push({ where: `${where}.${first}`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [first]: v }; } });
+      }
+    } else if (shape.k === 'ref' && isPlain(base[key])) {
+      out.push(...changes(shape.name, base[key] as Record<string, unknown>, [...path, key]));
+    } else if (shape.k === 'array' && shape.of.k === 'ref' && Array.isArray(base[key]) && isPlain((base[key] as unknown[])[0])) {
+      out.push(...changes(shape.of.name, (base[key] as Array<Record<string, unknown>>)[0], [...path, key]));
+    }
+  }
+  return out;
+}
+
+/** A deep copy of plain data (objects and arrays), keeping constructs and class instances as they are. */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as unknown as T;
+  if (isPlain(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
+  return value;
+}
+
+const podShape = (web: kplus.Deployment) => JSON.stringify([web.containers.map((c) => c.name), web.initContainers.map((c) => c.name), web.volumes.map((v) => v.name)]);
+
+/**
+ * Runs `call` on a fresh pod. A refused call: the library's own Error, no raw control character,
+ * the pod as it was. An accepted one: synth either writes manifests the strict schema accepts, or
+ * fails with a message without raw control characters and writes nothing. Returns the message.
+ */
+function answer(prepare: (p: Pod) => any, call: (p: Pod, prepared: any) => void): string | undefined {
+  const p = pod();
+  const prepared = prepare(p);
+  const before = podShape(p.web);
+  try {
+    call(p, prepared);
+  } catch (e) {
+    expect((e as Error).constructor).toBe(Error);
+    const message = (e as Error).message;
+    expect(message).not.toMatch(RAW);
+    expect(podShape(p.web)).toBe(before);
+    return message;
+  }
+  try {
+    p.app.synth();
+  } catch (e) {
+    const message = (e as Error).message;
+    expect(message).not.toMatch(RAW);
+    expect(listFiles(p.outdir)).toEqual([]);
+    return message;
+  }
+  readOutput(p.outdir); // validates every manifest against the Kubernetes schema
+  fs.rmSync(p.outdir, { recursive: true, force: true });
+  return undefined;
+}
+
+const CASES: Array<[string, string, (p: Pod) => any, (p: Pod, prepared: any) => void]> = [];
+const nothing = () => undefined;
+for (const target of TARGETS) {
+  const base = target.base(pod());
+  for (const change of changes(target.shape, base)) {
+    for (const value of NASTY) {
+      CASES.push([`${target.name}: ${change.where}`, value, target.prepare ?? nothing, (p, prepared) => {
+        const options = copy(target.base(p));
+        change.apply(options, value);
+        target.call(p, options, prepared);
+      }]);
+    }
+  }
+}
+for (const [name, call] of POSITIONAL) {
+  for (const value of NASTY) CASES.push([name, value, nothing, (p) => call(p, value)]);
+}
+
+/**
+ * Values still shown raw by files other helpers were changing during this sweep (lib/proxy/plan.ts,
+ * lib/engine/registry.ts, lib/engine/attach.ts, lib/engine/input.ts): each is expected to fail
+ * until the coordinator quotes it; once quoted, its test.failing fails: take it out of this list.
+ */
+const KNOWN_RAW = new Set([
+  'withProxy: portName', // lib/proxy/plan.ts: portName "${portName}"
+  'withProxy: healthPath', // lib/proxy/plan.ts: JSON.stringify(healthPath) leaves DEL, C1 and U+2028 raw
+  'withSidecar: sharedVolumes.name', // lib/engine/registry.ts: shared volume name "${name}"
+  'withSidecar: sharedVolumes.appContainers[0]', // lib/engine/attach.ts: no container named "${containerName}"
+  'LogOutput.raw: secrets key', // lib/engine/input.ts: option paths show record keys raw (option secrets.<key>.secret)
+]);
+
+describe('control characters in any string of any option', () => {
+  test('every helper and factory is swept, through many strings', () => {
+    // A guard that the sweep reaches what it claims: a shape renamed or emptied would shrink it.
+    const swept = new Set(CASES.map(([name]) => name.split(':')[0]));
+    for (const t of TARGETS) expect(swept).toContain(t.name);
+    expect(CASES.length).toBeGreaterThan(250);
+  });
+
+  const known = (name: string, value: string) => KNOWN_RAW.has(name) && (name !== 'withProxy: healthPath' || value !== NASTY[0]);
+  test.each(CASES.filter(([name, value]) => !known(name, value)))('%s = %j: never shown raw, never half applied', (_name, _value, prepare, call) => {
+    answer(prepare, call);
+  });
+
+  test.failing.each(CASES.filter(([name, value]) => known(name, value)))('%s = %j: shown raw (known, see KNOWN_RAW)', (_name, _value, prepare, call) => {
+    answer(prepare, call);
+  });
+});
