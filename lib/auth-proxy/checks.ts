@@ -5,7 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { AuthProxySecretKey, SkipAuthRoute } from './options';
 import { kplus } from '../engine/kplus';
-import { quote } from '../engine/validation/syntax';
+import { hasControlCharacter, quote } from '../engine/validation/syntax';
 
 type Fail = (problem: string) => never;
 
@@ -18,6 +18,7 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function checkUrl(option: string, value: unknown, fail: Fail): URL {
   if (typeof value !== 'string' || value.trim() === '') fail(`${option} is empty; give an https:// URL`);
   const text = value as string;
+  if (hasControlCharacter(text)) fail(`${option} ${quote(text)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let url: URL;
   try {
     url = new URL(text);

@@ -480,6 +480,7 @@ export const FLUENT_BIT_S3_RETRY_LIMIT = 300;
 
 function parseEndpoint(fail: (p: string) => never, what: string, url: string, allowQuery: boolean): Endpoint {
   if (typeof url !== 'string') fail(`${what}: url must be a string`);
+  if (hasControlCharacter(url)) fail(`${what}: url ${quote(url)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let parsed: URL;
   try {
     parsed = new URL(url);

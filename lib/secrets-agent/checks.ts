@@ -8,7 +8,7 @@ import {
 } from './options';
 import { BuiltTemplate, databaseTemplate, kvTemplate } from './templates';
 import { ConfigReload, HttpPostSpec, reloadSpec, SignalSpec } from '../engine/reload';
-import { quote } from '../engine/validation/syntax';
+import { hasControlCharacter, quote } from '../engine/validation/syntax';
 
 /** Throws with the workload's label and `withSecretsAgent` in front. */
 export type Fail = (problem: string) => never;
@@ -44,6 +44,7 @@ export function checkVaultPath(fail: Fail, option: string, value: unknown, examp
 /** The Vault address: http(s), a host, an optional port; no credentials, path, query or fragment. */
 export function checkAddress(fail: Fail, address: unknown): { address: string; tls: boolean } {
   if (typeof address !== 'string' || address === '') fail('address is missing; give the Vault server\'s URL, for example "https://vault.vault.svc:8200"');
+  if (hasControlCharacter(address as string)) fail(`address ${quote(address)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let url: URL;
   try {
     url = new URL(address as string);

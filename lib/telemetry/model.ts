@@ -11,7 +11,7 @@ import {
 import { TelemetryBatch, TelemetryMemoryLimit, TelemetryOptions, TelemetryProtocol } from './options';
 import { TelemetrySelfMetrics, TelemetrySelfMetricsSpec, TelemetrySource } from './source';
 import { kplus } from '../engine/kplus';
-import { portNumberProblem, quote } from '../engine/validation/syntax';
+import { hasControlCharacter, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the collector finds what it needs, inside its container. */
 export const PATHS = {
@@ -460,6 +460,7 @@ function exporterModel(
 /** An http(s) URL, checked: scheme, no credentials, no fragment, nothing the configuration would misread. */
 function parseUrl(fail: (p: string) => never, what: string, option: string, url: string): { scheme: 'http' | 'https'; parsed: URL } {
   if (typeof url !== 'string') return fail(`${what}: ${option} must be a string`);
+  if (hasControlCharacter(url)) fail(`${what}: ${option} ${quote(url)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let parsed: URL;
   try {
     parsed = new URL(url);
