@@ -352,7 +352,13 @@ function answer(prepare: (p: Pod) => any, call: (p: Pod, prepared: any) => void)
     p.app.synth();
   } catch (e) {
     const message = (e as Error).message;
-    expect(message).not.toMatch(RAW);
+    // cdk8s writes its heading, then each problem on a line of its own: "  [construct path] problem".
+    const [heading, ...problems] = message.split('\n');
+    expect(heading).toBe('Validation failed with the following errors:');
+    for (const problem of problems) {
+      expect(problem).toMatch(/^ {2}\[[^\]]*\] /);
+      expect(problem).not.toMatch(RAW);
+    }
     expect(listFiles(p.outdir)).toEqual([]);
     return message;
   }
@@ -405,8 +411,33 @@ describe('control characters in any string of any option', () => {
     answer(prepare, call);
   });
 
+  test.failing('a JavaScript caller\'s record key in an option path is shown raw (known: lib/engine/input.ts)', () => {
+    answer(nothing, (p) => withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0', envVariables: { 'a\nb': 'plain' } } as any));
+  });
+
   test.failing.each(CASES.filter(([name, value]) => known(name, value)))('%s = %j: shown raw (known, see KNOWN_RAW)', (_name, _value, prepare, call) => {
     answer(prepare, call);
+  });
+});
+
+describe('control characters in values the rules at synth show', () => {
+  // Each rule lives in lib/engine/validation/, which another helper was changing during this
+  // sweep: these show the value raw until the coordinator quotes them (then take test.failing off).
+  const SYNTH_KNOWN: Array<[string, (p: Pod) => void]> = [
+    ['a sidecar\'s purpose, in a port clash (validation/pod-view.ts describeContainer)', (p) => {
+      withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0', purpose: 'x\ny', ports: [{ number: 8080 }] });
+    }],
+    ['a mount path of the user\'s container (validation/mounts.ts)', (p) => {
+      withLogShipper(p.web, { logPath: '/var/log/app' });
+      p.web.addContainer({ name: 'late', image: 'registry.example/late:1', volumeMounts: [{ path: '/data/\tx', volume: kplus.Volume.fromEmptyDir(p.web, 'v', 'v') }] });
+    }],
+    ['a container name the user added (validation/names.ts)', (p) => {
+      withLogShipper(p.web, { logPath: '/var/log/app' });
+      p.web.addContainer({ name: 'la\nte', image: 'registry.example/late:1' });
+    }],
+  ];
+  test.failing.each(SYNTH_KNOWN)('%s is shown raw (known)', (_what, call) => {
+    expect(answer(nothing, call)).toBeDefined();
   });
 });
 
