@@ -21,7 +21,7 @@ import {
 } from '../lib';
 import { listFiles, newApp, readOutput } from './util/synth';
 import { APP } from './workloads';
-import { OPTION_SHAPES } from '../lib/engine/option-shapes.generated';
+import { OPTION_ROOTS, OPTION_SHAPES } from '../lib/engine/option-shapes.generated';
 
 /** A raw control character, NUL, DEL, a C1 control or a Unicode line separator. */
 // eslint-disable-next-line no-control-regex
@@ -404,6 +404,17 @@ describe('control characters in any string of any option', () => {
     const swept = new Set(CASES.map(([name]) => name.split(':')[0]));
     for (const t of TARGETS) expect(swept).toContain(t.name);
     expect(CASES.length).toBeGreaterThan(250);
+  });
+
+  test('every public options interface is swept (a new helper or factory needs its target here)', () => {
+    const NOT_TARGETS: Record<string, string> = {
+      SharedVolumeOptions: 'swept inside SidecarOptions.sharedVolumes',
+      SshGitAuthOptions: 'Secret references only',
+      TelemetryNetworkExporterOptions: 'the common part of the network exporters, swept through each',
+    };
+    const targeted = new Set(TARGETS.map((t) => t.shape));
+    const missing = OPTION_ROOTS.filter((root) => !root.endsWith('Props') && !targeted.has(root) && !(root in NOT_TARGETS));
+    expect(missing).toEqual([]);
   });
 
   const known = (name: string, value: string) => KNOWN_RAW.has(name) && (name !== 'withProxy: healthPath' || value !== NASTY[0]);
