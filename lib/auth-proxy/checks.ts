@@ -5,6 +5,7 @@
 import { ApiObject } from 'cdk8s';
 import { AuthProxySecretKey, SkipAuthRoute } from './options';
 import { kplus } from '../engine/kplus';
+import { hasControlCharacter, quote } from '../engine/validation/syntax';
 
 type Fail = (problem: string) => never;
 
@@ -17,20 +18,21 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export function checkUrl(option: string, value: unknown, fail: Fail): URL {
   if (typeof value !== 'string' || value.trim() === '') fail(`${option} is empty; give an https:// URL`);
   const text = value as string;
+  if (hasControlCharacter(text)) fail(`${option} ${quote(text)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return fail(`${option} "${text}" is not an absolute URL; give one like "https://login.example.com"`);
+    return fail(`${option} ${quote(text)} is not an absolute URL; give one like "https://login.example.com"`);
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    fail(`${option} "${text}" is http://: tokens and codes would cross the network in clear text; give the https:// URL `
+    fail(`${option} ${quote(text)} is http://: tokens and codes would cross the network in clear text; give the https:// URL `
       + '(http:// is accepted only for a loopback host: localhost, 127.0.0.1, [::1])');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${option} "${text}" is not an https:// URL; give one like "https://login.example.com"`);
-  if (url.username || url.password) fail(`${option} "${text}" holds credentials; remove them from the URL`);
-  if (url.search || url.hash || /[?#]/.test(text)) fail(`${option} "${text}" has a query or fragment; remove it`);
-  if (/\s/.test(text)) fail(`${option} ${JSON.stringify(text)} holds white space; remove it`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(`${option} ${quote(text)} is not an https:// URL; give one like "https://login.example.com"`);
+  if (url.username || url.password) fail(`${option} ${quote(text)} holds credentials; remove them from the URL`);
+  if (url.search || url.hash || /[?#]/.test(text)) fail(`${option} ${quote(text)} has a query or fragment; remove it`);
+  if (/\s/.test(text)) fail(`${option} ${quote(text)} holds white space; remove it`);
   return url;
 }
 
@@ -38,7 +40,7 @@ export function checkUrl(option: string, value: unknown, fail: Fail): URL {
 export function checkRedirectUrl(value: string, fail: Fail): string {
   const url = checkUrl('redirectUrl', value, fail);
   if (url.pathname !== '/oauth2/callback') {
-    fail(`redirectUrl "${value}" ends in "${url.pathname}", but oauth2-proxy answers the issuer's redirect at "/oauth2/callback"; `
+    fail(`redirectUrl ${quote(value)} ends in ${quote(url.pathname)}, but oauth2-proxy answers the issuer's redirect at "/oauth2/callback"; `
       + `give "${url.origin}/oauth2/callback" (and register it with the issuer)`);
   }
   return value;
@@ -56,7 +58,7 @@ export function checkSecretKey(option: string, given: unknown, fail: Fail): Auth
   }
   const key = ref!.key;
   if (typeof key !== 'string' || !/^[-._a-zA-Z0-9]{1,253}$/.test(key)) {
-    fail(`${option}.key ${JSON.stringify(key)} is not a Secret key; a key is 1 to 253 letters, digits, "-", "_" or "."`);
+    fail(`${option}.key ${quote(key)} is not a Secret key; a key is 1 to 253 letters, digits, "-", "_" or "."`);
   }
   return { secret: ref!.secret!, key: key! };
 }
@@ -79,11 +81,11 @@ export function secretValueProblems(option: string, ref: AuthProxySecretKey, val
   for (const [k, v] of Object.entries(json.data ?? {})) data[k] = Buffer.from(v, 'base64').toString('utf8');
   if (!(ref.key in data)) {
     const keys = Object.keys(data);
-    return [`${option}.key "${ref.key}" is not a key of Secret "${secret.name}" (it has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'none'}); `
+    return [`${option}.key ${quote(ref.key)} is not a key of Secret ${quote(secret.name)} (it has ${keys.length ? keys.map((k) => `${quote(k)}`).join(', ') : 'none'}); `
       + 'the pod would never start: pass one of those, or add the key to the Secret'];
   }
   const problem = valueProblem(data[ref.key]);
-  return problem ? [`${option}: the value of key "${ref.key}" of Secret "${secret.name}" ${problem}`] : [];
+  return problem ? [`${option}: the value of key ${quote(ref.key)} of Secret ${quote(secret.name)} ${problem}`] : [];
 }
 
 /** The client secret file is used byte for byte (providers/provider_data.go GetClientSecret). */
@@ -117,7 +119,7 @@ export function cookieSecretProblem(value: string): string | undefined {
 export function checkEmailDomain(value: unknown, fail: Fail): string {
   if (value === '*') return value;
   if (typeof value !== 'string' || !/^(\*\.|\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(value)) {
-    fail(`emailDomains entry ${JSON.stringify(value)} is not a domain; give a lowercase domain like "example.com" `
+    fail(`emailDomains entry ${quote(value)} is not a domain; give a lowercase domain like "example.com" `
       + '(".example.com" or "*.example.com" for its subdomains too), or "*" for any');
   }
   return value as string;
@@ -126,7 +128,7 @@ export function checkEmailDomain(value: unknown, fail: Fail): string {
 /** A group name: any text but empty or with control characters. */
 export function checkGroup(value: unknown, fail: Fail): string {
   if (typeof value !== 'string' || value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
-    fail(`allowedGroups entry ${JSON.stringify(value)} is not a group name; give the name as the issuer puts it in the groups claim`);
+    fail(`allowedGroups entry ${quote(value)} is not a group name; give the name as the issuer puts it in the groups claim`);
   }
   return value as string;
 }
@@ -141,7 +143,7 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'CO
  */
 export function renderSkipRoute(route: SkipAuthRoute, fail: Fail): string[] {
   if (!(route instanceof SkipAuthRoute)) fail('skipAuthRoutes holds something that is not a SkipAuthRoute; use SkipAuthRoute.path(…), .prefix(…) or .regex(…)');
-  const label = `SkipAuthRoute.${route.kind}(${JSON.stringify(route.value)})`;
+  const label = `SkipAuthRoute.${route.kind}(${quote(route.value)})`;
   let pattern: string;
   if (route.kind === 'regex') {
     pattern = checkRegex(label, route.value, fail);
@@ -154,7 +156,7 @@ export function renderSkipRoute(route: SkipAuthRoute, fail: Fail): string[] {
   if (!Array.isArray(methods) || methods.length === 0) fail(`${label}: methods is empty; leave it out for every method, or name some ("GET")`);
   const seen = new Set<string>();
   return methods.map((method) => {
-    if (!METHODS.includes(method)) fail(`${label}: method ${JSON.stringify(method)} is not an HTTP method; give one of ${METHODS.join(', ')}`);
+    if (!METHODS.includes(method)) fail(`${label}: method ${quote(method)} is not an HTTP method; give one of ${METHODS.join(', ')}`);
     if (seen.has(method)) fail(`${label}: method ${method} is given twice; give it once`);
     seen.add(method);
     return `${method}=${pattern}`;
@@ -171,14 +173,14 @@ function checkRoutePath(label: string, value: string, prefix: boolean, fail: Fai
     fail(`${label}: oauth2-proxy never exempts a path with white space, control characters, ";", "\\", "//", "." or ".." segments; give a plain path`);
   }
   if (prefix && !value.endsWith('/')) {
-    fail(`${label}: a prefix ends with "/", or "${value}" would also match "${value}-admin"; give "${value}/", or SkipAuthRoute.path for the one path`);
+    fail(`${label}: a prefix ends with "/", or ${quote(value)} would also match ${quote(`${value}-admin`)}; give ${quote(`${value}/`)}, or SkipAuthRoute.path for the one path`);
   }
 }
 
 /** A user's regular expression: anchored, valid, and in the RE2 syntax oauth2-proxy compiles. */
 function checkRegex(label: string, value: string, fail: Fail): string {
   if (typeof value !== 'string' || !value.startsWith('^')) {
-    fail(`${label}: the pattern is not anchored with "^", so it would match anywhere in the path ("/admin/x${typeof value === 'string' ? value : ''}" too); start it with "^"`);
+    fail(`${label}: the pattern is not anchored with "^", so it would match anywhere in the path (${quote(`/admin/x${typeof value === 'string' ? value : ''}`)} too); start it with "^"`);
   }
   try {
     new RegExp(value);

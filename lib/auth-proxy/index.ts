@@ -98,6 +98,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
       servicePortName: 'http',
       standsFor: [plan.targetPort],
       standsForLabel: `the app's port ${plan.targetPort}`,
+      serviceOptionsShape: 'AuthProxyExposeViaServiceOptions',
     };
     registry.addFront({
       name: this.container.name,

@@ -15,7 +15,7 @@ import { imageReference, OAUTH2_PROXY_IMAGE } from '../engine/images';
 import { httpGetProbes, kplus, TCP } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { PodFacts } from '../engine/registry';
-import { portNameProblem, portNumberProblem } from '../engine/validation/syntax';
+import { portNameProblem, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** oauth2-proxy's own endpoints, under its `/oauth2` prefix so that no path of the app is shadowed. */
 export const PING_PATH = '/oauth2/ping';
@@ -49,7 +49,7 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
   const issuerUrl = props.issuerUrl;
   checkUrl('issuerUrl', issuerUrl, fail);
   if (typeof props.clientId !== 'string' || props.clientId.trim() === '' || /[\s\u0000-\u001f]/.test(props.clientId)) {
-    fail(`clientId ${JSON.stringify(props.clientId)} is not a client ID; give the ID the issuer registered for the app, without white space`);
+    fail(`clientId ${quote(props.clientId)} is not a client ID; give the ID the issuer registered for the app, without white space`);
   }
   const clientSecret = checkSecretKey('clientSecret', props.clientSecret, fail);
   const cookieSecret = checkSecretKey('cookieSecret', props.cookieSecret, fail);
@@ -65,9 +65,9 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
   if (props.scopes !== undefined) {
     if (!Array.isArray(props.scopes) || props.scopes.length === 0) fail('scopes is empty; leave it out for oauth2-proxy\'s default, or give some ("openid", …)');
     for (const s of props.scopes) {
-      if (typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) fail(`scopes entry ${JSON.stringify(s)} is not an OAuth scope (RFC 6749 3.3: printable, no space, quote or backslash)`);
+      if (typeof s !== 'string' || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) fail(`scopes entry ${quote(s)} is not an OAuth scope (RFC 6749 3.3: printable, no space, quote or backslash)`);
     }
-    if (!props.scopes.includes('openid')) fail(`scopes ${JSON.stringify(props.scopes)} lacks "openid", without which the issuer sends no ID token; add it`);
+    if (!props.scopes.includes('openid')) fail(`scopes [${props.scopes.map((s) => quote(s)).join(', ')}] lacks "openid", without which the issuer sends no ID token; add it`);
     scope = props.scopes.join(' ');
   }
 
@@ -77,17 +77,17 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
   if (port < 1024) fail(`port ${port} is below 1024, which oauth2-proxy, running as a non-root user, cannot bind; pass a port of 1024 or more (a Service can still listen on 80 or 443)`);
   const portName = props.portName ?? 'auth-http';
   const portNameIssue = portNameProblem(portName);
-  if (portNameIssue) fail(`portName "${portName}" is not an IANA service name: it ${portNameIssue}`);
+  if (portNameIssue) fail(`portName ${quote(portName)} is not an IANA service name: it ${portNameIssue}`);
 
   const targetPort = resolveAppPort(pod, props.targetPort, 'the auth proxy', fail);
   if (targetPort === port) fail(`port ${port} is the app's own port (the target port); the auth proxy must listen on another port: pass port (for example 4180)`);
   const front = pod.frontsOf(targetPort)[0];
   if (front?.exclusive) {
-    fail(`the app's port ${targetPort} already has ${front.purpose} (container "${front.name}", port ${front.port}) in front of it; `
+    fail(`the app's port ${targetPort} already has ${front.purpose} (container ${quote(front.name)}, port ${front.port}) in front of it; `
       + 'one authenticating proxy per app port: remove this call, or pass targetPort for another port of the app');
   }
   if (front) {
-    fail(`${front.purpose} (container "${front.name}", port ${front.port}) already forwards to the app's port ${targetPort}, so requests through it `
+    fail(`${front.purpose} (container ${quote(front.name)}, port ${front.port}) already forwards to the app's port ${targetPort}, so requests through it `
       + `would skip authentication; attach withAuthProxy first, then pass target: authProxy to ${front.purpose.split(' ')[0]}`);
   }
 
@@ -99,13 +99,13 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
 
   const cookieSecure = props.cookieSecure ?? true;
   const sameSite = props.cookieSameSite ?? CookieSameSite.LAX;
-  if (!Object.values(CookieSameSite).includes(sameSite)) fail(`cookieSameSite ${JSON.stringify(sameSite)} is not a CookieSameSite; pass CookieSameSite.LAX, STRICT or NONE`);
+  if (!Object.values(CookieSameSite).includes(sameSite)) fail(`cookieSameSite ${quote(sameSite)} is not a CookieSameSite; pass CookieSameSite.LAX, STRICT or NONE`);
   if (sameSite === CookieSameSite.NONE && !cookieSecure) {
     fail('cookieSameSite NONE with cookieSecure false: browsers drop a SameSite=None cookie that is not Secure; keep cookieSecure, or use CookieSameSite.LAX');
   }
   const cookieDomains = (props.cookieDomains ?? []).map((d) => {
     if (typeof d !== 'string' || !/^\.?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(d)) {
-      fail(`cookieDomains entry ${JSON.stringify(d)} is not a domain; give a lowercase domain like ".example.com"`);
+      fail(`cookieDomains entry ${quote(d)} is not a domain; give a lowercase domain like ".example.com"`);
     }
     return d;
   });

@@ -5,7 +5,7 @@
 import { Size } from 'cdk8s';
 import { CacheEngine, CacheEviction, CacheListener, CacheOptions } from './options';
 import { kplus } from '../engine/kplus';
-import { mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
+import { mountPathProblem, normalizePath, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the cache's own files live in its container. */
 export const CACHE_PATHS = {
@@ -98,18 +98,18 @@ export function buildModel(
   } else {
     const given = listener.dir ?? `/run/${name}`;
     const problem = mountPathProblem(given);
-    if (problem) fail(`socketDir "${given}" ${problem}; give the absolute folder the socket goes in, for example "/run/${name}"`);
+    if (problem) fail(`socketDir ${quote(given)} ${problem}; give the absolute folder the socket goes in, for example "/run/${name}"`);
     const dir = normalizePath(given);
     if (!SOCKET_DIR.test(dir)) {
-      fail(`socketDir "${given}" holds a character other than letters, digits and "/._-", which a connection URL would have to escape; give a plain folder, for example "/run/${name}"`);
+      fail(`socketDir ${quote(given)} holds a character other than letters, digits and "/._-", which a connection URL would have to escape; give a plain folder, for example "/run/${name}"`);
     }
-    if (dir === '/') fail(`socketDir "${given}" is the root of the container; give a folder of its own, for example "/run/${name}"`);
+    if (dir === '/') fail(`socketDir ${quote(given)} is the root of the container; give a folder of its own, for example "/run/${name}"`);
     if (dir === CACHE_PATHS.config || dir.startsWith(`${CACHE_PATHS.config}/`) || CACHE_PATHS.config.startsWith(`${dir}/`)) {
-      fail(`socketDir "${given}" overlaps "${CACHE_PATHS.config}", where the cache reads its configuration; give another folder, for example "/run/${name}"`);
+      fail(`socketDir ${quote(given)} overlaps ${quote(CACHE_PATHS.config)}, where the cache reads its configuration; give another folder, for example "/run/${name}"`);
     }
     // sun_path holds 107 bytes and a NUL (unix(7)); the socket's name comes after the folder.
     const socket = `${dir}/${engine.id}.sock`;
-    if (socket.length > 107) fail(`socketDir "${given}" makes the socket path ${socket.length} characters long; a Unix socket path holds at most 107 (unix(7)): give a shorter folder`);
+    if (socket.length > 107) fail(`socketDir ${quote(given)} makes the socket path ${socket.length} characters long; a Unix socket path holds at most 107 (unix(7)): give a shorter folder`);
     listen = { kind: 'unixSocket', dir, socket };
   }
 
@@ -145,10 +145,10 @@ export function buildModel(
 
   const eviction = props.eviction ?? CacheEviction.ALLKEYS_LRU;
   if (!Object.values(CacheEviction).includes(eviction)) {
-    fail(`eviction "${String(eviction)}" is not a CacheEviction; pass one of CacheEviction.ALLKEYS_LRU, CacheEviction.NO_EVICTION, …`);
+    fail(`eviction ${quote(String(eviction))} is not a CacheEviction; pass one of CacheEviction.ALLKEYS_LRU, CacheEviction.NO_EVICTION, …`);
   }
   if (engine.id === 'memcached' && eviction !== CacheEviction.ALLKEYS_LRU && eviction !== CacheEviction.NO_EVICTION) {
-    fail(`eviction "${eviction}" is Valkey's; memcached evicts least recently used items, or nothing with -M: `
+    fail(`eviction ${quote(eviction)} is Valkey's; memcached evicts least recently used items, or nothing with -M: `
       + 'pass CacheEviction.ALLKEYS_LRU or CacheEviction.NO_EVICTION, or engine: CacheEngine.VALKEY');
   }
 

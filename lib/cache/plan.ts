@@ -15,7 +15,7 @@ import { imageReference } from '../engine/images';
 import { kplus } from '../engine/kplus';
 import { Program } from '../engine/program';
 import { PodFacts } from '../engine/registry';
-import { dnsLabelProblem } from '../engine/validation/syntax';
+import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /** The cache's program, and what the construct shows of it. */
 export interface CachePlan {
@@ -43,7 +43,7 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
   if (!(engine instanceof CacheEngine)) fail('engine must be CacheEngine.VALKEY or CacheEngine.MEMCACHED');
   const name = props.name ?? 'cache';
   const nameProblem = dnsLabelProblem(name);
-  if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+  if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
   const image = props.image ?? imageReference(engine.image);
   if (typeof image !== 'string' || image.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
 
@@ -53,7 +53,7 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
   // The app containers and their environment: never overwrite what the app sets itself.
   const appContainers = props.appContainers
     ? props.appContainers.map((wanted) => pod.containerNamed(wanted) ?? fail(
-      `appContainers names "${wanted}", but the pod has no such container (it has ${pod.describeContainerNames()}); `
+      `appContainers names ${quote(wanted)}, but the pod has no such container (it has ${pod.describeContainerNames()}); `
       + 'add the container before attaching the cache'))
     : pod.appContainers();
   if (appContainers.length === 0) {
@@ -63,15 +63,15 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
   }
   const urlEnv = props.urlEnv ?? 'CACHE_URL';
   const urlEnvProblem = envNameProblem(urlEnv);
-  if (urlEnvProblem) fail(`urlEnv "${urlEnv}" ${urlEnvProblem}`);
+  if (urlEnvProblem) fail(`urlEnv ${quote(urlEnv)} ${urlEnvProblem}`);
   const passwordEnv = props.password ? props.passwordEnv ?? 'CACHE_PASSWORD' : undefined;
   if (props.passwordEnv !== undefined && !props.password) {
     fail('passwordEnv is given without password; pass password ({ secret, key }) too, or remove passwordEnv');
   }
   if (passwordEnv !== undefined) {
     const problem = envNameProblem(passwordEnv);
-    if (problem) fail(`passwordEnv "${passwordEnv}" ${problem}`);
-    if (passwordEnv === urlEnv) fail(`passwordEnv and urlEnv are both "${urlEnv}"; give each its own name`);
+    if (problem) fail(`passwordEnv ${quote(passwordEnv)} ${problem}`);
+    if (passwordEnv === urlEnv) fail(`passwordEnv and urlEnv are both ${quote(urlEnv)}; give each its own name`);
   }
   for (const c of appContainers) {
     const env = c.env.variables;
@@ -79,9 +79,9 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
       if (envName !== undefined && Object.prototype.hasOwnProperty.call(env, envName)) {
         const suffix = option === 'urlEnv' ? 'URL' : 'PASSWORD';
         const named = `${name.toUpperCase().replace(/-/g, '_')}_${suffix}`;
-        fail(`container "${c.name}" already sets the environment variable ${envName}, which the cache would overwrite; `
+        fail(`container ${quote(c.name)} already sets the environment variable ${envName}, which the cache would overwrite; `
           + `pass another ${option} to withCache (for example ${option}: "${named === envName ? `LOCAL_${named}` : named}"), `
-          + `or leave "${c.name}" out with appContainers`);
+          + `or leave ${quote(c.name)} out with appContainers`);
       }
     }
   }

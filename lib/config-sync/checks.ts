@@ -46,8 +46,8 @@ export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | unde
     if (!found) {
       const sidecar = pod.containerNamed(n);
       fail(sidecar
-        ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
-        : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the sync`);
+        ? `containers: ${quote(n)} is not an app container (it is an init container or a sidecar); name app containers only`
+        : `containers: no app container named ${quote(n)} (the pod has ${apps.map((c) => `${quote(c.name)}`).join(', ') || 'none'}); add it before attaching the sync`);
     }
     return found!;
   });
@@ -88,7 +88,7 @@ export function repoTransport(repo: string): 'https' | 'ssh' | string {
   if (authority !== undefined) {
     const host = authority.slice(authority.lastIndexOf('@') + 1).replace(/:\d*$/, '');
     if (host === '') return 'has no host; expected https://host/path or ssh://user@host/path';
-    if (host.startsWith('-')) return `has the host "${host}", which starts with "-" and would be read as an option (CVE-2017-1000117)`;
+    if (host.startsWith('-')) return `has the host ${quote(host)}, which starts with "-" and would be read as an option (CVE-2017-1000117)`;
   }
   let url: URL;
   try {
@@ -119,7 +119,7 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
   if (options.ref !== undefined && /^[0-9a-fA-F]{7,63}$/.test(options.ref) && options.ref.length !== 40) {
     // git-sync fetches a hash by its full name: v4.7.1 answers an abbreviated one with
     // "couldn't find remote ref" and exits.
-    fail(`ref "${options.ref}" looks like an abbreviated commit hash, which git-sync cannot fetch ("couldn't find remote ref"); `
+    fail(`ref ${quote(options.ref)} looks like an abbreviated commit hash, which git-sync cannot fetch ("couldn't find remote ref"); `
       + `give the full 40-character hash (git rev-parse ${options.ref}), or for a branch or tag named like this, `
       + `"refs/heads/${options.ref}" or "refs/tags/${options.ref}"`);
   }
@@ -132,7 +132,7 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
   }
   const link = options.link ?? 'current';
   if (typeof link !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(link)) {
-    fail(`link "${link}" must be a plain file name (letters, digits, ".", "_", "-", not starting with "."), for example "current"`);
+    fail(`link ${quote(link)} must be a plain file name (letters, digits, ".", "_", "-", not starting with "."), for example "current"`);
   }
 
   let auth: CheckedAuth | undefined;
@@ -144,7 +144,7 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
     }
     auth = checkAuth(fail, options.auth as GitAuthLike);
     if (auth.transport !== transport) {
-      fail(`repo "${options.repo}" is reached over ${transport.toUpperCase()}, but auth is GitAuth.${auth.transport}; `
+      fail(`repo ${quote(options.repo)} is reached over ${transport.toUpperCase()}, but auth is GitAuth.${auth.transport}; `
         + (transport === 'ssh' ? 'use GitAuth.ssh({ privateKey, knownHosts })' : 'use GitAuth.https({ username, password })'));
     }
     const path = (flag: CheckedAuth['files'][number]['flag']) => {
@@ -158,7 +158,7 @@ export function checkGitSource(fail: Fail, options: GitSourceOptions): CheckedGi
       sshKnownHostsFile: path('sshKnownHostsFile'),
     };
   } else if (transport === 'ssh') {
-    fail(`repo "${options.repo}" is an SSH address, which needs a key and known hosts; pass auth: GitAuth.ssh({ privateKey, knownHosts }) `
+    fail(`repo ${quote(options.repo)} is an SSH address, which needs a key and known hosts; pass auth: GitAuth.ssh({ privateKey, knownHosts }) `
       + 'with both from a Secret, or use the https:// address of a public repository');
   }
   return { repo: options.repo, ref: options.ref, period: options.period, depth: options.depth, link, auth, files };
@@ -196,7 +196,7 @@ export function checkAuth(fail: Fail, auth: GitAuthLike): CheckedAuth {
     const username = options.username;
     // eslint-disable-next-line no-control-regex
     if (typeof username !== 'string' || username === '' || /[\s:\x00-\x1f\x7f]/.test(username)) {
-      fail(`GitAuth.https: username ${JSON.stringify(username)} must be a non-empty name without spaces or ":" (any name works with a token, for example "git")`);
+      fail(`GitAuth.https: username ${quote(username)} must be a non-empty name without spaces or ":" (any name works with a token, for example "git")`);
     }
     const password = secretValue('password', options.password);
     return { transport: 'https', username, files: [{ value: password, file: 'password', flag: 'passwordFile' }] };
@@ -204,7 +204,7 @@ export function checkAuth(fail: Fail, auth: GitAuthLike): CheckedAuth {
   const key = secretValue('privateKey', options.privateKey);
   const knownHosts = secretValue('knownHosts', options.knownHosts);
   if (key.secret.name === knownHosts.secret.name && key.key === knownHosts.key) {
-    fail(`GitAuth.ssh: privateKey and knownHosts are both key "${key.key}" of Secret "${key.secret.name}"; they are two different files`);
+    fail(`GitAuth.ssh: privateKey and knownHosts are both key ${quote(key.key)} of Secret ${quote(key.secret.name)}; they are two different files`);
   }
   return {
     transport: 'ssh',
@@ -227,7 +227,7 @@ export function secretValueProblem(value: unknown): string | undefined {
     return 'must be a kplus.SecretValue: { secret: kplus.Secret or kplus.Secret.fromSecretName(…), key: "…" }';
   }
   if (!/^[-._a-zA-Z0-9]{1,253}$/.test(candidate.key)) {
-    return `key "${candidate.key}" is not a Secret data key (letters, digits, "-", "_", ".")`;
+    return `key ${quote(candidate.key)} is not a Secret data key (letters, digits, "-", "_", ".")`;
   }
   return undefined;
 }
@@ -251,11 +251,11 @@ export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, op
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
   if (typeof label !== 'string' || parts.length > 2 || !name || !LABEL_NAME.test(name)
     || (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))) {
-    fail(`ConfigSource.${factory}: label "${label}" is not a label key ([prefix/]name, the name at most 63 letters, digits, "-", "_", ".")`);
+    fail(`ConfigSource.${factory}: label ${quote(label)} is not a label key ([prefix/]name, the name at most 63 letters, digits, "-", "_", ".")`);
   }
   if (options.labelValue !== undefined && (typeof options.labelValue !== 'string'
     || (options.labelValue !== '' && !LABEL_NAME.test(options.labelValue)))) {
-    fail(`ConfigSource.${factory}: labelValue "${options.labelValue}" is not a label value (at most 63 letters, digits, "-", "_", ".")`);
+    fail(`ConfigSource.${factory}: labelValue ${quote(options.labelValue)} is not a label value (at most 63 letters, digits, "-", "_", ".")`);
   }
   const fileMode = options.fileMode ?? (resource === 'configmap' ? undefined : 0o640);
   if (fileMode !== undefined) {

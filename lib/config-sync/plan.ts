@@ -17,7 +17,7 @@ import { PodFacts } from '../engine/registry';
 import { checkHttpReload, reloadSpec } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 import { signalScript } from '../engine/signal-script';
-import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the folder is mounted in git-sync containers: the image's default `--root`. */
 const GIT_ROOT = '/git';
@@ -50,10 +50,10 @@ export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions): SyncPla
 
   const name = props.name ?? engine;
   const nameProblem = dnsLabelProblem(name);
-  if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+  if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
   if (typeof props.mountPath !== 'string') fail('mountPath is missing; give the absolute path where the app reads the folder');
   const pathProblem = mountPathProblem(props.mountPath);
-  if (pathProblem) fail(`mountPath "${props.mountPath}" ${pathProblem}, for example "/etc/app/config"`);
+  if (pathProblem) fail(`mountPath ${quote(props.mountPath)} ${pathProblem}, for example "/etc/app/config"`);
   if (normalizePath(props.mountPath) === '/') fail('mountPath "/" would hide the app\'s whole filesystem; give a folder, for example "/etc/app/config"');
   const mountPath = normalizePath(props.mountPath);
 

@@ -4,7 +4,7 @@
  */
 import { TCP } from './kplus';
 import { PodFacts } from './registry';
-import { portNumberProblem } from './validation/syntax';
+import { portNumberProblem, quote } from './validation/syntax';
 
 /**
  * The app's port: `given`, which an app container must declare, or the only TCP port the app
@@ -28,7 +28,7 @@ export function resolveAppPort(pod: PodFacts, given: number | undefined, program
     }
   }
   const declared = () => apps
-    .flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => `${p.number}${p.name ? ` ("${p.name}")` : ''} of container "${c.name}"`))
+    .flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => `${p.number}${p.name ? ` (${quote(p.name)})` : ''} of container ${quote(c.name)}`))
     .join(', ');
   if (given !== undefined) {
     const problem = portNumberProblem(given);
@@ -40,7 +40,7 @@ export function resolveAppPort(pod: PodFacts, given: number | undefined, program
     return given;
   }
   if (only === undefined) {
-    return fail(`the app containers (${apps.map((c) => `"${c.name}"`).join(', ')}) declare no TCP port, so ${program} does not know where to forward; `
+    return fail(`the app containers (${apps.map((c) => `${quote(c.name)}`).join(', ')}) declare no TCP port, so ${program} does not know where to forward; `
       + 'declare the app\'s port on its container (portNumber or ports), or pass targetPort');
   }
   if (several) {

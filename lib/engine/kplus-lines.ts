@@ -10,6 +10,7 @@
  * can name the line of any construct, whichever copy of cdk8s-plus made it.
  */
 import { Construct } from 'constructs';
+import { quote } from './validation/syntax';
 
 /** The entry to import for each cdk8s-plus line (package.json `exports`, kept equal by test/lines/entries.test.ts). */
 export const LINE_ENTRIES: Readonly<Record<string, string>> = {
@@ -59,15 +60,15 @@ export function jsiiClassOf(ctor: unknown): JsiiClass | undefined {
 /** `a string`, `undefined`, `a Service of cdk8s-plus-28 "chart/svc"`, `a construct "chart/x" (Foo)`: what a value is, for messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined || value === null) return String(value);
-  if (typeof value !== 'object' && typeof value !== 'function') return `a ${typeof value} (${JSON.stringify(value)})`;
+  if (typeof value !== 'object' && typeof value !== 'function') return `a ${typeof value} (${typeof value === 'string' ? quote(value) : String(value)})`;
   if (!Construct.isConstruct(value)) {
     const name = (value as { constructor?: { name?: string } }).constructor?.name;
     return name && name !== 'Object' ? `an object of class ${name}, not a construct` : 'a plain object, not a construct';
   }
   const path = value.node.path || '<app>';
   const jsii = jsiiClasses(value)[0];
-  if (jsii) return `a ${jsii.name} of ${jsii.package} "${path}"`;
-  return `a construct "${path}" (${value.constructor.name})`;
+  if (jsii) return `a ${jsii.name} of ${jsii.package} ${quote(path)}`;
+  return `a construct ${quote(path)} (${value.constructor.name})`;
 }
 
 /** `'cdk8s-sidecars' (cdk8s-plus-28), 'cdk8s-sidecars/plus-31' (cdk8s-plus-31), …`. */
@@ -88,16 +89,16 @@ export function foreignPodProblem(value: unknown, ours: JsiiClass): string | und
   const path = value.node.path || '<app>';
   const oursEntry = LINE_ENTRIES[ours.package] ?? 'cdk8s-sidecars';
   if (pod.package === ours.package) {
-    return `the workload "${path}" is a ${kind} of another copy of ${pod.package} (${pod.version}) than the one '${oursEntry}' `
+    return `the workload ${quote(path)} is a ${kind} of another copy of ${pod.package} (${pod.version}) than the one '${oursEntry}' `
       + `uses (${ours.version}): the app has two copies of ${pod.package} installed; run \`npm ls ${pod.package}\`, `
       + 'then `npm dedupe` (or align the versions) so that the app and cdk8s-sidecars load the same one';
   }
   const theirs = LINE_ENTRIES[pod.package];
   if (theirs) {
-    return `the workload "${path}" is a ${kind} of ${pod.package} (${pod.version}), but '${oursEntry}' is the entry for `
+    return `the workload ${quote(path)} is a ${kind} of ${pod.package} (${pod.version}), but '${oursEntry}' is the entry for `
       + `${ours.package}; import from '${theirs}' instead, the entry for ${pod.package}`;
   }
-  return `the workload "${path}" is a ${kind} of ${pod.package} (${pod.version}), a line cdk8s-sidecars has no entry for; `
+  return `the workload ${quote(path)} is a ${kind} of ${pod.package} (${pod.version}), a line cdk8s-sidecars has no entry for; `
     + `use a line it has an entry for: ${entryList()}`;
 }
 

@@ -13,6 +13,7 @@ import { checkLineInstalled, describeValue, foreignPodProblem, JsiiClass, jsiiCl
 checkLineInstalled('cdk8s-plus-28');
 // eslint-disable-next-line import/order
 import * as kplus from 'cdk8s-plus-28';
+import { quote } from './validation/syntax';
 
 export { kplus };
 
@@ -38,7 +39,7 @@ const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Po
  */
 export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
   const unknownScope: unknown = scope;
-  const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} "${unknownScope.node.path}/${id}"` : `${what} "${id}"`;
+  const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} ${quote(`${unknownScope.node.path}/${id}`)}` : `${what} ${quote(id)}`;
   const refuse = (problem: string): never => {
     throw new Error(`${label}: ${problem}`);
   };
@@ -54,7 +55,7 @@ export function workloadOrScope(scope: Construct, id: string, given: Workload | 
   const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
   if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
   if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
-  return refuse(`no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
+  return refuse(`no workload given and the scope ${quote(scope.node.path || '<app>')} is not one; `
     + `pass workload (${WORKLOAD_KINDS}), or create it inside the workload`);
 }
 
@@ -71,7 +72,7 @@ export function workloadKind(workload: Workload): string {
 
 /** `Deployment "chart/web"`: how messages name a workload. */
 export function workloadLabel(workload: Workload): string {
-  return `${workloadKind(workload)} "${workload.node.path}"`;
+  return `${workloadKind(workload)} ${quote(workload.node.path)}`;
 }
 
 /** True for workloads whose pods are meant to run to completion (Job, CronJob). */

@@ -6,7 +6,7 @@ import { checkFactoryOptions } from './input';
 import { kplus } from './kplus';
 import { PodFacts } from './registry';
 import { PROCESS_NAME } from './signal-script';
-import { portNumberProblem } from './validation/syntax';
+import { portNumberProblem, quote } from './validation/syntax';
 
 /** Throws with the workload's label and the helper in front. */
 type Fail = (problem: string) => never;
@@ -124,13 +124,13 @@ export function checkHttpReload(fail: Fail, pod: PodFacts, options: HttpPostRelo
   if (problem) fail(`reload port ${options.port} ${problem}`);
   const apps = pod.appContainers();
   if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
-    const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} ("${c.name}")`));
+    const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} (${quote(c.name)})`));
     fail(`reload port ${options.port} is not a TCP port an app container declares (${declared.length ? `they declare ${declared.join(', ')}` : 'they declare none'}); `
       + 'pass the app\'s containerPort: the request goes to 127.0.0.1 inside the pod, never to a Service port');
   }
   // RFC 3986: a path of pchar and "/", and an optional query; no spaces, quotes or fragment.
   if (typeof options.path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(options.path)) {
-    fail(`reload path ${JSON.stringify(options.path)} must start with "/" and hold only URL path characters (no spaces, quotes or "#"), for example "/-/reload"`);
+    fail(`reload path ${quote(options.path)} must start with "/" and hold only URL path characters (no spaces, quotes or "#"), for example "/-/reload"`);
   }
   const successStatus = options.successStatus ?? 200;
   if (!Number.isInteger(successStatus) || (successStatus !== 0 && (successStatus < 100 || successStatus > 599))) {
@@ -167,7 +167,7 @@ export function checkSignalReload(
 ): CheckedSignalReload {
   const { who } = context;
   if (!SIGNALS.includes(signal)) {
-    fail(`reload signal "${signal}" is not one an app reloads on; use ${SIGNALS.join(', ')}`);
+    fail(`reload signal ${quote(signal)} is not one an app reloads on; use ${SIGNALS.join(', ')}`);
   }
   if (typeof options !== 'object' || options === null || options.shareProcessNamespace !== true) {
     fail('ConfigReload.signal needs shareProcessNamespace: true, an explicit opt-in: the pod then shares one process namespace, '
@@ -178,13 +178,13 @@ export function checkSignalReload(
   if (processName === undefined) {
     const command = targets[0].command?.[0];
     if (!command) {
-      fail(`ConfigReload.signal: container "${targets[0].name}" has no command to take the process name from; pass process, `
+      fail(`ConfigReload.signal: container ${quote(targets[0].name)} has no command to take the process name from; pass process, `
         + 'the name /proc/<pid>/comm shows for the app (for example "nginx")');
     }
     processName = command!.split('/').pop()!.slice(0, 15);
   }
   if (typeof processName !== 'string' || !PROCESS_NAME.test(processName)) {
-    fail(`ConfigReload.signal: process "${processName}" must be 1 to 15 letters, digits, ".", "_", "+" or "-" (the kernel keeps `
+    fail(`ConfigReload.signal: process ${quote(processName)} must be 1 to 15 letters, digits, ".", "_", "+" or "-" (the kernel keeps `
       + '15 characters of a process name in /proc/<pid>/comm)');
   }
   const users = new Set(targets.map((t) => t.securityContext.user ?? pod.securityContext.user));
@@ -194,7 +194,7 @@ export function checkSignalReload(
   }
   const user = [...users][0];
   if (user === undefined) {
-    fail(`ConfigReload.signal: the UID of container "${targets[0].name}" is not set; a process may only signal processes of its own UID, `
+    fail(`ConfigReload.signal: the UID of container ${quote(targets[0].name)} is not set; a process may only signal processes of its own UID, `
       + `so the ${who} runs as the app's UID: set securityContext.user on the app container (or the pod)`);
   }
   if (user === 0) fail(`ConfigReload.signal: the app runs as root (UID 0), and the ${who} container may not; run the app as a non-root UID`);

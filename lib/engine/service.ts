@@ -4,9 +4,17 @@
  * the Services a program in front of another one takes over. Shared by every such helper.
  */
 import { Construct } from 'constructs';
+import { checkFactoryOptions } from './input';
 import { kplus, setServiceTargetPortName, Workload } from './kplus';
 import { PodRegistry } from './registry';
-import { portNumberProblem } from './validation/syntax';
+import { portNumberProblem, quote } from './validation/syntax';
+
+/**
+ * A Service's name is an RFC 1035 label: at most 63 lowercase letters, digits and "-", starting
+ * with a letter and ending with a letter or digit.
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/ ("a valid RFC 1035 label name")
+ */
+const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Options of a Service made to reach a program in front of the app. */
 export interface FrontServiceOptions {
@@ -34,6 +42,11 @@ export interface ServedFront {
   readonly standsFor: ReadonlyArray<number | string>;
   /** `the app's port 8080`, for messages. */
   readonly standsForLabel: string;
+  /**
+   * The shape of the program's `exposeViaService` options, checked at the call for JavaScript callers.
+   * @default 'ProxyExposeViaServiceOptions' (the auth proxy's have the same keys)
+   */
+  readonly serviceOptionsShape?: string;
 }
 
 /**
@@ -41,9 +54,15 @@ export interface ServedFront {
  * Its construct id under `scope` is `Service`, then `Service2`, ….
  */
 export function exposeFrontViaService(scope: Construct, front: ServedFront, options: FrontServiceOptions = {}): kplus.Service {
+  const where = `${front.where}: exposeViaService`;
+  checkFactoryOptions(where, front.serviceOptionsShape ?? 'ProxyExposeViaServiceOptions', options);
   const port = options.port ?? front.port;
   const problem = portNumberProblem(port);
-  if (problem) throw new Error(`${front.where}: exposeViaService port ${port} ${problem}`);
+  if (problem) throw new Error(`${where} port ${port} ${problem}`);
+  if (options.name !== undefined && !SERVICE_NAME.test(options.name)) {
+    throw new Error(`${where}: name ${quote(options.name)} is not a Service name: at most 63 lowercase letters, digits and "-", `
+      + 'starting with a letter and ending with a letter or digit (RFC 1035), for example "web"');
+  }
   let id = 'Service';
   for (let i = 2; scope.node.tryFindChild(id); i++) id = `Service${i}`;
   const service = new kplus.Service(scope, id, {
@@ -66,7 +85,7 @@ export function retargetServiceToFront(front: ServedFront, service: kplus.Servic
   const targets = ports.map((p, index) => front.registry.serviceTarget(service, index) ?? p.targetPort ?? p.port);
   const matching = targets.map((target, index) => ({ target, index })).filter((t) => front.standsFor.includes(t.target));
   if (matching.length === 0) {
-    throw new Error(`${front.where}: Service "${service.node.path}" has no port that targets ${front.standsForLabel} `
+    throw new Error(`${front.where}: Service ${quote(service.node.path)} has no port that targets ${front.standsForLabel} `
       + `(its target ports: ${targets.join(', ') || 'none'}); use ${front.variable}.exposeViaService() for a new Service`);
   }
   for (const { index } of matching) targetFront(front, service, index);

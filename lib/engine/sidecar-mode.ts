@@ -1,4 +1,5 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { describeValue, quote } from './validation/syntax';
 
 /**
  * How a sidecar joins the pod.
@@ -39,9 +40,17 @@ const consulted = new WeakSet<IConstruct>();
  * setDefaultSidecarMode(app, SidecarMode.CLASSIC); // Kubernetes 1.28 without the feature gate
  */
 export function setDefaultSidecarMode(scope: IConstruct, mode: SidecarMode): void {
+  // JavaScript callers have no compiler to hold them to the types: refuse here, not later.
+  if (!Construct.isConstruct(scope)) {
+    throw new Error(`setDefaultSidecarMode: the scope must be a construct (an App, a Chart or any construct), got ${describeValue(scope)}`);
+  }
+  if (!Object.values(SidecarMode).includes(mode)) {
+    throw new Error(`setDefaultSidecarMode(${quote(describeScope(scope))}, …): the mode must be SidecarMode.NATIVE or SidecarMode.CLASSIC `
+      + `(got ${describeValue(mode)})`);
+  }
   if (consulted.has(scope)) {
-    throw new Error(`setDefaultSidecarMode(${describeScope(scope)}, ${mode}): sidecars were already attached under `
-      + `"${describeScope(scope)}" with the previous default; call setDefaultSidecarMode right after creating `
+    throw new Error(`setDefaultSidecarMode(${quote(describeScope(scope))}, ${mode}): sidecars were already attached under `
+      + `${quote(describeScope(scope))} with the previous default; call setDefaultSidecarMode right after creating `
       + 'the App or Chart, before any withSidecar/withLogShipper/withProxy/withConfigSync');
   }
   defaults.set(scope, mode);

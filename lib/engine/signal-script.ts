@@ -17,6 +17,7 @@
  * none runs (the first sync happens before the app starts), it does nothing and succeeds: git-sync
  * retries a failing hook forever.
  */
+import { quote } from './validation/syntax';
 
 /** What the script does. */
 export interface SignalScriptSettings {
@@ -39,10 +40,10 @@ const SIGNAL_NAME = /^[A-Z0-9]{1,8}$/;
 /** The script text. Throws on a name outside `PROCESS_NAME` (callers check first). */
 export function signalScript(settings: SignalScriptSettings): string {
   if (!PROCESS_NAME.test(settings.process) || !SIGNAL_NAME.test(settings.signal)) {
-    throw new Error(`signal script: refusing process "${settings.process}" / signal "${settings.signal}"`);
+    throw new Error(`signal script: refusing process ${quote(settings.process)} / signal ${quote(settings.signal)}`);
   }
   const writer = settings.writer ?? 'withConfigSync';
-  if (!/^[A-Za-z]+$/.test(writer)) throw new Error(`signal script: refusing writer "${writer}"`);
+  if (!/^[A-Za-z]+$/.test(writer)) throw new Error(`signal script: refusing writer ${quote(writer)}`);
   const tag = writer === 'withConfigSync' ? 'config-sync' : writer;
   return [
     '#!/bin/sh',

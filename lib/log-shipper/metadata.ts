@@ -2,6 +2,7 @@
  * Values a log record can carry that are only known in the running pod: its name, namespace and
  * UID, one of its labels, and the app containers that write the log folder.
  */
+import { quote } from '../engine/validation/syntax';
 
 /** What a `LogMetadata` reads, for the engine renderers. */
 export type LogMetadataSource =
@@ -48,7 +49,7 @@ export class LogMetadata {
    */
   public static podLabel(key: string): LogMetadata {
     const id = `label_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    return new LogMetadata({ kind: 'field', id, fieldPath: `metadata.labels['${key}']`, labelKey: key }, `pod label "${key}"`);
+    return new LogMetadata({ kind: 'field', id, fieldPath: `metadata.labels['${key}']`, labelKey: key }, `pod label ${quote(key)}`);
   }
 
   private constructor(

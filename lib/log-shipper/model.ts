@@ -10,7 +10,7 @@ import { LogShipperOptions } from './options';
 import { LogOutput, TlsCa } from './output';
 import { LogMultilineSpec, LogParserSpec } from './parsing';
 import { kplus } from '../engine/kplus';
-import { mountPathProblem, normalizePath, quote } from '../engine/validation/syntax';
+import { hasControlCharacter, mountPathProblem, normalizePath, quote } from '../engine/validation/syntax';
 
 /** Where the shipper finds what it needs, inside its container. */
 export const PATHS = {
@@ -156,21 +156,21 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
   // --- the folder and the files ---
   const logPathProblem = typeof options.logPath === 'string' ? mountPathProblem(options.logPath) : 'must be a string';
   if (logPathProblem) {
-    fail(`logPath "${options.logPath}" ${logPathProblem}; give the absolute folder the app writes its log files into, for example "/var/log/app"`);
+    fail(`logPath ${quote(options.logPath)} ${logPathProblem}; give the absolute folder the app writes its log files into, for example "/var/log/app"`);
   }
   const logPath = normalizePath(options.logPath);
   if (logPath === '/') fail('logPath "/" is the root of the container; give the folder the app writes its log files into, for example "/var/log/app"');
   for (const reserved of RESERVED_PATHS) {
     if (logPath === reserved || logPath.startsWith(`${reserved}/`) || reserved.startsWith(`${logPath}/`)) {
-      fail(`logPath "${logPath}" overlaps "${reserved}", where the shipper keeps its own files; log into another folder`);
+      fail(`logPath ${quote(logPath)} overlaps ${quote(reserved)}, where the shipper keeps its own files; log into another folder`);
     }
   }
   if (/\s|,|\$|\*|\?|\[|\]|\{|\}|\\|"|'/.test(logPath)) {
-    fail(`logPath "${logPath}" holds a space, glob or quoting character, which the engines' path patterns would misread; use a plain folder name`);
+    fail(`logPath ${quote(logPath)} holds a space, glob or quoting character, which the engines' path patterns would misread; use a plain folder name`);
   }
   const include = options.include ?? '*.log';
   if (!INCLUDE.test(include) || include.startsWith('/') || include.split('/').includes('..') || include.includes('**')) {
-    fail(`include "${include}" is not a glob relative to logPath; use *, ?, [...] and / only (no "**", braces, commas or ".."), for example "*.log" or "*/*.log"`);
+    fail(`include ${quote(include)} is not a glob relative to logPath; use *, ?, [...] and / only (no "**", braces, commas or ".."), for example "*.log" or "*/*.log"`);
   }
 
   // --- parsing ---
@@ -194,14 +194,14 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         return { kind: 'literal', value: context.writers.join('+') };
       }
       if (source.labelKey !== undefined && !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(source.labelKey)) {
-        fail(`${what}: "${source.labelKey}" is not a Kubernetes label key; give one such as "app.kubernetes.io/name"`);
+        fail(`${what}: ${quote(source.labelKey)} is not a Kubernetes label key; give one such as "app.kubernetes.io/name"`);
       }
       const item = podItems.get(source.id) ?? { id: source.id, envName: `LOG_SHIPPER_${source.id.toUpperCase()}`, fieldPath: source.fieldPath, labelKey: source.labelKey };
       podItems.set(source.id, item);
       return { kind: 'pod', item };
     }
     if (typeof value !== 'string' || !SAFE_VALUE.test(value)) {
-      fail(`${what} ${JSON.stringify(value)} is not a plain value: fixed values may hold ${SAFE_VALUE_TEXT}, which every engine takes verbatim; `
+      fail(`${what} ${quote(value)} is not a plain value: fixed values may hold ${SAFE_VALUE_TEXT}, which every engine takes verbatim; `
         + 'put anything else in the app\'s own log lines, or a credential in a Secret');
     }
     return { kind: 'literal', value };
@@ -213,7 +213,7 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         + (typeof value === 'string' ? ' (got a plain string)' : ''));
     }
     if (!SECRET_KEY.test(value.key)) {
-      fail(`${what}: "${value.key}" is not a Secret key (letters, digits, "-", "_" and "." only)`);
+      fail(`${what}: ${quote(value.key)} is not a Secret key (letters, digits, "-", "_" and "." only)`);
     }
     const item = { id, envName: envName ?? `LOG_SHIPPER_${id.toUpperCase()}`, value };
     credentials.push(item);
@@ -250,10 +250,10 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
     if (ca === undefined) return parsed;
     if (!(ca instanceof TlsCa)) fail(`${what}: ca must be a TlsCa (TlsCa.fromConfigMap or TlsCa.fromSecret)`);
     if (parsed.scheme !== 'https') {
-      fail(`${what}: a ca is given but the URL "${url}" is not https; use an https URL, or drop the ca`);
+      fail(`${what}: a ca is given but the URL ${quote(url)} is not https; use an https URL, or drop the ca`);
     }
     const source = ca.source;
-    if (!SECRET_KEY.test(source.key)) fail(`${what}: the ca key "${source.key}" is not a ConfigMap or Secret key`);
+    if (!SECRET_KEY.test(source.key)) fail(`${what}: the ca key ${quote(source.key)} is not a ConfigMap or Secret key`);
     const dir = `${PATHS.tls}/${id}`;
     cas.push({ outputId: id, ca, dir, file: `${dir}/ca.crt` });
     return { ...parsed, caFile: `${dir}/ca.crt` };
@@ -263,9 +263,9 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
   const fieldOptions = options.fields ?? { namespace: LogMetadata.NAMESPACE, pod: LogMetadata.POD_NAME, container: LogMetadata.CONTAINER };
   const fields: Array<[string, Ref]> = Object.entries(fieldOptions).map(([name, value]) => {
     if (!FIELD_NAME.test(name) || RESERVED_FIELDS.includes(name)) {
-      fail(`field name "${name}" is not allowed: use [A-Za-z_][A-Za-z0-9_]* (up to 63 characters), and not ${RESERVED_FIELDS.map((f) => `"${f}"`).join(', ')}, which hold the line and its origin`);
+      fail(`field name ${quote(name)} is not allowed: use [A-Za-z_][A-Za-z0-9_]* (up to 63 characters), and not ${RESERVED_FIELDS.map((f) => `${quote(f)}`).join(', ')}, which hold the line and its origin`);
     }
-    return [name, resolve(`field "${name}"`, value)];
+    return [name, resolve(`field ${quote(name)}`, value)];
   });
 
   // --- outputs ---
@@ -292,12 +292,12 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         const labelOptions = o.labels ?? { namespace: LogMetadata.NAMESPACE, pod: LogMetadata.POD_NAME, container: LogMetadata.CONTAINER };
         const labels: Array<[string, Ref]> = Object.entries(labelOptions).map(([name, value]) => {
           if (!LOKI_LABEL.test(name) || name.startsWith('__')) {
-            fail(`${what}: label name "${name}" is not a Loki label name; use [a-zA-Z_][a-zA-Z0-9_]* not starting with "__"`);
+            fail(`${what}: label name ${quote(name)} is not a Loki label name; use [a-zA-Z_][a-zA-Z0-9_]* not starting with "__"`);
           }
-          return [name, resolve(`${what}: label "${name}"`, value)];
+          return [name, resolve(`${what}: label ${quote(name)}`, value)];
         });
         if (labels.length === 0) fail(`${what}: labels is empty; Loki needs at least one stream label`);
-        if (o.tenant !== undefined && !SAFE_VALUE.test(o.tenant)) fail(`${what}: tenant ${JSON.stringify(o.tenant)} may hold ${SAFE_VALUE_TEXT} only`);
+        if (o.tenant !== undefined && !SAFE_VALUE.test(o.tenant)) fail(`${what}: tenant ${quote(o.tenant)} may hold ${SAFE_VALUE_TEXT} only`);
         const ep = endpoint(what, id, o.url, o.ca, false);
         return { kind: 'loki', id, endpoint: ep, labels, tenant: o.tenant, auth: auth(what, id, o) };
       }
@@ -305,7 +305,7 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         const o = spec.options;
         const indexName = o.index ?? 'logs';
         if (!/^[a-z0-9][a-z0-9._-]{0,254}$/.test(indexName) || indexName === '.' || indexName === '..') {
-          fail(`${what}: index "${indexName}" is not an index name; use lowercase letters, digits, "-", "_" and ".", not starting with "-", "_" or "+"`);
+          fail(`${what}: index ${quote(indexName)} is not an index name; use lowercase letters, digits, "-", "_" and ".", not starting with "-", "_" or "+"`);
         }
         const ep = endpoint(what, id, o.url, o.ca, false);
         return { kind: 'elasticsearch', id, endpoint: ep, index: indexName, auth: auth(what, id, { ...o, bearerToken: undefined }) };
@@ -314,25 +314,25 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         const o = spec.options;
         const ep = endpoint(what, id, o.url, o.ca, true);
         const headers: Array<[string, Ref]> = Object.entries(o.headers ?? {}).map(([name, value], h) => {
-          if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) fail(`${what}: header name "${name}" may hold letters, digits and "-" only`);
+          if (!/^[A-Za-z0-9-]{1,64}$/.test(name)) fail(`${what}: header name ${quote(name)} may hold letters, digits and "-" only`);
           if (['content-type', 'content-length', 'host'].includes(name.toLowerCase()) || (name.toLowerCase() === 'authorization' && (o.bearerToken || o.username))) {
-            fail(`${what}: header "${name}" is set by the shipper; remove it`);
+            fail(`${what}: header ${quote(name)} is set by the shipper; remove it`);
           }
-          return [name, typeof value === 'string' ? resolve(`${what}: header "${name}"`, value) : credential(`${what}: header "${name}"`, `${id}_header_${h}`, value)!];
+          return [name, typeof value === 'string' ? resolve(`${what}: header ${quote(name)}`, value) : credential(`${what}: header ${quote(name)}`, `${id}_header_${h}`, value)!];
         });
         return { kind: 'http', id, endpoint: ep, headers, auth: auth(what, id, o) };
       }
       case 's3': {
         const o = spec.options;
         if (typeof o.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(o.bucket)) {
-          fail(`${what}: bucket "${o.bucket}" is not an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-")`);
+          fail(`${what}: bucket ${quote(o.bucket)} is not an S3 bucket name (3 to 63 lowercase letters, digits, "." and "-")`);
         }
         if (typeof o.region !== 'string' || !/^[a-z]{2}(-[a-z0-9]+)+-\d+$/.test(o.region)) {
-          fail(`${what}: region "${o.region}" is not an AWS region name such as "eu-west-1"`);
+          fail(`${what}: region ${quote(o.region)} is not an AWS region name such as "eu-west-1"`);
         }
         const keyPrefix = o.keyPrefix ?? 'logs/';
         if (!/^[A-Za-z0-9_.=/-]{0,200}$/.test(keyPrefix) || keyPrefix.startsWith('/') || keyPrefix.split('/').includes('..')) {
-          fail(`${what}: keyPrefix "${keyPrefix}" may hold letters, digits and _ . = / - only, and must not start with "/"`);
+          fail(`${what}: keyPrefix ${quote(keyPrefix)} may hold letters, digits and _ . = / - only, and must not start with "/"`);
         }
         if ((o.accessKeyId === undefined) !== (o.secretAccessKey === undefined)) {
           fail(`${what}: give accessKeyId and secretAccessKey together, or neither to use the default AWS credential chain (IRSA, Pod Identity)`);
@@ -358,20 +358,20 @@ export function buildModel(where: string, options: LogShipperOptions, context: M
         const block: Record<string, unknown> = given;
         const typeKey = engine.id === 'fluent-bit' ? 'name' : 'type';
         if (typeof block[typeKey] !== 'string' || block[typeKey] === '') {
-          fail(`${what}: the ${engine.displayName} block has no "${typeKey}"; give the ${engine.id === 'fluent-bit' ? 'output plugin' : 'sink type'}`);
+          fail(`${what}: the ${engine.displayName} block has no ${quote(typeKey)}; give the ${engine.id === 'fluent-bit' ? 'output plugin' : 'sink type'}`);
         }
         if (engine.id === 'vector' && 'inputs' in block) fail(`${what}: the Vector block sets "inputs"; remove it, the shipper connects the sink to the parsed records`);
         for (const [name, value] of Object.entries(o.secrets ?? {})) {
           if (!RAW_SECRET_NAME.test(name) || name.startsWith('LOG_SHIPPER_') || name.startsWith('AWS_')) {
-            fail(`${what}: secret name "${name}" must be [A-Z][A-Z0-9_]* and not start with LOG_SHIPPER_ or AWS_ (used by the shipper)`);
+            fail(`${what}: secret name ${quote(name)} must be [A-Z][A-Z0-9_]* and not start with LOG_SHIPPER_ or AWS_ (used by the shipper)`);
           }
-          if (rawSecretNames.has(name)) fail(`${what}: secret name "${name}" is used by another raw output; give each its own name`);
+          if (rawSecretNames.has(name)) fail(`${what}: secret name ${quote(name)} is used by another raw output; give each its own name`);
           rawSecretNames.add(name);
-          credential(`${what} secret "${name}"`, name, value, name);
+          credential(`${what} secret ${quote(name)}`, name, value, name);
         }
         const literal = literalCredential(block);
         if (literal) {
-          fail(`${what}: "${literal}" looks like a credential written in the block, which would land in the ConfigMap; `
+          fail(`${what}: ${quote(literal)} looks like a credential written in the block, which would land in the ConfigMap; `
             + `pass it in secrets and write ${engine.id === 'fluent-bit' ? '${NAME}' : 'SECRET[credentials.NAME]'} instead`);
         }
         return { kind: 'raw', id, block: { ...block } };
@@ -480,44 +480,53 @@ export const FLUENT_BIT_S3_RETRY_LIMIT = 300;
 
 function parseEndpoint(fail: (p: string) => never, what: string, url: string, allowQuery: boolean): Endpoint {
   if (typeof url !== 'string') fail(`${what}: url must be a string`);
+  if (hasControlCharacter(url)) fail(`${what}: url ${quote(url)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return fail(`${what}: url "${url}" does not parse as a URL; give an absolute URL such as "http://loki.monitoring:3100"`);
+    return fail(`${what}: url ${quote(url)} does not parse as a URL; give an absolute URL such as "http://loki.monitoring:3100"`);
   }
   const scheme = parsed.protocol.replace(/:$/, '');
   if (scheme !== 'http' && scheme !== 'https') {
-    fail(`${what}: url "${url}" has the scheme "${scheme}"; the shipper speaks http and https only`);
+    fail(`${what}: url ${quote(url)} has the scheme ${quote(scheme)}; the shipper speaks http and https only`);
   }
   if (parsed.username || parsed.password) {
-    fail(`${what}: url "${url}" holds credentials, which would be written into a ConfigMap; remove them and pass username/password as kplus.SecretValue`);
+    fail(`${what}: url ${quote(url)} holds credentials, which would be written into a ConfigMap; remove them and pass username/password as kplus.SecretValue`);
   }
-  if (parsed.hash) fail(`${what}: url "${url}" has a fragment; remove it`);
-  if (parsed.search && !allowQuery) fail(`${what}: url "${url}" has a query string; remove it`);
-  if (parsed.hostname === '') fail(`${what}: url "${url}" has no host`);
+  if (parsed.hash) fail(`${what}: url ${quote(url)} has a fragment; remove it`);
+  if (parsed.search && !allowQuery) fail(`${what}: url ${quote(url)} has a query string; remove it`);
+  if (parsed.hostname === '') fail(`${what}: url ${quote(url)} has no host`);
   const path = parsed.pathname.replace(/\/+$/, '');
-  if (/[\s"'`$\\{}]/.test(path + parsed.search)) fail(`${what}: url "${url}" has a path or query the configuration cannot carry verbatim`);
+  if (/[\s"'`$\\{}]/.test(path + parsed.search)) fail(`${what}: url ${quote(url)} has a path or query the configuration cannot carry verbatim`);
   const port = parsed.port === '' ? (scheme === 'https' ? 443 : 80) : Number(parsed.port);
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
   const hostInUrl = parsed.hostname;
   return { scheme, host, port, path, query: parsed.search, origin: `${scheme}://${hostInUrl}${parsed.port === '' ? '' : `:${port}`}` };
 }
 
+/** A regular expression as a message shows it: `/…/`, or quoted when it holds a control character. */
+function showPattern(pattern: string): string {
+  return hasControlCharacter(pattern) ? quote(pattern) : `/${pattern}/`;
+}
+
 function checkPattern(fail: (p: string) => never, what: string, pattern: string, engine: LogShipperEngine, needsGroups: boolean): void {
   if (typeof pattern !== 'string' || pattern === '') fail(`${what} is empty; give a regular expression`);
+  // Before the pattern is shown as /…/ in any message: it holds no line break or NUL.
+  if (/[\n\r\0]/.test(pattern)) fail(`${what} ${quote(pattern)} holds a line break or NUL; write \\n for a line break`);
   try {
     new RegExp(pattern);
   } catch (e) {
-    fail(`${what} /${pattern}/ does not compile: ${(e as Error).message}`);
+    // V8's message repeats the pattern ("Invalid regular expression: /(/: Unterminated group"): keep the reason only.
+    const reason = (e as Error).message.replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, '');
+    fail(`${what} ${showPattern(pattern)} does not compile: ${reason}`);
   }
-  if (/[\n\r\0]/.test(pattern)) fail(`${what} holds a line break or NUL; write \\n for a line break`);
   const groups = [...pattern.matchAll(/\(\?<(?![=!])([^>]*)>/g)].map((m) => m[1]);
   for (const g of groups) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g)) fail(`${what}: group name "${g}" must be [A-Za-z_][A-Za-z0-9_]* (a record field name)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(g)) fail(`${what}: group name ${quote(g)} must be [A-Za-z_][A-Za-z0-9_]* (a record field name)`);
   }
   if (needsGroups && groups.length === 0) {
-    fail(`${what} /${pattern}/ has no named group; name the parts that become fields, for example (?<level>\\w+)`);
+    fail(`${what} ${showPattern(pattern)} has no named group; name the parts that become fields, for example (?<level>\\w+)`);
   }
   if (pattern.includes('${')) fail(`${what} holds "\${", which Fluent Bit would read as an environment variable; write \\$\\{ instead`);
   if (engine.id === 'vector') {

@@ -15,7 +15,7 @@ import { imageReference } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
-import { dnsLabelProblem } from '../engine/validation/syntax';
+import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /** Default resources per engine (request/limit), replaced one by one by `resources`. */
 const RESOURCES: Record<LogShipperEngine['id'], kplus.ContainerResources> = {
@@ -52,12 +52,12 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
   if (!(engine instanceof LogShipperEngine)) fail('engine must be LogShipperEngine.FLUENT_BIT or LogShipperEngine.VECTOR');
   const name = props.name ?? 'log-shipper';
   const nameProblem = dnsLabelProblem(name);
-  if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+  if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
 
   // Which app containers write the folder.
   const writerContainers = props.appContainers
     ? props.appContainers.map((writer) => pod.containerNamed(writer) ?? fail(
-      `appContainers names "${writer}", but the pod has no such container (it has ${pod.describeContainerNames()}); `
+      `appContainers names ${quote(writer)}, but the pod has no such container (it has ${pod.describeContainerNames()}); `
       + 'add the container before attaching the log shipper'))
     : pod.appContainers();
   if (writerContainers.length === 0) {

@@ -18,7 +18,7 @@ import { PodFacts } from '../engine/registry';
 import { checkHttpReload, checkSignalReload, CheckedSignalReload, HttpPostSpec, reloadSpec } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 import { signalScript } from '../engine/signal-script';
-import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem } from '../engine/validation/syntax';
+import { dnsLabelProblem, mountPathProblem, normalizePath, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the agent's files live in its containers. */
 export const AGENT_PATHS = {
@@ -73,39 +73,39 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
 
   const name = props.name ?? 'vault-agent';
   const nameProblem = dnsLabelProblem(name);
-  if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+  if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
 
   const { address, tls } = checkAddress(fail, props.address);
   if (typeof props.role !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.@-]*$/.test(props.role)) {
-    fail(`role ${JSON.stringify(props.role)} is not a Vault role name (letters, digits, "_", ".", "@", "-"); give the role of the Kubernetes auth method`);
+    fail(`role ${quote(props.role)} is not a Vault role name (letters, digits, "_", ".", "@", "-"); give the role of the Kubernetes auth method`);
   }
   refuseToken(fail, 'role', props.role);
   const authPath = checkVaultPath(fail, 'authPath', props.authPath ?? 'auth/kubernetes', 'auth/kubernetes');
   if (!authPath.startsWith('auth/')) {
-    fail(`authPath "${props.authPath}" must start with "auth/", as Vault mounts auth methods: "auth/${authPath}"`);
+    fail(`authPath ${quote(props.authPath)} must start with "auth/", as Vault mounts auth methods: ${quote(`auth/${authPath}`)}`);
   }
   const audience = props.audience ?? 'vault';
   if (typeof audience !== 'string' || !/^\S+$/.test(audience)) {
-    fail(`audience ${JSON.stringify(props.audience)} must be a non-empty word without spaces, the audience the Vault role expects (default "vault")`);
+    fail(`audience ${quote(props.audience)} must be a non-empty word without spaces, the audience the Vault role expects (default "vault")`);
   }
   const tokenSeconds = checkSeconds(fail, 'tokenExpiration', props.tokenExpiration ?? Duration.hours(1), 600, 'Duration.hours(1)');
   if (props.namespace !== undefined) checkVaultPath(fail, 'namespace', props.namespace, 'team-a');
 
   const ca = props.caCertificate === undefined ? undefined : checkCa(fail, props.caCertificate);
   const skipVerify = props.insecureSkipTlsVerify;
-  if (skipVerify !== undefined && typeof skipVerify !== 'boolean') fail(`insecureSkipTlsVerify ${JSON.stringify(skipVerify)} must be true or false`);
+  if (skipVerify !== undefined && typeof skipVerify !== 'boolean') fail(`insecureSkipTlsVerify ${quote(skipVerify)} must be true or false`);
   if (skipVerify && ca) fail('insecureSkipTlsVerify: true with caCertificate: the CA would never be checked; remove insecureSkipTlsVerify');
   if (!tls && (ca || skipVerify || props.tlsServerName !== undefined)) {
     const option = ca ? 'caCertificate' : skipVerify ? 'insecureSkipTlsVerify' : 'tlsServerName';
-    fail(`${option} with address "${address}", which is http://: there is no TLS to configure; use an https:// address, or remove ${option}`);
+    fail(`${option} with address ${quote(address)}, which is http://: there is no TLS to configure; use an https:// address, or remove ${option}`);
   }
   if (props.tlsServerName !== undefined && (typeof props.tlsServerName !== 'string' || !/^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?$/.test(props.tlsServerName))) {
-    fail(`tlsServerName ${JSON.stringify(props.tlsServerName)} is not a host name, for example "vault.vault.svc"`);
+    fail(`tlsServerName ${quote(props.tlsServerName)} is not a host name, for example "vault.vault.svc"`);
   }
 
   if (props.folder !== undefined && typeof props.folder !== 'string') fail('folder must be an absolute path, for example "/vault/secrets"');
   const folderProblem = mountPathProblem(props.folder ?? DEFAULT_SECRETS_FOLDER);
-  if (folderProblem) fail(`folder "${props.folder}" ${folderProblem}, for example "/vault/secrets"`);
+  if (folderProblem) fail(`folder ${quote(props.folder)} ${folderProblem}, for example "/vault/secrets"`);
   const folder = normalizePath(props.folder ?? DEFAULT_SECRETS_FOLDER);
   if (folder === '/') fail('folder "/" would hide the app\'s whole filesystem; give a folder, for example "/vault/secrets"');
 
@@ -131,7 +131,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
     if (spec?.kind === 'signal') {
       const checked = checkSignalReload(fail, pod, targets, spec.signal, spec.options, { who: 'agent', imageGroup: VAULT_IMAGE.group });
       if (signal && (signal.process !== checked.process || signal.signal !== checked.signal)) {
-        fail(`reload: two signal reloads (${signal.signal} to "${signal.process}", ${checked.signal} to "${checked.process}"); `
+        fail(`reload: two signal reloads (${signal.signal} to ${quote(signal.process)}, ${checked.signal} to ${quote(checked.process)}); `
           + 'one agent sends one signal to one process: give the same ConfigReload.signal to every file');
       }
       signal = checked;
@@ -151,12 +151,12 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
     const path = checkFilePath(fail, folder, file.path);
     const earlier = seen.get(path);
     if (earlier !== undefined) {
-      fail(`secrets: "${file.path}" and "${earlier}" are both the file "${folder}/${path}"; give each file its own path`);
+      fail(`secrets: ${quote(file.path)} and ${quote(earlier)} are both the file ${quote(`${folder}/${path}`)}; give each file its own path`);
     }
     for (const other of seen.keys()) {
       const [outer, inner] = other.length < path.length ? [other, path] : [path, other];
       if (inner.startsWith(`${outer}/`)) {
-        fail(`secrets: "${outer}" is a file, and "${inner}" needs it to be a folder; give the files paths that do not nest`);
+        fail(`secrets: ${quote(outer)} is a file, and ${quote(inner)} needs it to be a folder; give the files paths that do not nest`);
       }
     }
     seen.set(path, file.path);
@@ -174,7 +174,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
   });
 
   // The cache listener.
-  if (props.cache !== undefined && typeof props.cache !== 'boolean') fail(`cache ${JSON.stringify(props.cache)} must be true or false`);
+  if (props.cache !== undefined && typeof props.cache !== 'boolean') fail(`cache ${quote(props.cache)} must be true or false`);
   if (props.cache && oneTimeOnly) fail(`cache: ${why}, and the cache lives as long as the agent; remove cache, or run the agent beside the app`);
   if (props.cachePort !== undefined && !props.cache) fail('cachePort without cache: true; set cache: true, or remove cachePort');
   if (props.cachePort !== undefined) {
@@ -186,7 +186,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
   const renderInterval = props.renderInterval === undefined ? undefined
     : checkSeconds(fail, 'renderInterval', props.renderInterval, 1, 'Duration.minutes(5)');
   if (props.sizeLimit !== undefined && !(props.sizeLimit.toMebibytes() > 0)) fail('sizeLimit must be positive, for example Size.mebibytes(1)');
-  if (props.initFirst !== undefined && typeof props.initFirst !== 'boolean') fail(`initFirst ${JSON.stringify(props.initFirst)} must be true or false`);
+  if (props.initFirst !== undefined && typeof props.initFirst !== 'boolean') fail(`initFirst ${quote(props.initFirst)} must be true or false`);
 
   // The configuration files.
   const model = (exitAfterAuth: boolean): VaultAgentModel => ({
@@ -299,8 +299,8 @@ function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined):
   }
   if (!Array.isArray(names) || names.length === 0) fail('containers is empty; name at least one app container that reads the secrets');
   return names.map((n) => apps.find((c) => c.name === n) ?? fail(pod.containerNamed(n)
-    ? `containers: "${n}" is not an app container (it is an init container or a sidecar); name app containers only`
-    : `containers: no app container named "${n}" (the pod has ${apps.map((c) => `"${c.name}"`).join(', ') || 'none'}); add it before attaching the agent`));
+    ? `containers: ${quote(n)} is not an app container (it is an init container or a sidecar); name app containers only`
+    : `containers: no app container named ${quote(n)} (the pod has ${apps.map((c) => `${quote(c.name)}`).join(', ') || 'none'}); add it before attaching the agent`));
 }
 
 /**

@@ -7,6 +7,7 @@ import { Program } from '../engine/program';
 import { PodRegistry } from '../engine/registry';
 import { SharedVolume, SharedVolumeOptions } from '../engine/shared-volume';
 import { SidecarMode } from '../engine/sidecar-mode';
+import { quote } from '../engine/validation/syntax';
 
 /**
  * A sidecar: everything `kplus.ContainerProps` takes, and how it joins the pod.
@@ -137,7 +138,7 @@ function planSidecar(props: SidecarProps): Program {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { workload, sharedVolumes, purpose, ...sidecar } = props;
   return {
-    where: `sidecar "${props.name}"`,
+    where: `sidecar ${quote(props.name)}`,
     purpose: purpose ?? 'withSidecar',
     name: props.name,
     // The user writes the arguments and env values: `$(NAME)` is theirs to use.

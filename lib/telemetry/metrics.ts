@@ -2,7 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkOptions } from '../engine/input';
 import { kplus, podSelectorLabels, TCP, workloadLabel } from '../engine/kplus';
-import { portNumberProblem } from '../engine/validation/syntax';
+import { portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** How a Prometheus finds the pods' metrics endpoint. */
 export enum MetricsDiscovery {
@@ -78,17 +78,17 @@ export class MetricsExposure extends Construct {
       throw new Error(`${where}: ${problem}`);
     };
     const via = options.via ?? MetricsDiscovery.ANNOTATIONS;
-    if (!Object.values(MetricsDiscovery).includes(via)) fail(`via "${String(via)}" is not a MetricsDiscovery`);
+    if (!Object.values(MetricsDiscovery).includes(via)) fail(`via ${quote(String(via))} is not a MetricsDiscovery`);
     const problem = portNumberProblem(options.port);
     if (problem) fail(`port ${options.port} ${problem}`);
     const path = options.path ?? '/metrics';
-    if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${JSON.stringify(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
+    if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${quote(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
 
     const containers = [...workload.initContainers, ...workload.containers];
     const declared = containers.flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => ({ container: c.name, port: p })));
     const match = declared.find((d) => d.port.number === options.port);
     if (!match) {
-      fail(`port ${options.port} is not a TCP port of the pod (${declared.map((d) => `${d.port.number} of "${d.container}"`).join(', ') || 'it declares none'}); `
+      fail(`port ${options.port} is not a TCP port of the pod (${declared.map((d) => `${d.port.number} of ${quote(d.container)}`).join(', ') || 'it declares none'}); `
         + 'declare the metrics port on its container (portNumber or ports), or give the port it declares');
     }
 
@@ -101,12 +101,12 @@ export class MetricsExposure extends Construct {
       const existing = workload.podMetadata.toJson().annotations ?? {};
       const taken = ANNOTATIONS.find((key) => existing[key] !== undefined);
       if (taken) {
-        fail(`the pod already has the annotation ${taken}: "${existing[taken]}", and the annotations describe one endpoint per pod; `
+        fail(`the pod already has the annotation ${taken}: ${quote(existing[taken])}, and the annotations describe one endpoint per pod; `
           + 'use via: MetricsDiscovery.POD_MONITOR for a second endpoint');
       }
     } else {
       const portName = match!.port.name ?? fail(
-        `port ${options.port} of container "${match!.container}" has no name, and a PodMonitor selects ports by name; `
+        `port ${options.port} of container ${quote(match!.container)} has no name, and a PodMonitor selects ports by name; `
         + `name it (ports: [{ number: ${options.port}, name: 'metrics' }]), or use via: MetricsDiscovery.ANNOTATIONS`);
       const endpoint: Record<string, unknown> = { port: portName, path };
       if (options.interval !== undefined) {
@@ -116,8 +116,8 @@ export class MetricsExposure extends Construct {
       }
       const labels = { ...(options.podMonitorLabels ?? {}) };
       for (const [key, value] of Object.entries(labels)) {
-        if (!LABEL_KEY.test(key)) fail(`podMonitorLabels: "${key}" is not a Kubernetes label key`);
-        if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) fail(`podMonitorLabels: "${key}" has the value ${JSON.stringify(value)}, not a label value`);
+        if (!LABEL_KEY.test(key)) fail(`podMonitorLabels: ${quote(key)} is not a Kubernetes label key`);
+        if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) fail(`podMonitorLabels: ${quote(key)} has the value ${quote(value)}, not a label value`);
       }
       monitor = {
         labels,

@@ -11,7 +11,7 @@ import {
 import { TelemetryBatch, TelemetryMemoryLimit, TelemetryOptions, TelemetryProtocol } from './options';
 import { TelemetrySelfMetrics, TelemetrySelfMetricsSpec, TelemetrySource } from './source';
 import { kplus } from '../engine/kplus';
-import { portNumberProblem } from '../engine/validation/syntax';
+import { hasControlCharacter, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the collector finds what it needs, inside its container. */
 export const PATHS = {
@@ -181,11 +181,11 @@ export function buildModel(where: string, options: TelemetryOptions, context: Mo
   const resourceAttributes: Array<[string, Ref]> = Object.entries(POD_ENV).map(([key, item]) => [key, { kind: 'env', env: item.env }]);
   if (context.workloadAttribute) resourceAttributes.push([context.workloadAttribute[0], { kind: 'literal', value: context.workloadAttribute[1] }]);
   for (const [key, value] of Object.entries(options.resourceAttributes ?? {})) {
-    if (!ATTRIBUTE_NAME.test(key)) fail(`resourceAttributes: "${key}" is not an attribute name; use letters, digits, "_", "." and "-", starting with a letter or "_"`);
+    if (!ATTRIBUTE_NAME.test(key)) fail(`resourceAttributes: ${quote(key)} is not an attribute name; use letters, digits, "_", "." and "-", starting with a letter or "_"`);
     if (key === 'service.name') fail('resourceAttributes: "service.name" is set by serviceName; pass serviceName instead');
-    if (resourceAttributes.some(([k]) => k === key)) fail(`resourceAttributes: "${key}" is set from the pod by withTelemetry; remove it`);
+    if (resourceAttributes.some(([k]) => k === key)) fail(`resourceAttributes: ${quote(key)} is set from the pod by withTelemetry; remove it`);
     if (typeof value !== 'string' || !SAFE_VALUE.test(value)) {
-      fail(`resourceAttributes: "${key}" has the value ${JSON.stringify(value)}; values may hold ${SAFE_VALUE_TEXT}, which OTEL_RESOURCE_ATTRIBUTES and the collector take verbatim`);
+      fail(`resourceAttributes: ${quote(key)} has the value ${quote(value)}; values may hold ${SAFE_VALUE_TEXT}, which OTEL_RESOURCE_ATTRIBUTES and the collector take verbatim`);
     }
     resourceAttributes.push([key, { kind: 'literal', value }]);
   }
@@ -194,7 +194,7 @@ export function buildModel(where: string, options: TelemetryOptions, context: Mo
   const scrapes = (options.sources ?? []).map((source, index) => scrapeModel(fail, source, index, context));
   const jobs = new Set<string>();
   for (const scrape of scrapes) {
-    if (jobs.has(scrape.job)) fail(`two sources scrape as the job "${scrape.job}"; give each its own job (Prometheus refuses a job name twice)`);
+    if (jobs.has(scrape.job)) fail(`two sources scrape as the job ${quote(scrape.job)}; give each its own job (Prometheus refuses a job name twice)`);
     jobs.add(scrape.job);
   }
 
@@ -303,14 +303,14 @@ function scrapeModel(fail: (p: string) => never, source: TelemetrySource, index:
   }
   const path = o.path ?? '/metrics';
   if (typeof path !== 'string' || !SCRAPE_PATH.test(path)) {
-    fail(`${what}: path ${JSON.stringify(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
+    fail(`${what}: path ${quote(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
   }
   const intervalMs = (o.interval ?? Duration.seconds(30)).toMilliseconds();
   if (!Number.isInteger(intervalMs) || intervalMs < 1000) {
     fail(`${what}: interval ${(o.interval ?? Duration.seconds(30)).toHumanString()} is shorter than a second; give Duration.seconds(1) or more`);
   }
   const job = o.job ?? context.serviceName;
-  if (typeof job !== 'string' || !SAFE_VALUE.test(job)) fail(`${what}: job ${JSON.stringify(job)} may hold ${SAFE_VALUE_TEXT} only`);
+  if (typeof job !== 'string' || !SAFE_VALUE.test(job)) fail(`${what}: job ${quote(job)} may hold ${SAFE_VALUE_TEXT} only`);
   return { job, port: o.port, path, interval: promDuration(intervalMs), timeout: promDuration(Math.min(intervalMs, 10_000)) };
 }
 
@@ -329,7 +329,7 @@ function exporterModel(
     const list = given ?? [...allowed];
     if (!Array.isArray(list) || list.length === 0) fail(`${what}: signals is empty; name at least one TelemetrySignal, or leave it out for all`);
     for (const s of list) {
-      if (!allowed.includes(s)) fail(`${what}: signal "${s}" is not one it can send (${allowed.join(', ')})`);
+      if (!allowed.includes(s)) fail(`${what}: signal ${quote(s)} is not one it can send (${allowed.join(', ')})`);
     }
     return ALL_SIGNALS.filter((s) => list.includes(s));
   };
@@ -337,7 +337,7 @@ function exporterModel(
     if (typeof value !== 'object' || value === null || typeof value.key !== 'string' || typeof value.secret?.name !== 'string') {
       fail(`${what}: ${option} must be a kplus.SecretValue ({ secret, key }), so that the credential never lands in a ConfigMap or a literal environment variable`);
     }
-    if (!SECRET_KEY.test(value.key)) fail(`${what}: ${option}: "${value.key}" is not a Secret key (letters, digits, "-", "_" and "." only)`);
+    if (!SECRET_KEY.test(value.key)) fail(`${what}: ${option}: ${quote(value.key)} is not a Secret key (letters, digits, "-", "_" and "." only)`);
     credentials.push({ env, value });
     return { kind: 'env', env };
   };
@@ -346,24 +346,24 @@ function exporterModel(
     const headers: Array<[string, Ref]> = [];
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(o.headers ?? {})) {
-      if (!HEADER_NAME.test(name)) fail(`${what}: header name "${name}" may hold letters, digits and "-" only`);
+      if (!HEADER_NAME.test(name)) fail(`${what}: header name ${quote(name)} may hold letters, digits and "-" only`);
       const lower = name.toLowerCase();
-      if (seen.has(lower)) fail(`${what}: header "${name}" is given twice (header names ignore case)`);
+      if (seen.has(lower)) fail(`${what}: header ${quote(name)} is given twice (header names ignore case)`);
       seen.add(lower);
-      if (lower === 'authorization' && o.bearerToken !== undefined) fail(`${what}: header "${name}" and bearerToken both set Authorization; give one`);
-      if (['content-type', 'content-length', 'content-encoding', 'host'].includes(lower)) fail(`${what}: header "${name}" is set by the exporter; remove it`);
+      if (lower === 'authorization' && o.bearerToken !== undefined) fail(`${what}: header ${quote(name)} and bearerToken both set Authorization; give one`);
+      if (['content-type', 'content-length', 'content-encoding', 'host'].includes(lower)) fail(`${what}: header ${quote(name)} is set by the exporter; remove it`);
       if (typeof value === 'string') {
         if (CREDENTIAL_HEADER.test(name)) {
-          fail(`${what}: header "${name}" carries a credential, but its value is a literal string, which would land in the ConfigMap; `
+          fail(`${what}: header ${quote(name)} carries a credential, but its value is a literal string, which would land in the ConfigMap; `
             + 'pass it as a kplus.SecretValue ({ secret, key })');
         }
         if (!HEADER_VALUE.test(value)) {
-          fail(`${what}: header "${name}" has the value ${JSON.stringify(value)}; a literal value is printable ASCII without "$" `
+          fail(`${what}: header ${quote(name)} has the value ${quote(value)}; a literal value is printable ASCII without "$" `
             + '(the collector would expand ${...}); put anything else in a Secret');
         }
         headers.push([name, { kind: 'literal', value }]);
       } else {
-        headers.push([name, credential(`header "${name}"`, `${envBase}_${name.toUpperCase().replace(/-/g, '_')}`, value)]);
+        headers.push([name, credential(`header ${quote(name)}`, `${envBase}_${name.toUpperCase().replace(/-/g, '_')}`, value)]);
       }
     }
     if (o.bearerToken !== undefined) {
@@ -374,7 +374,7 @@ function exporterModel(
     if (o.ca !== undefined) {
       if (!(o.ca instanceof TelemetryCa)) fail(`${what}: ca must be a TelemetryCa (TelemetryCa.fromConfigMap or TelemetryCa.fromSecret)`);
       if (scheme !== 'https') fail(`${what}: a ca is given but the endpoint is not https; use an https endpoint, or drop the ca`);
-      if (!SECRET_KEY.test(o.ca.source.key)) fail(`${what}: the ca key "${o.ca.source.key}" is not a ConfigMap or Secret key`);
+      if (!SECRET_KEY.test(o.ca.source.key)) fail(`${what}: the ca key ${quote(o.ca.source.key)} is not a ConfigMap or Secret key`);
       const dir = `${PATHS.tls}/${index}`;
       caFile = `${dir}/ca.crt`;
       cas.push({ exporterId: id, ca: o.ca, dir, file: caFile });
@@ -383,7 +383,7 @@ function exporterModel(
   };
   const compression = (given: TelemetryCompression | undefined): TelemetryCompression => {
     const value = given ?? TelemetryCompression.GZIP;
-    if (!Object.values(TelemetryCompression).includes(value)) fail(`${what}: compression "${String(value)}" is not a TelemetryCompression`);
+    if (!Object.values(TelemetryCompression).includes(value)) fail(`${what}: compression ${quote(String(value))} is not a TelemetryCompression`);
     return value;
   };
 
@@ -392,10 +392,10 @@ function exporterModel(
       const o = spec.options;
       const url = parseUrl(fail, what, 'endpoint', o.endpoint);
       if (url.parsed.port === '') {
-        fail(`${what}: endpoint "${o.endpoint}" has no port; gRPC has no default port to fall back on: give it, for example "${url.scheme}://${url.parsed.hostname}:4317"`);
+        fail(`${what}: endpoint ${quote(o.endpoint)} has no port; gRPC has no default port to fall back on: give it, for example "${url.scheme}://${url.parsed.hostname}:4317"`);
       }
       if (url.parsed.pathname !== '/' || url.parsed.search) {
-        fail(`${what}: endpoint "${o.endpoint}" has a path or query, which gRPC cannot carry; give scheme, host and port only`);
+        fail(`${what}: endpoint ${quote(o.endpoint)} has a path or query, which gRPC cannot carry; give scheme, host and port only`);
       }
       const { headers, caFile } = network(o, url.scheme);
       return {
@@ -413,10 +413,10 @@ function exporterModel(
       const o = spec.options;
       const url = parseUrl(fail, what, 'endpoint', o.endpoint);
       if (/\/v1\/(traces|metrics|logs)\/?$/.test(url.parsed.pathname)) {
-        fail(`${what}: endpoint "${o.endpoint}" ends in a signal's path, which the exporter appends itself; give the base URL, `
+        fail(`${what}: endpoint ${quote(o.endpoint)} ends in a signal's path, which the exporter appends itself; give the base URL, `
           + `for example "${url.parsed.origin}${url.parsed.pathname.replace(/\/v1\/(traces|metrics|logs)\/?$/, '')}"`);
       }
-      if (url.parsed.search) fail(`${what}: endpoint "${o.endpoint}" has a query string; remove it`);
+      if (url.parsed.search) fail(`${what}: endpoint ${quote(o.endpoint)} has a query string; remove it`);
       const { headers, caFile } = network(o, url.scheme);
       return {
         kind: 'otlp_http',
@@ -433,8 +433,8 @@ function exporterModel(
       const url = parseUrl(fail, what, 'url', o.url);
       const { headers, caFile } = network(o, url.scheme);
       const externalLabels = Object.entries(o.externalLabels ?? {}).map(([name, value]): [string, string] => {
-        if (!PROMETHEUS_LABEL.test(name) || name.startsWith('__')) fail(`${what}: external label "${name}" is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`);
-        if (typeof value !== 'string' || !SAFE_VALUE.test(value)) fail(`${what}: external label "${name}" has the value ${JSON.stringify(value)}; values may hold ${SAFE_VALUE_TEXT}`);
+        if (!PROMETHEUS_LABEL.test(name) || name.startsWith('__')) fail(`${what}: external label ${quote(name)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with "__")`);
+        if (typeof value !== 'string' || !SAFE_VALUE.test(value)) fail(`${what}: external label ${quote(name)} has the value ${quote(value)}; values may hold ${SAFE_VALUE_TEXT}`);
         return [name, value];
       });
       return {
@@ -451,7 +451,7 @@ function exporterModel(
     case 'debug': {
       const o = spec.options;
       const verbosity = o.verbosity ?? TelemetryDebugVerbosity.BASIC;
-      if (!Object.values(TelemetryDebugVerbosity).includes(verbosity)) fail(`${what}: verbosity "${String(verbosity)}" is not a TelemetryDebugVerbosity`);
+      if (!Object.values(TelemetryDebugVerbosity).includes(verbosity)) fail(`${what}: verbosity ${quote(String(verbosity))} is not a TelemetryDebugVerbosity`);
       return { kind: 'debug', id, signals: signals(o.signals, ALL_SIGNALS), verbosity };
     }
   }
@@ -460,24 +460,25 @@ function exporterModel(
 /** An http(s) URL, checked: scheme, no credentials, no fragment, nothing the configuration would misread. */
 function parseUrl(fail: (p: string) => never, what: string, option: string, url: string): { scheme: 'http' | 'https'; parsed: URL } {
   if (typeof url !== 'string') return fail(`${what}: ${option} must be a string`);
+  if (hasControlCharacter(url)) fail(`${what}: ${option} ${quote(url)} holds a control character or NUL, which a URL parser drops or percent-encodes without a word; remove it`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return fail(`${what}: ${option} "${url}" does not parse as a URL; give an absolute URL such as "https://otlp.example.com:4317"`);
+    return fail(`${what}: ${option} ${quote(url)} does not parse as a URL; give an absolute URL such as "https://otlp.example.com:4317"`);
   }
   const scheme = parsed.protocol.replace(/:$/, '');
   if (scheme !== 'http' && scheme !== 'https') {
-    fail(`${what}: ${option} "${url}" has the scheme "${scheme}"; the exporter takes http (plaintext) or https (TLS) only: `
+    fail(`${what}: ${option} ${quote(url)} has the scheme ${quote(scheme)}; the exporter takes http (plaintext) or https (TLS) only: `
       + `write "https://${parsed.host || 'host:port'}${parsed.pathname === '/' ? '' : parsed.pathname}"`);
   }
   if (parsed.username || parsed.password) {
-    fail(`${what}: ${option} "${url}" holds credentials, which would be written into a ConfigMap; remove them and pass bearerToken or headers from a Secret`);
+    fail(`${what}: ${option} ${quote(url)} holds credentials, which would be written into a ConfigMap; remove them and pass bearerToken or headers from a Secret`);
   }
-  if (parsed.hash) fail(`${what}: ${option} "${url}" has a fragment; remove it`);
-  if (parsed.hostname === '') fail(`${what}: ${option} "${url}" has no host`);
+  if (parsed.hash) fail(`${what}: ${option} ${quote(url)} has a fragment; remove it`);
+  if (parsed.hostname === '') fail(`${what}: ${option} ${quote(url)} has no host`);
   if (/[\s"'`$\\{}%]/.test(decodeURIComponent(parsed.pathname) + parsed.search)) {
-    fail(`${what}: ${option} "${url}" has a path or query the configuration cannot carry verbatim (spaces, quotes, "$", "%", braces)`);
+    fail(`${what}: ${option} ${quote(url)} has a path or query the configuration cannot carry verbatim (spaces, quotes, "$", "%", braces)`);
   }
   return { scheme, parsed };
 }

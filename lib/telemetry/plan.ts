@@ -13,7 +13,7 @@ import { imageReference, OTEL_COLLECTOR_IMAGE } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramAppEnv, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
-import { dnsLabelProblem } from '../engine/validation/syntax';
+import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /**
  * Default resources (request/limit). The contrib collector idles at some 60–100MiB resident
@@ -57,14 +57,14 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
   };
   const name = props.name ?? 'otel-collector';
   const nameProblem = dnsLabelProblem(name);
-  if (nameProblem) fail(`name "${name}" ${nameProblem}`);
+  if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
 
   const serviceName = props.serviceName ?? pod.name;
   if (typeof serviceName !== 'string' || !SAFE_VALUE.test(serviceName)) {
-    fail(`serviceName ${JSON.stringify(serviceName)} may hold ${SAFE_VALUE_TEXT} only`);
+    fail(`serviceName ${quote(serviceName)} may hold ${SAFE_VALUE_TEXT} only`);
   }
   const protocol = props.appProtocol ?? TelemetryProtocol.HTTP_PROTOBUF;
-  if (!Object.values(TelemetryProtocol).includes(protocol)) fail(`appProtocol "${String(protocol)}" is not a TelemetryProtocol`);
+  if (!Object.values(TelemetryProtocol).includes(protocol)) fail(`appProtocol ${quote(String(protocol))} is not a TelemetryProtocol`);
 
   // The app's declared TCP ports, for the scrape sources.
   const apps = pod.appContainers();
@@ -77,7 +77,7 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
   }
   const describeAppPorts = apps
     .filter((c) => c.ports.some((p) => (p.protocol ?? TCP) === TCP))
-    .map((c) => `"${c.name}" declares ${c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => p.number).join(', ')}`)
+    .map((c) => `${quote(c.name)} declares ${c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => p.number).join(', ')}`)
     .join('; ');
 
   const resources = sidecarResources(props.resources, COLLECTOR_RESOURCES);
@@ -99,7 +99,7 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
   if (appEnvOn) {
     const targets = props.appContainers
       ? props.appContainers.map((n) => pod.containerNamed(n) ?? fail(
-        `appContainers names "${n}", but the pod has no such container (it has ${pod.describeContainerNames()}); add the container before attaching the collector`))
+        `appContainers names ${quote(n)}, but the pod has no such container (it has ${pod.describeContainerNames()}); add the container before attaching the collector`))
       : apps;
     if (targets.length === 0) {
       fail(props.appContainers
@@ -209,22 +209,22 @@ interface AppEnvContext {
 function appVariables(fail: (p: string) => never, container: kplus.Container, c: AppEnvContext): Array<{ name: string; value: kplus.EnvValue }> {
   const own = container.env.variables;
   const has = (n: string) => Object.prototype.hasOwnProperty.call(own, n);
-  const describe = (n: string) => (own[n].value !== undefined ? `to "${own[n].value}"` : 'from a reference (valueFrom)');
+  const describe = (n: string) => (own[n].value !== undefined ? `to ${quote(own[n].value)}` : 'from a reference (valueFrom)');
   const out: Array<{ name: string; value: kplus.EnvValue }> = [];
 
   if (has('OTEL_EXPORTER_OTLP_ENDPOINT') && own.OTEL_EXPORTER_OTLP_ENDPOINT.value !== c.endpoint) {
-    fail(`container "${container.name}" sets OTEL_EXPORTER_OTLP_ENDPOINT ${describe('OTEL_EXPORTER_OTLP_ENDPOINT')}, so its telemetry would not go to `
+    fail(`container ${quote(container.name)} sets OTEL_EXPORTER_OTLP_ENDPOINT ${describe('OTEL_EXPORTER_OTLP_ENDPOINT')}, so its telemetry would not go to `
       + `the collector at ${c.endpoint}; remove the variable from the container, or pass appEnv: false to leave the app's environment alone`);
   }
   if (has('OTEL_EXPORTER_OTLP_PROTOCOL') && own.OTEL_EXPORTER_OTLP_PROTOCOL.value !== c.protocol) {
     const theirs = own.OTEL_EXPORTER_OTLP_PROTOCOL.value;
-    fail(`container "${container.name}" sets OTEL_EXPORTER_OTLP_PROTOCOL ${describe('OTEL_EXPORTER_OTLP_PROTOCOL')}, but withTelemetry points the app at `
+    fail(`container ${quote(container.name)} sets OTEL_EXPORTER_OTLP_PROTOCOL ${describe('OTEL_EXPORTER_OTLP_PROTOCOL')}, but withTelemetry points the app at `
       + `the ${c.protocol} receiver; ${theirs === TelemetryProtocol.GRPC || theirs === TelemetryProtocol.HTTP_PROTOBUF
         ? `pass appProtocol: TelemetryProtocol.${theirs === TelemetryProtocol.GRPC ? 'GRPC' : 'HTTP_PROTOBUF'}`
         : 'remove the variable from the container'}, or pass appEnv: false`);
   }
   if (has('OTEL_SERVICE_NAME') && c.serviceNameGiven && own.OTEL_SERVICE_NAME.value !== c.serviceName) {
-    fail(`serviceName is "${c.serviceName}", but container "${container.name}" sets OTEL_SERVICE_NAME ${describe('OTEL_SERVICE_NAME')}; `
+    fail(`serviceName is ${quote(c.serviceName)}, but container ${quote(container.name)} sets OTEL_SERVICE_NAME ${describe('OTEL_SERVICE_NAME')}; `
       + 'give the same name, or leave serviceName out to keep the container\'s');
   }
 

@@ -32,6 +32,26 @@ function run(lib, kplus, cdk8s) {
     ['faults without the switch', (web) => lib.withProxy(web, { faults: { abort: { status: 503, percentage: 1 } } })],
     ['a rate limit as a number', (web) => lib.withProxy(web, { rateLimit: 10 })],
     ['an internal path that is not a string', (web) => lib.withProxy(web, { internalPaths: [42] })],
+    // Issue #16's other classes, as a JavaScript caller meets them: the same refusals as in TypeScript.
+    ['1. an image with a scheme', (web) => lib.withSidecar(web, { name: 's', image: 'https://registry.example/s:1.0.0' })],
+    ['1. a helper image with whitespace', (web) => lib.withProxy(web, { image: 'envoyproxy/envoy:v1 .0' })],
+    ['2. an environment variable name starting with a digit', (web) => lib.withSidecar(web, {
+      name: 's', image: 'x:1', envVariables: { '1A': kplus.EnvValue.fromValue('b') },
+    })],
+    ['3. a memory limit below its request', (web) => lib.withSidecar(web, {
+      name: 's', image: 'x:1', resources: { memory: { request: cdk8s.Size.mebibytes(256), limit: cdk8s.Size.mebibytes(128) } },
+    })],
+    ['4. a hostPort out of range', (web) => lib.withSidecar(web, { name: 's', image: 'x:1', ports: [{ number: 9000, hostPort: 70000 }] })],
+    ['4. a health port below 1024', (web) => lib.withLogShipper(web, { logPath: '/var/log/app', healthPort: 80 })],
+    ['5. a path with ".."', (web) => lib.withLogShipper(web, { logPath: '/var/log/../etc' })],
+    ['7. privileged without the opt-in', (web) => lib.withSidecar(web, { name: 's', image: 'x:1', securityContext: { privileged: true } })],
+    ['8. a git host starting with "-"', (web) => lib.withConfigSync(web, {
+      source: lib.ConfigSource.git({ repo: 'ssh://-oProxyCommand=x/repo.git' }), mountPath: '/etc/app',
+    })],
+    ['8. an abbreviated commit hash as ref', (web) => lib.withConfigSync(web, {
+      source: lib.ConfigSource.git({ repo: 'https://git.example/c.git', ref: 'fc287bd' }), mountPath: '/etc/app',
+    })],
+    ['10. a control character in a value', (web) => lib.withLogShipper(web, { logPath: '/var/log/app', appContainers: ['a\nb'] })],
   ];
   return cases.map(([name, call]) => {
     const app = new cdk8s.App({ outdir: require('os').tmpdir() });
@@ -46,7 +66,32 @@ function run(lib, kplus, cdk8s) {
   });
 }
 
-module.exports = { run };
+/**
+ * What a JavaScript caller's values become in the manifest, for the classes that are emitted
+ * rather than refused: [name, value read from the synthesized pod].
+ */
+function emitted(lib, kplus, cdk8s) {
+  const cases = [
+    // 6. $(VAR) expansion: the kubelet reads "$$" as "$", so git-sync gets the repo as written.
+    ['6. a repo URL holding $(HOME)', (web) => lib.withConfigSync(web, {
+      source: lib.ConfigSource.git({ repo: 'https://git.example/$(HOME)/c.git' }), mountPath: '/etc/app',
+    }), (pod) => pod.initContainers[0].args[0]],
+    // 7. opted in: root and privileged in the combination the API server and kubelet accept.
+    ['7. root and privileged, opted in', (web) => lib.withSidecar(web, {
+      name: 's', image: 'x:1', allowOutsideRestrictedProfile: true, securityContext: { user: 0, privileged: true },
+    }), (pod) => JSON.stringify(pod.initContainers[0].securityContext)],
+  ];
+  return cases.map(([name, call, read]) => {
+    const app = new cdk8s.App({ outdir: require('os').tmpdir() });
+    const chart = new cdk8s.Chart(app, 'test');
+    const web = new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', portNumber: 8080 }] });
+    call(web);
+    const deployment = cdk8s.Testing.synth(chart).find((m) => m.kind === 'Deployment');
+    return [name, read(deployment.spec.template.spec)];
+  });
+}
+
+module.exports = { run, emitted };
 
 if (require.main === module) {
   const results = run(require('../../build'), require('cdk8s-plus-28'), require('cdk8s'));
@@ -55,6 +100,9 @@ if (require.main === module) {
     const ok = kind === 'Error' && typeof message === 'string';
     if (!ok) bad++;
     console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${kind ?? 'accepted'}: ${message ?? ''}`);
+  }
+  for (const [name, value] of emitted(require('../../build'), require('cdk8s-plus-28'), require('cdk8s'))) {
+    console.log(`emitted ${name}: ${value}`);
   }
   process.exit(bad === 0 ? 0 : 1);
 }

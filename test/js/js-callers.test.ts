@@ -12,7 +12,10 @@ import * as kplus from 'cdk8s-plus-28';
 import * as lib from '../../lib';
 import { LINE } from '../util/line';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { run } = require('./caller.js') as { run: (l: unknown, k: unknown, c: unknown) => Array<[string, string | undefined, string | undefined]> };
+const { run, emitted } = require('./caller.js') as {
+  run: (l: unknown, k: unknown, c: unknown) => Array<[string, string | undefined, string | undefined]>;
+  emitted: (l: unknown, k: unknown, c: unknown) => Array<[string, string]>;
+};
 
 const EXPECTED: Record<string, string> = {
   'an unknown option (tsl for tls)': 'Deployment "test/web", withProxy: unknown option "tsl"; did you mean "tls"?',
@@ -38,6 +41,41 @@ const EXPECTED: Record<string, string> = {
   'faults without the switch': 'Deployment "test/web", withProxy: option faults.enabled is missing; give true or false',
   'a rate limit as a number': 'Deployment "test/web", withProxy: option rateLimit must be a ProxyRateLimit { requestsPerSecond, burst? } (got the number 10)',
   'an internal path that is not a string': 'Deployment "test/web", withProxy: option internalPaths[0] must be a string (got the number 42)',
+  '1. an image with a scheme': 'Deployment "test/web", sidecar "s": image "https://registry.example/s:1.0.0" starts with a scheme ("https://"); '
+    + 'an image reference has none: give "registry.example/s:1.0.0"',
+  '1. a helper image with whitespace': 'Deployment "test/web", withProxy: image "envoyproxy/envoy:v1 .0" holds whitespace or a control character; an image reference has none: remove it',
+  '2. an environment variable name starting with a digit': 'Deployment "test/web", sidecar "s": environment variable "1A" may hold only letters, digits, "_", "-" and ".", '
+    + 'and must not start with a digit (Kubernetes 1.28); rename it, or pass relaxedEnvNames: true to withSidecar if every cluster you apply to runs Kubernetes 1.32 or later',
+  '3. a memory limit below its request': 'Deployment "test/web", sidecar "s": resources.memory.limit 128Mi is below its request 256Mi, which the API server refuses; '
+    + 'raise the limit or lower the request',
+  '4. a hostPort out of range': 'Deployment "test/web", sidecar "s": port 9000: hostPort 70000 must be an integer from 1 to 65535',
+  '4. a health port below 1024': 'Deployment "test/web", withLogShipper: port 80 is below 1024, which the container cannot bind as a non-root user without the '
+    + 'NET_BIND_SERVICE capability; give a port of 1024 or more: pass healthPort to withLogShipper',
+  '5. a path with ".."': 'Deployment "test/web", withLogShipper: logPath "/var/log/../etc" must not contain ".."; give the absolute folder the app writes its log files into, '
+    + 'for example "/var/log/app"',
+  '7. privileged without the opt-in': 'Deployment "test/web", sidecar "s": securityContext sets privileged: true, which the Pod Security Standards "restricted" profile forbids '
+    + '(namespaces that enforce it refuse the pod); remove it, or pass allowOutsideRestrictedProfile: true to withSidecar if the program really needs it',
+  '8. a git host starting with "-"': 'Deployment "test/web", withConfigSync: repo "ssh://-oProxyCommand=x/repo.git" has the host "-oProxyCommand=x", '
+    + 'which starts with "-" and would be read as an option (CVE-2017-1000117)',
+  '8. an abbreviated commit hash as ref': 'Deployment "test/web", withConfigSync: ref "fc287bd" looks like an abbreviated commit hash, which git-sync cannot fetch '
+    + '("couldn\'t find remote ref"); give the full 40-character hash (git rev-parse fc287bd), or for a branch or tag named like this, "refs/heads/fc287bd" or "refs/tags/fc287bd"',
+  '10. a control character in a value': 'Deployment "test/web", withLogShipper: appContainers names "a\\nb", but the pod has no such container (it has "app"); '
+    + 'add the container before attaching the log shipper',
+};
+
+/** What the classes that are emitted rather than refused put in the pod (caller.js `emitted`). */
+const EMITTED: Record<string, string> = {
+  '6. a repo URL holding $(HOME)': '--repo=https://git.example/$$(HOME)/c.git',
+  '7. root and privileged, opted in': JSON.stringify({
+    allowPrivilegeEscalation: true,
+    capabilities: { drop: ['ALL'] },
+    privileged: true,
+    readOnlyRootFilesystem: true,
+    runAsGroup: 0,
+    runAsNonRoot: false,
+    runAsUser: 0,
+    seccompProfile: { type: 'RuntimeDefault' },
+  }),
 };
 
 describe('a JavaScript caller against lib/', () => {
@@ -50,6 +88,19 @@ describe('a JavaScript caller against lib/', () => {
   test('every case is expected', () => {
     expect(results.map(([name]) => name).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
+
+  test('every #16 class that refuses has a case here', () => {
+    for (const n of [1, 2, 3, 4, 5, 7, 8, 10]) expect(results.some(([name]) => name.startsWith(`${n}. `))).toBe(true);
+  });
+
+  const values = emitted(lib, kplus, cdk8s);
+  test.each(values)('emits %s as the API server and the kubelet accept it', (name, value) => {
+    expect(value).toBe(EMITTED[name]);
+  });
+
+  test('every emitted case is expected', () => {
+    expect(values.map(([name]) => name).sort()).toEqual(Object.keys(EMITTED).sort());
+  });
 });
 
 const build = path.join(__dirname, '..', '..', 'build', 'index.js');
@@ -59,4 +110,5 @@ const fresh = fs.existsSync(build) && fs.existsSync(path.join(__dirname, '..', '
   const out = execFileSync(process.execPath, [path.join(__dirname, 'caller.js')], { encoding: 'utf8' });
   expect(out).not.toContain('FAIL');
   for (const message of Object.values(EXPECTED)) expect(out).toContain(message);
+  for (const [name, value] of Object.entries(EMITTED)) expect(out).toContain(`emitted ${name}: ${value}`);
 });

@@ -536,7 +536,7 @@ describe('bad input is refused at the call', () => {
 
   test('fails when a KV path holds a quote or braces', () => {
     expect(attach(file({ template: SecretTemplate.kv({ path: 'web/"}}{{ env "HOME"' }) })))
-      .toThrow(`${W}secrets: "db.json": path "web/"}}{{ env "HOME"" is not a Vault path: segments of letters, digits and "_ - . @ + = :" between "/", `
+      .toThrow(`${W}secrets: "db.json": path "web/\\"}}{{ env \\"HOME\\"" is not a Vault path: segments of letters, digits and "_ - . @ + = :" between "/", `
         + 'no "." or ".." segment (got "\\"}}{{ env \\"HOME\\""); for example "web/api"');
   });
 
