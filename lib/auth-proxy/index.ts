@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clientSecretProblem, cookieSecretProblem, secretValueProblems } from './checks';
 import { AuthProxyExposeViaServiceOptions, AuthProxyOptions } from './options';
@@ -20,7 +21,7 @@ export interface AuthProxyProps extends AuthProxyOptions {
    * The workload whose pods get the auth proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -66,7 +67,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
   public readonly acceptsGrpc = false;
 
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   private readonly front: ServedFront;
 
@@ -163,7 +164,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
  * });
  * withProxy(web, { target: auth, tls: { secret: tlsSecret } }).exposeViaService({ name: 'web', port: 443 });
  */
-export function withAuthProxy(workload: kplus.AbstractPod, options: AuthProxyOptions): AuthProxy {
+export function withAuthProxy(workload: kplus.AbstractPod | ApiObject, options: AuthProxyOptions): AuthProxy {
   checkOptions(workload, 'withAuthProxy', 'AuthProxyOptions', options);
   return new AuthProxy(workload, options?.name ?? 'auth-proxy', options);
 }

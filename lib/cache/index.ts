@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CacheEngine, CacheOptions } from './options';
 import { planCache } from './plan';
@@ -17,7 +18,7 @@ export interface CacheProps extends CacheOptions {
    * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -117,7 +118,7 @@ export class Cache extends Construct {
  * });
  * // the app reads CACHE_URL=unix:///run/cache/valkey.sock and CACHE_PASSWORD
  */
-export function withCache(workload: kplus.AbstractPod, options: CacheOptions = {}): Cache {
+export function withCache(workload: kplus.AbstractPod | ApiObject, options: CacheOptions = {}): Cache {
   checkOptions(workload, 'withCache', 'CacheOptions', options);
   return new Cache(workload, options?.name ?? 'cache', options);
 }

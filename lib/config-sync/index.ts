@@ -2,6 +2,7 @@
  * withConfigSync: keep a folder of configuration files current from git (git-sync) or from
  * labelled ConfigMaps/Secrets (kiwigrid/k8s-sidecar), and tell the app when it changes.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigSource, ConfigSyncOptions } from './options';
 import { planConfigSync } from './plan';
@@ -23,7 +24,7 @@ export interface ConfigSyncProps extends ConfigSyncOptions {
    * The workload whose pods get the folder: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -44,7 +45,7 @@ export interface ConfigSyncProps extends ConfigSyncOptions {
  */
 export class ConfigSync extends Construct {
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The source. */
   public readonly source: ConfigSource;
@@ -131,7 +132,7 @@ export class ConfigSync extends Construct {
  *   reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }),
  * });
  */
-export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncOptions): ConfigSync {
+export function withConfigSync(workload: kplus.AbstractPod | ApiObject, options: ConfigSyncOptions): ConfigSync {
   checkOptions(workload, 'withConfigSync', 'ConfigSyncOptions', options);
   const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
   return new ConfigSync(workload, options?.name ?? engine, options);

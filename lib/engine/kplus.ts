@@ -9,10 +9,13 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkLineInstalled, describeValue, foreignPodProblem, JsiiClass, jsiiClasses, jsiiClassOf } from './kplus-lines';
+import { apiObjectLabel, podObjectProblem } from './pod-object';
 // Before the import below loads the line: a line that is not installed is named, with the entry to use.
 checkLineInstalled('cdk8s-plus-28');
 // eslint-disable-next-line import/order
 import * as kplus from 'cdk8s-plus-28';
+// eslint-disable-next-line import/order, import/no-extraneous-dependencies
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 
 export { kplus };
 
@@ -22,10 +25,17 @@ export const TCP = kplus.Protocol.TCP;
 /** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
 export type Workload = kplus.AbstractPod;
 
+/**
+ * What a sidecar attaches to: a cdk8s-plus workload, or a plain cdk8s `ApiObject` of a kind that
+ * carries a pod (pod-object.ts).
+ */
+export type AnyWorkload = Workload | ApiObject;
+
 /** The cdk8s-plus line this build loaded (package and version), read from its jsii type information. */
 export const KPLUS_LINE: JsiiClass = jsiiClassOf(kplus.AbstractPod) ?? { package: 'cdk8s-plus', version: 'unknown', name: 'AbstractPod' };
 
 const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod';
+const OR_API_OBJECT = ', or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod';
 
 /**
  * The workload a construct of this library attaches to: the one its props name, else its
@@ -36,26 +46,42 @@ const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Po
  * of a second copy of this one) is named with its line and the entry to import instead,
  * rather than left to fail later on a private property or as "no workload given".
  */
-export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
+export function workloadOrScope(scope: Construct, id: string, given: AnyWorkload | undefined, what: string): AnyWorkload {
   const unknownScope: unknown = scope;
   const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} "${unknownScope.node.path}/${id}"` : `${what} "${id}"`;
   const refuse = (problem: string): never => {
     throw new Error(`${label}: ${problem}`);
   };
-  const workload = (value: unknown, role: string): Workload => {
+  const apiObject = (value: ApiObject): ApiObject => {
+    const owner = value.node.scope;
+    if (owner instanceof kplus.AbstractPod) {
+      return refuse(`the ApiObject "${value.node.path}" is the manifest of the ${KPLUS_LINE.package} workload "${owner.node.path}"; `
+        + 'pass the workload itself');
+    }
+    let problem: string | undefined;
+    try {
+      problem = podObjectProblem(value, value.toJson());
+    } catch (e) {
+      problem = `the ApiObject "${value.node.path}" cannot be rendered: ${(e as Error).message}; fix the object first`;
+    }
+    return problem ? refuse(problem) : value;
+  };
+  const workload = (value: unknown, role: string): AnyWorkload => {
     if (value instanceof kplus.AbstractPod) return repairWorkload(value);
+    if (value instanceof ApiObject) return apiObject(value);
     const foreign = foreignPodProblem(value, KPLUS_LINE);
     if (foreign) return refuse(foreign);
-    return refuse(`expected ${role}a workload of ${KPLUS_LINE.package} (${WORKLOAD_KINDS}), got ${describeValue(value)}; `
+    return refuse(`expected ${role}a workload of ${KPLUS_LINE.package} (${WORKLOAD_KINDS})${OR_API_OBJECT}, got ${describeValue(value)}; `
       + 'pass the workload the sidecar joins');
   };
   if (given !== undefined) return workload(given, 'props.workload to be ');
+  if (scope instanceof ApiObject) return apiObject(scope);
   // A scope that is no construct, or a cdk8s-plus object (with*(service, …)), was meant as the workload.
   const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
   if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
   if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
   return refuse(`no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
-    + `pass workload (${WORKLOAD_KINDS}), or create it inside the workload`);
+    + `pass workload (${WORKLOAD_KINDS}${OR_API_OBJECT}), or create it inside the workload`);
 }
 
 /** The kind of a workload, as Kubernetes names it. */
@@ -70,7 +96,8 @@ export function workloadKind(workload: Workload): string {
 }
 
 /** `Deployment "chart/web"`: how messages name a workload. */
-export function workloadLabel(workload: Workload): string {
+export function workloadLabel(workload: AnyWorkload): string {
+  if (workload instanceof ApiObject) return apiObjectLabel(workload);
   return `${workloadKind(workload)} "${workload.node.path}"`;
 }
 
@@ -395,3 +422,44 @@ export function builtPodSpec(workload: Workload): { readonly podSpec: any; reado
   return { podSpec: kube?.template?.spec, volumeClaimTemplates: kube?.volumeClaimTemplates ?? [] };
 }
 
+
+/**
+ * The manifest JSON of a container, exactly as cdk8s-plus writes it into a workload's pod spec:
+ * its own rendering (`Container._toKube()`) through the generated mapping of the `k8s` imports it
+ * ships (`toJson_Container`, cdk8s-plus-28 lib/imports/k8s.js, which turns `IntOrString` ports
+ * into plain values), keys sorted and empty values dropped as `ApiObject.toJson()` does (cdk8s
+ * `sanitizeValue`). For pods of plain ApiObjects, so that they get the same containers.
+ */
+export function containerManifest(container: kplus.Container): Record<string, unknown> {
+  return sortedJson(k8s.toJson_Container(container._toKube()));
+}
+
+/** The manifest JSON of a pod volume, as cdk8s-plus writes it (`Volume._toKube()`, `toJson_Volume`). */
+export function volumeManifest(volume: kplus.Volume): Record<string, unknown> {
+  return sortedJson(k8s.toJson_Volume(volume._toKube()));
+}
+
+/** The manifest JSON of one volumeMount, as cdk8s-plus writes it for `container.mount(path, volume, options)`. */
+export function mountManifest(path: string, volume: kplus.Volume, options: kplus.MountOptions): Record<string, unknown> {
+  const scratch = new kplus.Container({ name: 'scratch', image: 'scratch', volumeMounts: [{ path, volume, ...options }] });
+  return sortedJson(k8s.toJson_VolumeMount(scratch._toKube().volumeMounts![0]));
+}
+
+/** The manifest JSON of one environment variable, as cdk8s-plus writes it for `env.addVariable(name, value)`. */
+export function envVarManifest(name: string, value: kplus.EnvValue): Record<string, unknown> {
+  const scratch = new kplus.Container({ name: 'scratch', image: 'scratch', envVariables: { [name]: value } });
+  return sortedJson(k8s.toJson_EnvVar(scratch._toKube().env![0]));
+}
+
+/** cdk8s's `sanitizeValue` with its defaults (lib/_util.ts): keys sorted, null and undefined dropped. */
+function sortedJson(value: any): any {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map(sortedJson);
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = sortedJson(value[key]);
+    if (item !== undefined && item !== null) out[key] = item;
+  }
+  return out;
+}

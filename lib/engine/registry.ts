@@ -1,10 +1,14 @@
+import { ApiObject } from 'cdk8s';
+import { ApiObjectPodTarget } from './api-object-pod';
 import { BoundPort } from './bound-port';
-import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload, workloadKind, workloadLabel } from './kplus';
+import { containerPorts, isNativeSidecar, kplus, TCP, Workload } from './kplus';
+import { KplusPodTarget } from './kplus-pod';
+import { PodTarget } from './pod-target';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
-import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { sameSnapshot } from './validation/pod-snapshot';
+import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
 
@@ -86,7 +90,7 @@ export interface PortFront {
   readonly via?: string;
 }
 
-const registries = new WeakMap<Workload, PodRegistry>();
+const registries = new WeakMap<Workload | ApiObject, PodRegistry>();
 
 /**
  * What the library keeps per workload: its sidecars, the ports their programs bind without
@@ -94,11 +98,14 @@ const registries = new WeakMap<Workload, PodRegistry>();
  * first thing recorded registers the one validation that checks the whole pod at synthesis.
  */
 export class PodRegistry implements PodFacts {
-  /** The registry of `workload`, created on first use. */
-  public static of(workload: Workload): PodRegistry {
+  /**
+   * The registry of `workload`, created on first use: a cdk8s-plus workload, or an ApiObject of a
+   * pod-bearing kind (checked by `workloadOrScope` first), read once here from its manifest.
+   */
+  public static of(workload: Workload | ApiObject): PodRegistry {
     let registry = registries.get(workload);
     if (!registry) {
-      registry = new PodRegistry(workload);
+      registry = new PodRegistry(workload instanceof ApiObject ? new ApiObjectPodTarget(workload) : new KplusPodTarget(workload));
       registries.set(workload, registry);
     }
     return registry;
@@ -127,36 +134,37 @@ export class PodRegistry implements PodFacts {
   /** The pod as the last whole-pod check saw it, and what that check found. */
   private checked?: { readonly snapshot: unknown[]; readonly problems: string[] };
 
-  private constructor(public readonly workload: Workload) {
-    this.label = workloadLabel(workload);
-    this.kind = workloadKind(workload);
-    this.name = workload.name;
-    this.runsToCompletion = runsToCompletion(workload);
+  /** The pod: a cdk8s-plus workload's, or an ApiObject's. */
+  private constructor(public readonly target: PodTarget) {
+    this.label = target.label;
+    this.kind = target.kind;
+    this.name = target.name;
+    this.runsToCompletion = target.runsToCompletion;
   }
 
   public get defaultMode(): SidecarMode {
-    return defaultSidecarMode(this.workload);
+    return defaultSidecarMode(this.target.construct);
   }
 
   public get securityContext(): kplus.PodSecurityContext {
-    return this.workload.securityContext;
+    return this.target.securityContext;
   }
 
   public get automountServiceAccountToken(): boolean {
-    return this.workload.automountServiceAccountToken;
+    return this.target.automountServiceAccountToken;
   }
 
   /** The app containers: regular containers that are not sidecars of this library. */
   public appContainers(): kplus.Container[] {
-    return this.workload.containers.filter((c) => !this.sidecars.has(c));
+    return this.target.containers.filter((c) => !this.sidecars.has(c));
   }
 
   public containerNamed(name: string): kplus.Container | undefined {
-    return [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
+    return [...this.target.initContainers, ...this.target.containers].find((c) => c.name === name);
   }
 
   public describeContainerNames(): string {
-    return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+    return [...this.target.initContainers, ...this.target.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
   }
 
   public isSidecar(container: kplus.Container): boolean {
@@ -170,7 +178,7 @@ export class PodRegistry implements PodFacts {
 
   public freePort(start: number): number {
     const used = new Set(this.ledger.map((p) => p.number));
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+    for (const c of [...this.target.initContainers, ...this.target.containers]) {
       for (const p of containerPorts(c)) used.add(p.number);
     }
     let port = start;
@@ -180,7 +188,7 @@ export class PodRegistry implements PodFacts {
 
   public freePortName(base: string): string {
     const used = new Set<string | undefined>();
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+    for (const c of [...this.target.initContainers, ...this.target.containers]) {
       for (const p of containerPorts(c)) used.add(p.name);
     }
     let name = base;
@@ -248,7 +256,7 @@ export class PodRegistry implements PodFacts {
     const { name, medium, sizeLimit } = options;
     const existing = this.shared.get(name);
     if (existing) return existing.volume;
-    const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
+    const volume = kplus.Volume.fromEmptyDir(this.target.construct, `shared-volume-${name}`, name, { medium, sizeLimit });
     this.shared.set(name, { volume, owner, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
     this.changed();
     return volume;
@@ -356,15 +364,17 @@ export class PodRegistry implements PodFacts {
    * again for every chart; the pod is checked again only when it changed (pod-snapshot.ts).
    */
   public validate(): string[] {
-    const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
+    const snapshot = this.target.snapshot(this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = viewPod(
-        this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden);
+      const view = this.target.view({
+        sidecars: this.sidecars, ledger: this.ledger, hints: this.hints, isShared, tasks: this.tasks,
+        folders: this.folders, requiredLabels: this.requiredLabels, forbidden: this.forbidden,
+      });
       let problems = checkPod(view);
       if (problems.length === 0) {
         const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));
-        problems = checkRenderedPod(this.workload, services);
+        problems = checkRenderedPod(() => this.target.renderedPodSpec(), services);
       }
       this.checked = { snapshot, problems };
     }
@@ -376,13 +386,13 @@ export class PodRegistry implements PodFacts {
     this.version++;
     if (!this.registered) {
       this.registered = true;
-      this.workload.node.addValidation(this);
+      this.target.construct.node.addValidation(this);
     }
   }
 
   private volumeNamed(name: string): string | undefined {
-    if (this.workload.volumes.some((v) => v.name === name)) return 'the pod';
-    for (const [containers, init] of [[this.workload.initContainers, true], [this.workload.containers, false]] as const) {
+    if (this.target.volumes.some((v) => v.name === name)) return 'the pod';
+    for (const [containers, init] of [[this.target.initContainers, true], [this.target.containers, false]] as const) {
       const c = containers.find((x) => x.mounts.some((m) => m.volume.name === name));
       if (c) {
         return describeContainer({

@@ -3,6 +3,7 @@
  * new Service that targets the program's named port, an existing Service moved onto it, and
  * the Services a program in front of another one takes over. Shared by every such helper.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { kplus, setServiceTargetPortName, Workload } from './kplus';
 import { PodRegistry } from './registry';
@@ -18,7 +19,7 @@ export interface FrontServiceOptions {
 /** A program in front of the app, as the Service functions see it. */
 export interface ServedFront {
   readonly registry: PodRegistry;
-  readonly workload: Workload;
+  readonly workload: Workload | ApiObject;
   /** `Deployment "chart/web", withProxy`. */
   readonly where: string;
   /** The variable users hold the construct in, for messages: `proxy`. */
@@ -38,20 +39,30 @@ export interface ServedFront {
 
 /**
  * A Service selecting the workload's pods whose one port targets the program's named port.
- * Its construct id under `scope` is `Service`, then `Service2`, ….
+ * Its construct id under `scope` is `Service`, then `Service2`, …. A cdk8s-plus workload is
+ * selected as cdk8s-plus selects it; an ApiObject by its `spec.selector.matchLabels` (a bare
+ * Pod's, a CronJob's job template's: the pod's labels), which the Service then selects.
  */
 export function exposeFrontViaService(scope: Construct, front: ServedFront, options: FrontServiceOptions = {}): kplus.Service {
   const port = options.port ?? front.port;
   const problem = portNumberProblem(port);
   if (problem) throw new Error(`${front.where}: exposeViaService port ${port} ${problem}`);
+  const labels = front.workload instanceof ApiObject ? front.registry.target.selectorLabels() : {};
+  if (front.workload instanceof ApiObject && Object.keys(labels).length === 0) {
+    throw new Error(`${front.where}: exposeViaService: the ${front.registry.kind} has no selector labels (spec.selector.matchLabels, or the pod's labels), `
+      + 'so a Service would select every pod of the namespace; give the pods a label and a selector first');
+  }
   let id = 'Service';
   for (let i = 2; scope.node.tryFindChild(id); i++) id = `Service${i}`;
   const service = new kplus.Service(scope, id, {
     metadata: options.name !== undefined ? { name: options.name } : undefined,
     type: options.serviceType,
-    selector: front.workload,
+    selector: front.workload instanceof ApiObject ? undefined : front.workload,
     ports: [{ port, targetPort: front.port, protocol: kplus.Protocol.TCP, name: front.servicePortName }],
   });
+  if (front.workload instanceof ApiObject) {
+    for (const [key, value] of Object.entries(labels)) service.selectLabel(key, value);
+  }
   targetFront(front, service, 0);
   return service;
 }

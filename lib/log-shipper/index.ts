@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LogShipperEngine } from './engine';
 import { LogShipperOptions } from './options';
@@ -22,7 +23,7 @@ export interface LogShipperProps extends LogShipperOptions {
    * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -113,7 +114,7 @@ export class LogShipper extends Construct {
  *   outputs: [LogOutput.loki({ url: 'http://loki.monitoring:3100' })],
  * });
  */
-export function withLogShipper(workload: kplus.AbstractPod, options: LogShipperOptions): LogShipper {
+export function withLogShipper(workload: kplus.AbstractPod | ApiObject, options: LogShipperOptions): LogShipper {
   checkOptions(workload, 'withLogShipper', 'LogShipperOptions', options);
   return new LogShipper(workload, options?.name ?? 'log-shipper', options);
 }

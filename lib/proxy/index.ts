@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
 import { planProxy } from './plan';
@@ -18,7 +19,7 @@ export interface ReverseProxyProps extends ProxyOptions {
    * The workload whose pods get the proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -65,7 +66,7 @@ export class ReverseProxy extends Construct {
   public readonly healthPath: string;
 
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The engine's configuration file, as written into the ConfigMap. */
   public readonly config: string;
@@ -160,7 +161,7 @@ export class ReverseProxy extends Construct {
  * const proxy = withProxy(web, { port: 8443, tls: { secret: tlsSecret } });
  * proxy.exposeViaService({ name: 'web', port: 443 });
  */
-export function withProxy(workload: kplus.AbstractPod, options: ProxyOptions = {}): ReverseProxy {
+export function withProxy(workload: kplus.AbstractPod | ApiObject, options: ProxyOptions = {}): ReverseProxy {
   checkOptions(workload, 'withProxy', 'ProxyOptions', options);
   return new ReverseProxy(workload, options.name ?? 'proxy', options);
 }

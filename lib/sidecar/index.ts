@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { BoundPort } from '../engine/bound-port';
@@ -82,7 +83,7 @@ export interface SidecarProps extends SidecarOptions {
    * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -109,7 +110,7 @@ export class Sidecar extends Construct {
   public readonly mode: SidecarMode;
 
   /** The workload the sidecar joined. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The shared volumes, with where each is mounted. */
   public readonly sharedVolumes: SharedVolume[];
@@ -160,7 +161,7 @@ function planSidecar(props: SidecarProps): Program {
  *   boundPorts: [{ number: 9125, protocol: kplus.Protocol.UDP, purpose: 'statsd' }],
  * });
  */
-export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
+export function withSidecar(workload: kplus.AbstractPod | ApiObject, options: SidecarOptions): Sidecar {
   checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
   return new Sidecar(workload, options?.name, options);
 }
