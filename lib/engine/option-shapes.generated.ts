@@ -274,8 +274,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -692,8 +704,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -916,8 +940,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -1739,8 +1775,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": false
    },
@@ -2018,8 +2066,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -2828,8 +2888,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -3355,8 +3427,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -3870,8 +3954,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -4445,8 +4541,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },

@@ -1,0 +1,212 @@
+/**
+ * Any pod, any source: every helper attaches to a plain cdk8s ApiObject of a pod-bearing kind
+ * (a `KubeDeployment`-like object, an `Include`d manifest) as it does to the cdk8s-plus workload
+ * that renders the same manifest, and the whole-pod checks run on such pods.
+ */
+import * as path from 'path';
+import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import {
+  CacheListener, ConfigSource, LogOutput, SecretTemplate, withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy,
+  withSecretsAgent, withSidecar, withTelemetry,
+} from '../lib';
+import { newApp, synth, synthFails } from './util/synth';
+import { APP, WORKLOADS } from './workloads';
+
+type Helper = (workload: kplus.AbstractPod | ApiObject, chart: Chart) => unknown;
+
+/** Each helper, called with the options a first user would give. */
+const HELPERS: Array<[string, Helper]> = [
+  ['withSidecar', (w) => withSidecar(w, { name: 'exporter', image: 'quay.io/prometheus/statsd-exporter:v0.29.0', ports: [{ number: 9102, name: 'metrics' }] })],
+  ['withLogShipper', (w) => withLogShipper(w, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] })],
+  ['withProxy', (w) => withProxy(w, { port: 8443 })],
+  ['withConfigSync (git)', (w) => withConfigSync(w, { source: ConfigSource.git({ repo: 'https://github.com/acme/config.git', ref: 'main' }), mountPath: '/etc/app/config' })],
+  ['withConfigSync (ConfigMaps, RBAC)', (w) => withConfigSync(w, { source: ConfigSource.configMaps({ label: 'acme.io/config' }), mountPath: '/etc/app/config' })],
+  ['withCache', (w) => withCache(w, { listen: CacheListener.unixSocket() })],
+  ['withTelemetry', (w) => withTelemetry(w, {})],
+  ['withSecretsAgent', (w) => withSecretsAgent(w, {
+    address: 'https://vault.vault.svc:8200', role: 'web', secrets: [{ path: 'db.json', template: SecretTemplate.database({ role: 'web' }) }],
+  })],
+  ['withAuthProxy', (w, chart) => {
+    const oidc = kplus.Secret.fromSecretName(chart, 'oidc', 'web-oidc');
+    return withAuthProxy(w, {
+      issuerUrl: 'https://login.example.com/realms/acme',
+      clientId: 'web',
+      clientSecret: { secret: oidc, key: 'client-secret' },
+      cookieSecret: { secret: oidc, key: 'cookie-secret' },
+      emailDomains: ['example.com'],
+    });
+  }],
+];
+
+/** The manifests cdk8s-plus writes for the bare workload: what an import, an Include or a Helm chart would hold. */
+function bareManifests(make: (chart: Chart) => kplus.AbstractPod): any[] {
+  const chart = Testing.chart();
+  make(chart);
+  return Testing.synth(chart);
+}
+
+/** Runs `attach` on the cdk8s-plus workload, and on ApiObjects holding its bare manifests; returns both outcomes. */
+function bothWays(make: (chart: Chart) => kplus.AbstractPod, attach: Helper) {
+  const outcome = (build: (chart: Chart) => kplus.AbstractPod | ApiObject) => {
+    const { app, chart } = newApp();
+    const workload = build(chart);
+    try {
+      attach(workload, chart);
+    } catch (e) {
+      return { error: (e as Error).message };
+    }
+    return { manifests: synth(app).manifests };
+  };
+  const viaPlus = outcome(make);
+  const viaObject = outcome((chart) => {
+    const manifests = bareManifests(make);
+    const workload = manifests.find((m) => m.kind !== 'Service');
+    manifests.filter((m) => m !== workload).forEach((m, i) => new ApiObject(chart, `other${i}`, m));
+    return new ApiObject(chart, 'web', workload);
+  });
+  return { viaPlus, viaObject };
+}
+
+/** The pod spec of a manifest of a pod-bearing kind. */
+function podSpecOf(manifest: any): any {
+  if (manifest.kind === 'Pod') return manifest.spec;
+  if (manifest.kind === 'CronJob') return manifest.spec.jobTemplate.spec.template.spec;
+  return manifest.spec.template.spec;
+}
+
+/** Lists whose order Kubernetes ignores (the pod's volumes), sorted; the rest as written. */
+function normalized(manifests: any[]): any[] {
+  return manifests.map((m) => {
+    if (!['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Pod'].includes(m.kind)) return m;
+    const copy = JSON.parse(JSON.stringify(m));
+    const spec = podSpecOf(copy);
+    if (spec.volumes) spec.volumes.sort((a: any, b: any) => a.name.localeCompare(b.name));
+    return copy;
+  }).sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+}
+
+describe.each(WORKLOADS)('%s as an ApiObject', (_kind, factory) => {
+  const make = (chart: Chart) => factory(chart, 'web', [{ ...APP, securityContext: { user: 1000, group: 1000 } }]);
+
+  test.each(HELPERS)('%s: the same manifests as on the cdk8s-plus workload, or the same refusal', (_name, attach) => {
+    const { viaPlus, viaObject } = bothWays(make, attach);
+    if (viaPlus.error !== undefined) {
+      // The same refusal, naming the workload as the object is named.
+      expect(viaObject.error).toBe(viaPlus.error);
+      return;
+    }
+    expect(viaObject.error).toBeUndefined();
+    expect(normalized(viaObject.manifests!)).toEqual(normalized(viaPlus.manifests!));
+  });
+});
+
+describe('an ApiObject workload', () => {
+  const deployment = (chart: Chart, containers: any[] = [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080, name: 'http' }] }]) =>
+    new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers } },
+      },
+    });
+
+  test('a log shipper in one call: container, volumes, mounts on both sides, ConfigMap, checksum annotation', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart);
+    const shipper = withLogShipper(web, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    const manifests = synth(app).manifests;
+    const pod = manifests.find((m) => m.kind === 'Deployment').spec.template;
+    expect(Object.keys(pod.metadata.annotations)).toEqual(['cdk8s-sidecars/log-shipper-config-sha256']);
+    expect(pod.spec.containers[0].volumeMounts).toEqual([{ name: 'log-shipper-logs', mountPath: '/var/log/app', readOnly: false }]);
+    expect(pod.spec.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([['log-shipper', 'Always']]);
+    expect(pod.spec.volumes.map((v: any) => v.name)).toEqual(['log-shipper-config', 'log-shipper-logs', 'log-shipper-state']);
+    expect(manifests.filter((m) => m.kind === 'ConfigMap').map((m) => m.metadata.name)).toEqual([shipper.configMap.name]);
+  });
+
+  test('the containers it had keep every field cdk8s-plus does not model', () => {
+    const { app, chart } = newApp();
+    const app0 = { name: 'app', image: 'ghcr.io/acme/web:1.4.2', terminationMessagePolicy: 'FallbackToLogsOnError', stdin: false };
+    withLogShipper(deployment(chart, [app0]), { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    const container = synth(app).manifests[0].spec.template.spec.containers[0];
+    expect(container).toEqual({ ...app0, volumeMounts: [{ name: 'log-shipper-logs', mountPath: '/var/log/app', readOnly: false }] });
+  });
+
+  test('an Include\'d manifest (as a Helm chart renders one) gets a log shipper', () => {
+    const { app, chart } = newApp();
+    const included = new Include(chart, 'upstream', { url: path.join(__dirname, 'fixtures', 'helm-rendered.yaml') });
+    const web = included.apiObjects.find((o) => o.kind === 'Deployment')!;
+    withLogShipper(web, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    const manifests = synth(app).manifests;
+    const spec = manifests.find((m) => m.kind === 'Deployment').spec.template.spec;
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['log-shipper']);
+    expect(spec.containers.map((c: any) => c.volumeMounts?.map((m: any) => m.mountPath))).toEqual([['/tmp', '/var/log/app']]);
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['tmp', 'log-shipper-config', 'log-shipper-logs', 'log-shipper-state']);
+  });
+
+  test('fails when a program\'s port clashes with a port a container of the object declares', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart, [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 2020, name: 'admin' }] }]);
+    withSidecar(web, { name: 'exporter', image: 'quay.io/prometheus/statsd-exporter:v0.29.0', boundPorts: [{ number: 2020, purpose: 'admin' }] });
+    expect(synthFails(app)).toContain('port 2020/TCP');
+    expect(synthFails(app)).toContain('[test/web]');
+  });
+
+  test('fails when a port is declared by a later patch of the user: the checks read the object as written', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart);
+    withSidecar(web, { name: 'exporter', image: 'quay.io/prometheus/statsd-exporter:v0.29.0', volumeMounts: [] });
+    web.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/volumeMounts', [{ name: 'nowhere', mountPath: '/x' }]));
+    expect(synthFails(app)).toContain('mounts volume "nowhere"');
+  });
+
+  test('fails when the object is not a workload, naming it and the fix, and adds nothing', () => {
+    const { chart } = newApp();
+    const service = new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } });
+    const before = chart.node.findAll().length;
+    expect(() => withLogShipper(service, { logPath: '/var/log/app' })).toThrow(
+      'LogShipper "test/svc/log-shipper": the ApiObject "test/svc" (kind Service, apiVersion v1) has no pod to attach to; '
+      + 'pass a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod');
+    expect(chart.node.findAll().length).toBe(before);
+    expect(service.toJson().spec).toEqual({ ports: [{ port: 80 }] });
+  });
+
+  test('fails when a CronJob has no job template', () => {
+    const { chart } = newApp();
+    const cron = new ApiObject(chart, 'nightly', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '0 0 * * *' } });
+    expect(() => withLogShipper(cron, { logPath: '/var/log/app' })).toThrow(
+      'LogShipper "test/nightly/log-shipper": the ApiObject "test/nightly" (kind CronJob, apiVersion batch/v1) has no job template '
+      + '(spec.jobTemplate.spec.template); give the CronJob its job template with a pod spec');
+  });
+
+  test('fails when a kind is served under another API version', () => {
+    const { chart } = newApp();
+    const old = new ApiObject(chart, 'old', { apiVersion: 'extensions/v1beta1', kind: 'Deployment', metadata: { name: 'old' }, spec: {} });
+    expect(() => withLogShipper(old, { logPath: '/var/log/app' })).toThrow('give the object apiVersion apps/v1');
+  });
+
+  test('fails when the object has no containers yet', () => {
+    const { chart } = newApp();
+    const empty = new ApiObject(chart, 'web', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [] } });
+    expect(() => withLogShipper(empty, { logPath: '/var/log/app' })).toThrow('has no containers at spec.containers; add the app container');
+  });
+
+  test('fails when given the manifest of a cdk8s-plus workload instead of the workload', () => {
+    const { chart } = newApp();
+    const web = new kplus.Deployment(chart, 'web', { containers: [APP] });
+    expect(() => withLogShipper(ApiObject.of(web), { logPath: '/var/log/app' })).toThrow('pass the workload itself');
+  });
+
+  test('a proxy\'s Service selects the object\'s pods', () => {
+    const { app, chart } = newApp();
+    const proxy = withProxy(deployment(chart), { port: 8443 });
+    proxy.exposeViaService({ name: 'web', port: 443 });
+    const service = synth(app).manifests.find((m) => m.kind === 'Service');
+    expect(service.spec.selector).toEqual({ app: 'web' });
+    expect(service.spec.ports).toEqual([{ name: 'http', port: 443, protocol: 'TCP', targetPort: 'proxy-http' }]);
+  });
+});
+
+
