@@ -154,6 +154,23 @@ describe('an ApiObject workload', () => {
     expect(synthFails(app)).toContain('[test/web]');
   });
 
+  test('fails when the log shipper\'s port clashes with a port of a container the object already had', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart, [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 2020, name: 'admin' }] }]);
+    withLogShipper(web, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    expect(synthFails(app)).toBe('Validation failed with the following errors:\n  [test/web] port 2020/TCP: container "log-shipper" '
+      + '(withLogShipper (Fluent Bit), native sidecar) [Fluent Bit HTTP server, containerPort "logs-2020"] and container "app" [containerPort "admin"] '
+      + 'both listen on it, and the containers of a pod share one network namespace; pass healthPort to withLogShipper');
+  });
+
+  test('fails when the log shipper\'s port clashes with the port of a Helm-rendered container', () => {
+    const { app, chart } = newApp();
+    const included = new Include(chart, 'upstream', { url: path.join(__dirname, 'fixtures', 'helm-rendered.yaml') });
+    withLogShipper(included.apiObjects.find((o) => o.kind === 'Deployment')!, { logPath: '/var/log/app', outputs: [LogOutput.stdout()], healthPort: 8080 });
+    expect(synthFails(app)).toContain('[test/upstream/web-deployment] port 8080/TCP: container "log-shipper" (withLogShipper (Fluent Bit), native sidecar)');
+    expect(synthFails(app)).toContain('and container "web" [containerPort "http"] both listen on it');
+  });
+
   test('fails when a port is declared by a later patch of the user: the checks read the object as written', () => {
     const { app, chart } = newApp();
     const web = deployment(chart);
@@ -210,3 +227,28 @@ describe('an ApiObject workload', () => {
 });
 
 
+
+describe('a Helm-rendered Service', () => {
+  test('a proxy takes over the included Service that targets the app\'s port by name', () => {
+    const { app, chart } = newApp();
+    const included = new Include(chart, 'upstream', { url: path.join(__dirname, 'fixtures', 'helm-rendered.yaml') });
+    const web = included.apiObjects.find((o) => o.kind === 'Deployment')!;
+    const service = included.apiObjects.find((o) => o.kind === 'Service')!;
+    const proxy = withProxy(web, { port: 8443 });
+    proxy.retargetService(service);
+    const written = synth(app).manifests.find((m) => m.kind === 'Service');
+    expect(written.spec.ports).toEqual([{ port: 80, targetPort: 'proxy-http', protocol: 'TCP', name: 'http' }]);
+  });
+
+  test('fails when the Service has no port that targets the app, changing nothing', () => {
+    const { chart } = newApp();
+    const included = new Include(chart, 'upstream', { url: path.join(__dirname, 'fixtures', 'helm-rendered.yaml') });
+    const web = included.apiObjects.find((o) => o.kind === 'Deployment')!;
+    const other = new ApiObject(chart, 'metrics', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'metrics' }, spec: { ports: [{ port: 9090, targetPort: 'metrics' }] } });
+    const proxy = withProxy(web, { port: 8443 });
+    expect(() => proxy.retargetService(other)).toThrow(
+      'Deployment "test/upstream/web-deployment", withProxy: Service "test/metrics" has no port that targets the app\'s port 8080 '
+      + '(its target ports: metrics); use proxy.exposeViaService() for a new Service');
+    expect(other.toJson().spec.ports).toEqual([{ port: 9090, targetPort: 'metrics' }]);
+  });
+});

@@ -134,11 +134,14 @@ export class AuthProxy extends Construct implements IProxyTarget {
    * target is the app's port (`targetPort`) targets the auth proxy's named port instead; name
    * and port stay.
    *
+   * `service` is a cdk8s-plus Service, or a plain ApiObject of kind Service (an Include's, a Helm
+   * chart's), whose ports may also target the app's port by its name; its manifest is patched.
+   *
    * @example
    * const service = web.exposeViaService({ name: 'web' }); // targets the app's 8080
    * withAuthProxy(web, { ... }).retargetService(service); // now targets "auth-http"
    */
-  public retargetService(service: kplus.Service): void {
+  public retargetService(service: kplus.Service | ApiObject): void {
     retargetServiceToFront(this.front, service);
   }
 }

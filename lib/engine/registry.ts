@@ -124,7 +124,7 @@ export class PodRegistry implements PodFacts {
   private readonly folders: ManagedFolder[] = [];
   private readonly requiredLabels: RequiredLabels[] = [];
   /** Per Service of ours, per port index, the container port name it targets. */
-  private readonly services = new Map<kplus.Service, Map<number, string>>();
+  private readonly services = new Map<kplus.Service | ApiObject, Map<number, string>>();
   private readonly fronts: PortFront[] = [];
   private readonly forbidden: ForbiddenSettings[] = [];
   private firstSidecars = 0;
@@ -316,7 +316,7 @@ export class PodRegistry implements PodFacts {
    * Records that port `index` of `service` targets the container port named `portName` of this
    * pod (the latest record of a port wins), checked once rendered.
    */
-  public addService(service: kplus.Service, index: number, portName: string): void {
+  public addService(service: kplus.Service | ApiObject, index: number, portName: string): void {
     let ports = this.services.get(service);
     if (!ports) {
       ports = new Map();
@@ -327,13 +327,13 @@ export class PodRegistry implements PodFacts {
   }
 
   /** The container port name that port `index` of `service` targets, when this library set it. */
-  public serviceTarget(service: kplus.Service, index: number): string | undefined {
+  public serviceTarget(service: kplus.Service | ApiObject, index: number): string | undefined {
     return this.services.get(service)?.get(index);
   }
 
   /** Every Service port this library pointed at the container port named `portName`. */
-  public servicesTargeting(portName: string): Array<{ readonly service: kplus.Service; readonly index: number }> {
-    const found: Array<{ service: kplus.Service; index: number }> = [];
+  public servicesTargeting(portName: string): Array<{ readonly service: kplus.Service | ApiObject; readonly index: number }> {
+    const found: Array<{ service: kplus.Service | ApiObject; index: number }> = [];
     for (const [service, ports] of this.services) {
       for (const [index, name] of ports) if (name === portName) found.push({ service, index });
     }
@@ -367,10 +367,8 @@ export class PodRegistry implements PodFacts {
     const snapshot = this.target.snapshot(this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
       const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = this.target.view({
-        sidecars: this.sidecars, ledger: this.ledger, hints: this.hints, isShared, tasks: this.tasks,
-        folders: this.folders, requiredLabels: this.requiredLabels, forbidden: this.forbidden,
-      });
+      const { sidecars, ledger, hints, tasks, folders, requiredLabels, forbidden } = this;
+      const view = this.target.view({ sidecars, ledger, hints, isShared, tasks, folders, requiredLabels, forbidden });
       let problems = checkPod(view);
       if (problems.length === 0) {
         const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));

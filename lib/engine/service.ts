@@ -3,7 +3,7 @@
  * new Service that targets the program's named port, an existing Service moved onto it, and
  * the Services a program in front of another one takes over. Shared by every such helper.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { kplus, setServiceTargetPortName, Workload } from './kplus';
 import { PodRegistry } from './registry';
@@ -71,11 +71,28 @@ export function exposeFrontViaService(scope: Construct, front: ServedFront, opti
  * Points every port of `service` that targets what the program stands in front of (the app's
  * port, or the port of a program it forwards to) at the program's named port. Refuses a
  * Service with no such port, changing nothing.
+ *
+ * `service` is a cdk8s-plus Service, or a plain ApiObject of kind Service (from an import, an
+ * Include or a Helm chart), whose ports are read from its manifest and whose `targetPort` is
+ * patched; such a Service may also target the app's port by the name the container gives it.
  */
-export function retargetServiceToFront(front: ServedFront, service: kplus.Service): void {
-  const ports = service.ports;
-  const targets = ports.map((p, index) => front.registry.serviceTarget(service, index) ?? p.targetPort ?? p.port);
-  const matching = targets.map((target, index) => ({ target, index })).filter((t) => front.standsFor.includes(t.target));
+export function retargetServiceToFront(front: ServedFront, service: kplus.Service | ApiObject): void {
+  let ports: Array<{ port?: number; targetPort?: number | string }>;
+  if (service instanceof ApiObject) {
+    if (service.kind !== 'Service') {
+      throw new Error(`${front.where}: retargetService: the ApiObject "${service.node.path}" is a ${service.kind}, not a Service; pass the Service that reaches the pods`);
+    }
+    const spec = (service.toJson() as { spec?: { ports?: unknown } }).spec;
+    ports = Array.isArray(spec?.ports) ? spec!.ports as typeof ports : [];
+  } else {
+    ports = service.ports.map((p) => ({ port: p.port, targetPort: p.targetPort }));
+  }
+  // Container ports of the pod whose number the program stands for, by name.
+  const named = [...front.registry.target.initContainers, ...front.registry.target.containers]
+    .flatMap((c) => c.ports).filter((p) => p.name !== undefined && front.standsFor.includes(p.number)).map((p) => p.name!);
+  const standsFor = [...front.standsFor, ...named];
+  const targets = ports.map((p, index) => front.registry.serviceTarget(service, index) ?? p.targetPort ?? p.port ?? 'none');
+  const matching = targets.map((target, index) => ({ target, index })).filter((t) => standsFor.includes(t.target));
   if (matching.length === 0) {
     throw new Error(`${front.where}: Service "${service.node.path}" has no port that targets ${front.standsForLabel} `
       + `(its target ports: ${targets.join(', ') || 'none'}); use ${front.variable}.exposeViaService() for a new Service`);
@@ -92,7 +109,12 @@ export function takeOverServices(front: ServedFront, from: string): void {
   for (const { service, index } of front.registry.servicesTargeting(from)) targetFront(front, service, index);
 }
 
-function targetFront(front: ServedFront, service: kplus.Service, index: number): void {
-  setServiceTargetPortName(service, index, front.portName);
+function targetFront(front: ServedFront, service: kplus.Service | ApiObject, index: number): void {
+  if (service instanceof ApiObject) {
+    // The patch applies to the manifest as written: a plain port name (no IntOrString mapping after it).
+    service.addJsonPatch(JsonPatch.add(`/spec/ports/${index}/targetPort`, front.portName));
+  } else {
+    setServiceTargetPortName(service, index, front.portName);
+  }
   front.registry.addService(service, index, front.portName);
 }

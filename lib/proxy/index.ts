@@ -139,11 +139,14 @@ export class ReverseProxy extends Construct {
    * is the app's port (`targetPort`), or, with `target`, that sidecar's port, targets the
    * proxy's named port instead. The Service's `port` and name stay, so its clients do not change.
    *
+   * `service` is a cdk8s-plus Service, or a plain ApiObject of kind Service (an Include's, a Helm
+   * chart's), whose ports may also target the app's port by its name; its manifest is patched.
+   *
    * @example
    * const service = web.exposeViaService({ name: 'web' }); // targets the app's 8080
    * withProxy(web, { port: 8443 }).retargetService(service); // now targets "proxy-http"
    */
-  public retargetService(service: kplus.Service): void {
+  public retargetService(service: kplus.Service | ApiObject): void {
     retargetServiceToFront(this.front, service);
   }
 }

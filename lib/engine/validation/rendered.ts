@@ -1,17 +1,18 @@
-import { kplus } from '../kplus';
+import { IConstruct } from 'constructs';
 
 /**
  * The pod as cdk8s-plus renders it, checked once: every volumeMount names a volume of the pod,
  * and every port a probe or a Service of ours targets by name is a port some container declares.
  *
  * The other rules read the constructs; this reads the pod spec cdk8s-plus builds for the manifest
- * (kplus.ts `builtPodSpec`; for an ApiObject, its manifest: pod-target.ts `renderedPodSpec`), so that a rendering change in cdk8s-plus (a line that drops the
+ * (kplus.ts `builtPodSpec`; for an ApiObject, its manifest: pod-target.ts `renderedPodSpec`), so that a
+ * rendering change in cdk8s-plus (a line that drops the
  * `volumes` of some workloads, say) can never produce a pod that mounts a volume it does not have.
  * Runs only when the rules found nothing.
  */
 export function checkRenderedPod(
   render: () => { readonly podSpec: any; readonly volumeClaimTemplates: any[] },
-  services: ReadonlyArray<{ readonly service: kplus.Service; readonly portName: string }>,
+  services: ReadonlyArray<{ readonly service: IConstruct; readonly portName: string }>,
 ): string[] {
   let spec: any;
   let claims: any[];
