@@ -6,6 +6,8 @@
 import * as path from 'path';
 import { ApiObject, Chart, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+// The classes `cdk8s import k8s` generates, as cdk8s-plus ships them (the repository has no imports/ of its own).
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 import {
   CacheListener, ConfigSource, LogOutput, SecretTemplate, withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy,
   withSecretsAgent, withSidecar, withTelemetry,
@@ -46,8 +48,22 @@ function bareManifests(make: (chart: Chart) => kplus.AbstractPod): any[] {
   return Testing.synth(chart);
 }
 
-/** Runs `attach` on the cdk8s-plus workload, and on ApiObjects holding its bare manifests; returns both outcomes. */
-function bothWays(make: (chart: Chart) => kplus.AbstractPod, attach: Helper) {
+/** The class `cdk8s import k8s` generates for each kind. */
+const KUBE_CLASSES: Record<string, new (scope: Chart, id: string, props: any) => ApiObject> = {
+  Deployment: k8s.KubeDeployment,
+  StatefulSet: k8s.KubeStatefulSet,
+  DaemonSet: k8s.KubeDaemonSet,
+  Job: k8s.KubeJob,
+  CronJob: k8s.KubeCronJob,
+  Pod: k8s.KubePod,
+};
+
+/**
+ * Runs `attach` on the cdk8s-plus workload; on a plain ApiObject holding its bare manifest (as an
+ * Include or a Helm chart holds it); and on the generated class (KubeDeployment, …) given the
+ * same spec cdk8s-plus builds. Returns the three outcomes.
+ */
+function threeWays(make: (chart: Chart) => kplus.AbstractPod, attach: Helper) {
   const outcome = (build: (chart: Chart) => kplus.AbstractPod | ApiObject) => {
     const { app, chart } = newApp();
     const workload = build(chart);
@@ -58,14 +74,22 @@ function bothWays(make: (chart: Chart) => kplus.AbstractPod, attach: Helper) {
     }
     return { manifests: synth(app).manifests };
   };
+  const others = (chart: Chart, manifests: any[], workload: any) => manifests.filter((m) => m !== workload).forEach((m, i) => new ApiObject(chart, `other${i}`, m));
   const viaPlus = outcome(make);
   const viaObject = outcome((chart) => {
     const manifests = bareManifests(make);
     const workload = manifests.find((m) => m.kind !== 'Service');
-    manifests.filter((m) => m !== workload).forEach((m, i) => new ApiObject(chart, `other${i}`, m));
+    others(chart, manifests, workload);
     return new ApiObject(chart, 'web', workload);
   });
-  return { viaPlus, viaObject };
+  const viaKube = outcome((chart) => {
+    const manifests = bareManifests(make);
+    const workload = manifests.find((m) => m.kind !== 'Service');
+    others(chart, manifests, workload);
+    const spec = (make(Testing.chart()) as unknown as { _toKube(): unknown })._toKube();
+    return new KUBE_CLASSES[workload.kind](chart, 'web', { metadata: workload.metadata, spec });
+  });
+  return { viaPlus, viaObject, viaKube };
 }
 
 /** The pod spec of a manifest of a pod-bearing kind. */
@@ -90,14 +114,17 @@ describe.each(WORKLOADS)('%s as an ApiObject', (_kind, factory) => {
   const make = (chart: Chart) => factory(chart, 'web', [{ ...APP, securityContext: { user: 1000, group: 1000 } }]);
 
   test.each(HELPERS)('%s: the same manifests as on the cdk8s-plus workload, or the same refusal', (_name, attach) => {
-    const { viaPlus, viaObject } = bothWays(make, attach);
+    const { viaPlus, viaObject, viaKube } = threeWays(make, attach);
     if (viaPlus.error !== undefined) {
       // The same refusal, naming the workload as the object is named.
       expect(viaObject.error).toBe(viaPlus.error);
+      expect(viaKube.error).toBe(viaPlus.error);
       return;
     }
     expect(viaObject.error).toBeUndefined();
+    expect(viaKube.error).toBeUndefined();
     expect(normalized(viaObject.manifests!)).toEqual(normalized(viaPlus.manifests!));
+    expect(normalized(viaKube.manifests!)).toEqual(normalized(viaPlus.manifests!));
   });
 });
 
@@ -250,5 +277,52 @@ describe('a Helm-rendered Service', () => {
       'Deployment "test/upstream/web-deployment", withProxy: Service "test/metrics" has no port that targets the app\'s port 8080 '
       + '(its target ports: metrics); use proxy.exposeViaService() for a new Service');
     expect(other.toJson().spec.ports).toEqual([{ port: 9090, targetPort: 'metrics' }]);
+  });
+});
+
+describe('the classes of `cdk8s import k8s`', () => {
+  const kubeDeployment = (chart: Chart) => new k8s.KubeDeployment(chart, 'web', {
+    metadata: { name: 'web' },
+    spec: {
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: {
+          containers: [{
+            name: 'app',
+            image: 'ghcr.io/acme/web:1.4.2',
+            ports: [{ containerPort: 8080, name: 'http' }],
+            readinessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http') } },
+            resources: { limits: { memory: k8s.Quantity.fromString('256Mi') } },
+          }],
+        },
+      },
+    },
+  });
+
+  test('a KubeDeployment gets a log shipper in one call, its own fields kept', () => {
+    const { app, chart } = newApp();
+    withLogShipper(kubeDeployment(chart), { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    const spec = synth(app).manifests.find((m) => m.kind === 'Deployment').spec.template.spec;
+    expect(spec.containers[0].readinessProbe).toEqual({ httpGet: { path: '/healthz', port: 'http' } });
+    expect(spec.containers[0].resources).toEqual({ limits: { memory: '256Mi' } });
+    expect(spec.initContainers[0].livenessProbe.httpGet.port).toBe(2020);
+    expect(spec.initContainers[0].resources.limits).toEqual({ cpu: '500m', memory: '128Mi' });
+  });
+
+  test('fails when the log shipper\'s port clashes with a port the KubeDeployment declares', () => {
+    const { app, chart } = newApp();
+    withLogShipper(kubeDeployment(chart), { logPath: '/var/log/app', outputs: [LogOutput.stdout()], healthPort: 8080 });
+    expect(synthFails(app)).toContain('[test/web] port 8080/TCP: container "log-shipper" (withLogShipper (Fluent Bit), native sidecar)');
+  });
+
+  test('a proxy takes over a KubeService', () => {
+    const { app, chart } = newApp();
+    const service = new k8s.KubeService(chart, 'svc', {
+      metadata: { name: 'web' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] },
+    });
+    withProxy(kubeDeployment(chart), { port: 8443 }).retargetService(service);
+    expect(synth(app).manifests.find((m) => m.kind === 'Service').spec.ports).toEqual([{ port: 80, targetPort: 'proxy-http' }]);
   });
 });

@@ -17,7 +17,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  containerManifest, containerEnv, containerPorts, envVarManifest, isNativeSidecar, kplus, mountManifest, volumeFromSource, volumeManifest,
+  containerEnv, containerJson, containerPorts, envVarJson, isNativeSidecar, kplus, mountJson, PatchShape, volumeFromSource, volumeJson,
 } from './kplus';
 import { apiObjectLabel, atPointer, PodKind, POD_KINDS, pointerKey } from './pod-object';
 import { PodRecords, PodTarget } from './pod-target';
@@ -46,6 +46,8 @@ export class ApiObjectPodTarget implements PodTarget {
   public readonly automountServiceAccountToken: boolean;
 
   private readonly podKind: PodKind;
+  /** How its patches are read (kplus.ts `PatchShape`). */
+  private readonly shape: PatchShape;
   private readonly init: ContainerList;
   private readonly regular: ContainerList;
   private readonly podVolumes: kplus.Volume[] = [];
@@ -65,6 +67,7 @@ export class ApiObjectPodTarget implements PodTarget {
     this.kind = construct.kind;
     this.name = construct.name;
     this.runsToCompletion = this.podKind.runsToCompletion;
+    this.shape = patchShape(construct);
 
     const json = construct.toJson();
     const spec = atPointer(json, this.podKind.specPointer) as Record<string, any>;
@@ -145,7 +148,7 @@ export class ApiObjectPodTarget implements PodTarget {
     this.addVolume(volume);
     const lists = list.lists.get(container)!;
     const pointer = `${this.podKind.specPointer}/${list.field}/${index}/volumeMounts`;
-    const mount = rendered(() => mountManifest(path, volume, options));
+    const mount = rendered(() => mountJson(path, volume, options, this.shape));
     this.patch(lists.volumeMounts ? JsonPatch.add(`${pointer}/-`, mount) : JsonPatch.add(pointer, [mount]));
     lists.volumeMounts = true;
     container.mount(path, volume, options);
@@ -155,7 +158,7 @@ export class ApiObjectPodTarget implements PodTarget {
     const { list, index } = this.find(container);
     const lists = list.lists.get(container)!;
     const pointer = `${this.podKind.specPointer}/${list.field}/${index}/env`;
-    const variable = envVarManifest(name, value);
+    const variable = envVarJson(name, value, this.shape);
     this.patch(lists.env ? JsonPatch.add(`${pointer}/-`, variable) : JsonPatch.add(pointer, [variable]));
     lists.env = true;
     container.env.addVariable(name, value);
@@ -248,7 +251,7 @@ export class ApiObjectPodTarget implements PodTarget {
     for (const mount of container.mounts) this.addVolume(mount.volume);
     const at = index ?? list.items.length;
     const pointer = `${this.podKind.specPointer}/${list.field}`;
-    const value = rendered(() => containerManifest(container));
+    const value = rendered(() => containerJson(container, this.shape));
     this.patch(list.exists ? JsonPatch.add(`${pointer}/${index === undefined ? '-' : at}`, value) : JsonPatch.add(pointer, [value]));
     list.exists = true;
     list.items.splice(at, 0, container);
@@ -261,7 +264,7 @@ export class ApiObjectPodTarget implements PodTarget {
   private addVolume(volume: kplus.Volume): void {
     if (this.podVolumes.some((v) => v.name === volume.name)) return;
     const pointer = `${this.podKind.specPointer}/volumes`;
-    const value = rendered(() => volumeManifest(volume));
+    const value = rendered(() => volumeJson(volume, this.shape));
     this.patch(this.volumesExist ? JsonPatch.add(`${pointer}/-`, value) : JsonPatch.add(pointer, [value]));
     this.volumesExist = true;
     this.podVolumes.push(volume);
@@ -278,6 +281,14 @@ export class ApiObjectPodTarget implements PodTarget {
   private patch(patch: JsonPatch): void {
     this.construct.addJsonPatch(patch);
   }
+}
+
+/**
+ * `props` for a class whose `toJson()` maps the patched props after the patches (a class of
+ * `cdk8s import k8s`: it overrides `toJson`), `manifest` for a plain ApiObject.
+ */
+export function patchShape(apiObject: ApiObject): PatchShape {
+  return (apiObject as unknown as { toJson: unknown }).toJson === ApiObject.prototype.toJson ? 'manifest' : 'props';
 }
 
 /**

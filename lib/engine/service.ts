@@ -5,6 +5,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { patchShape } from './api-object-pod';
 import { kplus, setServiceTargetPortName, Workload } from './kplus';
 import { PodRegistry } from './registry';
 import { portNumberProblem } from './validation/syntax';
@@ -111,8 +112,9 @@ export function takeOverServices(front: ServedFront, from: string): void {
 
 function targetFront(front: ServedFront, service: kplus.Service | ApiObject, index: number): void {
   if (service instanceof ApiObject) {
-    // The patch applies to the manifest as written: a plain port name (no IntOrString mapping after it).
-    service.addJsonPatch(JsonPatch.add(`/spec/ports/${index}/targetPort`, front.portName));
+    // A plain ApiObject is patched as written; a KubeService maps `{ value }` to the port after (kplus.ts PatchShape).
+    const value = patchShape(service) === 'props' ? { value: front.portName } : front.portName;
+    service.addJsonPatch(JsonPatch.add(`/spec/ports/${index}/targetPort`, value));
   } else {
     setServiceTargetPortName(service, index, front.portName);
   }
