@@ -254,7 +254,6 @@ describe('an ApiObject workload', () => {
 });
 
 
-
 describe('a Helm-rendered Service', () => {
   test('a proxy takes over the included Service that targets the app\'s port by name', () => {
     const { app, chart } = newApp();
