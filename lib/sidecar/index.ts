@@ -80,7 +80,9 @@ export interface SidecarOptions extends kplus.ContainerProps {
  */
 export interface SidecarProps extends SidecarOptions {
   /**
-   * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
   readonly workload?: kplus.AbstractPod | ApiObject;
