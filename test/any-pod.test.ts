@@ -128,6 +128,31 @@ describe.each(WORKLOADS)('%s as an ApiObject', (_kind, factory) => {
   });
 });
 
+describe('a pod with an init container and two app containers, four helpers in turn', () => {
+  const make = (chart: Chart) => new kplus.Deployment(chart, 'web', {
+    initContainers: [{ name: 'migrate', image: 'ghcr.io/acme/migrate:1.0.0', securityContext: { user: 1000, group: 1000 } }],
+    containers: [
+      { ...APP, securityContext: { user: 1000, group: 1000 } },
+      { name: 'worker', image: 'ghcr.io/acme/worker:2.0.1', securityContext: { user: 1000, group: 1000 } },
+    ],
+  });
+  const attachAll: Helper = (w, chart) => {
+    HELPERS.find(([n]) => n === 'withLogShipper')![1](w, chart);
+    withProxy(w, { port: 8443 });
+    HELPERS.find(([n]) => n === 'withConfigSync (git)')![1](w, chart);
+    withSidecar(w, { name: 'first', image: 'quay.io/prometheus/statsd-exporter:v0.29.0', first: true, sharedVolumes: [{ name: 'scratch', path: '/scratch' }] });
+  };
+
+  test('the same manifests three ways: init containers in the same order, mounts in both app containers', () => {
+    const { viaPlus, viaObject, viaKube } = threeWays(make, attachAll);
+    expect(viaPlus.error).toBeUndefined();
+    const spec = podSpecOf(viaPlus.manifests!.find((m) => m.kind === 'Deployment'));
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['proxy', 'first', 'migrate', 'log-shipper', 'git-sync']);
+    expect(normalized(viaObject.manifests!)).toEqual(normalized(viaPlus.manifests!));
+    expect(normalized(viaKube.manifests!)).toEqual(normalized(viaPlus.manifests!));
+  });
+});
+
 describe('an ApiObject workload', () => {
   const deployment = (chart: Chart, containers: any[] = [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080, name: 'http' }] }]) =>
     new ApiObject(chart, 'web', {
@@ -235,6 +260,15 @@ describe('an ApiObject workload', () => {
     const { chart } = newApp();
     const empty = new ApiObject(chart, 'web', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [] } });
     expect(() => withLogShipper(empty, { logPath: '/var/log/app' })).toThrow('has no containers at spec.containers; add the app container');
+  });
+
+  test('fails when a container of the object declares one port twice, adding nothing', () => {
+    const { chart } = newApp();
+    const web = deployment(chart, [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080 }, { containerPort: 8080 }] }]);
+    expect(() => withLogShipper(web, { logPath: '/var/log/app' })).toThrow(
+      'Deployment "test/web": its container "app" cannot be read: Port with number 8080 and protocol TCP already exists; '
+      + 'fix the manifest (Kubernetes refuses it as well)');
+    expect(web.node.children.length).toBe(0);
   });
 
   test('fails when given the manifest of a cdk8s-plus workload instead of the workload', () => {

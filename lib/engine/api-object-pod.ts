@@ -86,7 +86,14 @@ export class ApiObjectPodTarget implements PodTarget {
       const given: any[] = Array.isArray(spec[field]) ? spec[field] : [];
       const lists = new Map<kplus.Container, { volumeMounts: boolean; env: boolean }>();
       const items = given.map((c) => {
-        const container = readContainer(c, volumes, views);
+        let container: kplus.Container;
+        try {
+          container = readContainer(c, volumes, views);
+        } catch (e) {
+          // cdk8s-plus refuses what Kubernetes refuses too (two ports of one number or name): nothing to attach to.
+          throw new Error(`${this.label}: its ${field === 'containers' ? 'container' : 'init container'} "${c.name}" cannot be read: `
+            + `${(e as Error).message}; fix the manifest (Kubernetes refuses it as well)`);
+        }
         lists.set(container, { volumeMounts: Array.isArray(c.volumeMounts), env: Array.isArray(c.env) });
         return container;
       });
