@@ -17,11 +17,12 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  containerEnv, containerJson, containerPorts, envVarJson, isNativeSidecar, kplus, mountJson, PatchShape, volumeFromSource, volumeJson,
+  containerEnv, containerJson, containerPorts, envVarJson, kplus, mountJson, PatchShape, volumeFromSource, volumeJson,
 } from './kplus';
 import { apiObjectLabel, atPointer, PodKind, POD_KINDS, pointerKey } from './pod-object';
-import { PodRecords, PodTarget } from './pod-target';
-import { ContainerView, PodView } from './validation/pod-view';
+import { PodTarget } from './pod-target';
+import { KubePodSpec, PodView, podView } from './validation/pod-view';
+import { WorkloadRecords } from './validation/workload-view';
 
 /** A value written into a patch and rendered only when the manifest is (fast-json-patch clones patch values through JSON). */
 function rendered(render: () => unknown): unknown {
@@ -216,26 +217,45 @@ export class ApiObjectPodTarget implements PodTarget {
     // An ApiObject derives no Service from its containers: nothing to keep out.
   }
 
-  public view(records: PodRecords): PodView {
-    const containers: ContainerView[] = [
-      ...this.init.items.map((c) => ({
-        name: c.name, container: c, init: true, longRunning: isNativeSidecar(c), sidecar: records.sidecars.get(c), task: records.tasks.get(c),
-      })),
-      ...this.regular.items.map((c) => ({ name: c.name, container: c, init: false, longRunning: true, sidecar: records.sidecars.get(c) })),
-    ];
-    return {
-      kind: this.kind,
-      runsToCompletion: this.runsToCompletion,
-      containers,
-      volumes: this.podVolumes,
-      boundPorts: records.ledger,
-      portHints: records.hints,
-      isShared: records.isShared,
-      folders: records.folders,
-      labels: this.podLabels(),
+  /**
+   * The pod as the manifest will have it (every patch applied, the user's later ones too), with
+   * what the registry recorded: a container is ours when the record has one of its name and list.
+   */
+  public view(records: WorkloadRecords): { readonly view: PodView; readonly renderProblem?: string } {
+    let json: unknown;
+    try {
+      json = this.construct.toJson();
+    } catch (e) {
+      return { view: podView(this.kind, undefined), renderProblem: (e as Error).message };
+    }
+    const spec = atPointer(json, this.podKind.specPointer) as KubePodSpec | undefined;
+    const metadata = atPointer(json, this.podKind.metadataPointer) as { labels?: Record<string, string> } | undefined;
+    const claims = this.kind === 'StatefulSet' ? atPointer(json, '/spec/volumeClaimTemplates') : undefined;
+    const claimTemplates = (Array.isArray(claims) ? claims : [])
+      .map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string');
+    const containerInfo = (init: boolean, index: number) => {
+      const name = (init ? spec?.initContainers : spec?.containers)?.[index]?.name;
+      const container = (init ? this.init : this.regular).items.find((c) => c.name === name);
+      if (container === undefined) return undefined;
+      const sidecar = records.sidecars.get(container);
+      const task = records.tasks.get(container);
+      return sidecar || task ? { sidecar, task } : undefined;
+    };
+    // A shared volume's name is free in the object when the library adds it (registry.checkVolumeNameFree).
+    const isShared = (volume: { name: string }) => records.shared.has(volume.name);
+    const folders = records.folders.map((f) => ({
+      owner: f.owner, purpose: f.purpose, volume: f.volume.name, path: f.path, containers: f.containers.map((c) => c.name),
+    }));
+    const view = podView(this.kind, spec, metadata?.labels ?? {}, {
+      containerInfo,
+      isShared,
+      boundPorts: records.boundPorts,
+      portHints: records.portHints,
+      folders,
       requiredLabels: records.requiredLabels,
       forbidden: records.forbidden,
-    };
+    }, claimTemplates);
+    return { view };
   }
 
   public snapshot(version: number, watchEnv: readonly string[]): unknown[] {
@@ -245,12 +265,6 @@ export class ApiObjectPodTarget implements PodTarget {
     const handles = all.map((c) => JSON.stringify([c.name, containerPorts(c).length, c.mounts.length]));
     const env = watchEnv.map((n) => all.find((c) => c.name === n)).filter((c) => c).map((c) => JSON.stringify(containerEnv(c!)));
     return [version, JSON.stringify(this.construct.toJson()), ...handles, ...env];
-  }
-
-  public renderedPodSpec(): { readonly podSpec: any; readonly volumeClaimTemplates: any[] } {
-    const json = this.construct.toJson();
-    const claims = this.kind === 'StatefulSet' ? atPointer(json, '/spec/volumeClaimTemplates') : undefined;
-    return { podSpec: atPointer(json, this.podKind.specPointer), volumeClaimTemplates: Array.isArray(claims) ? claims : [] };
   }
 
   private add(list: ContainerList, props: kplus.ContainerProps, index: number | undefined): kplus.Container {

@@ -3,12 +3,13 @@
  * cdk8s-plus, through the adapter (kplus.ts).
  */
 import {
-  builtPodSpec, ensurePodFsGroup, ensurePodServiceAccount, keepOutOfServices, kplus, mountOwn, moveInitContainer, podSelectorLabels,
+  ensurePodFsGroup, ensurePodServiceAccount, keepOutOfServices, kplus, mountOwn, moveInitContainer, podSelectorLabels,
   runsToCompletion, setPodSpecField, Workload, workloadKind, workloadLabel,
 } from './kplus';
-import { PodRecords, PodTarget } from './pod-target';
+import { PodTarget } from './pod-target';
 import { podSnapshot } from './validation/pod-snapshot';
-import { PodView, viewPod } from './validation/pod-view';
+import { PodView } from './validation/pod-view';
+import { viewWorkload, WorkloadRecords } from './validation/workload-view';
 
 export class KplusPodTarget implements PodTarget {
   public readonly label: string;
@@ -89,16 +90,11 @@ export class KplusPodTarget implements PodTarget {
     keepOutOfServices(this.construct, containerName);
   }
 
-  public view(records: PodRecords): PodView {
-    return viewPod(this.construct, records.sidecars, records.ledger, records.hints, records.isShared, records.tasks,
-      records.folders, records.requiredLabels, records.forbidden);
+  public view(records: WorkloadRecords): { readonly view: PodView; readonly renderProblem?: string } {
+    return viewWorkload(this.construct, records);
   }
 
   public snapshot(version: number, watchEnv: readonly string[]): unknown[] {
     return podSnapshot(this.construct, version, watchEnv);
-  }
-
-  public renderedPodSpec(): { readonly podSpec: any; readonly volumeClaimTemplates: any[] } {
-    return builtPodSpec(this.construct);
   }
 }

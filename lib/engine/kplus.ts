@@ -10,6 +10,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkLineInstalled, describeValue, foreignPodProblem, JsiiClass, jsiiClasses, jsiiClassOf } from './kplus-lines';
 import { apiObjectLabel, podObjectProblem } from './pod-object';
+import type { KubeContainer, KubePodSpec, KubeProbe, KubeVolume } from './validation/kube';
 // Before the import below loads the line: a line that is not installed is named, with the entry to use.
 checkLineInstalled('cdk8s-plus-28');
 // eslint-disable-next-line import/order
@@ -360,45 +361,6 @@ function repairWorkload(workload: Workload): Workload {
   return workload;
 }
 
-interface ContainerProbeInternals {
-  _startup?: kplus.Probe;
-  _liveness?: kplus.Probe;
-  _readiness?: kplus.Probe;
-}
-
-/** A probe's target, as the manifest will have it. */
-export interface ProbeTarget {
-  readonly field: 'startupProbe' | 'livenessProbe' | 'readinessProbe';
-  readonly kind: 'httpGet' | 'tcpSocket';
-  /** A port number or a port name. */
-  readonly port: number | string;
-}
-
-/**
- * The network targets of a container's probes (httpGet, tcpSocket; cdk8s-plus-28 has no gRPC
- * probe). cdk8s-plus keeps the probes in private fields set at construction and resolves the
- * port (defaulting to the container's first port) only when rendering; both are read here, and
- * a probe that cannot be rendered is left to the rendered-pod check.
- */
-export function probeTargets(container: kplus.Container): ProbeTarget[] {
-  const own = container as unknown as ContainerProbeInternals;
-  const targets: ProbeTarget[] = [];
-  for (const [field, probe] of [['startupProbe', own._startup], ['livenessProbe', own._liveness], ['readinessProbe', own._readiness]] as const) {
-    if (probe === undefined) continue;
-    let kube: { httpGet?: { port?: { value?: unknown } }; tcpSocket?: { port?: { value?: unknown } } };
-    try {
-      kube = probe._toKube(container) as typeof kube;
-    } catch {
-      continue;
-    }
-    for (const kind of ['httpGet', 'tcpSocket'] as const) {
-      const port = kube[kind]?.port?.value;
-      if (typeof port === 'number' || typeof port === 'string') targets.push({ field, kind, port });
-    }
-  }
-  return targets;
-}
-
 /** The names of a container's environment variables, and whether it reads any from `envFrom`. */
 export function containerEnv(container: kplus.Container): { readonly names: string[]; readonly fromSources: boolean } {
   return { names: Object.keys(container.env.variables), fromSources: container.env.sources.length > 0 };
@@ -422,6 +384,76 @@ export function builtPodSpec(workload: Workload): { readonly podSpec: any; reado
   return { podSpec: kube?.template?.spec, volumeClaimTemplates: kube?.volumeClaimTemplates ?? [] };
 }
 
+/**
+ * The pod spec cdk8s-plus builds for the workload (`builtPodSpec`), in the manifest's spelling:
+ * what the whole-pod rules and the render-time check read. cdk8s-plus builds the pod with the
+ * Kubernetes field names but its own spelling of a few (`hostIp` for `hostIP`) and its own
+ * `IntOrString` objects (`{ value }`) for probe ports; those the rules read are converted here,
+ * the rest is passed on as built. Throws what cdk8s-plus throws (a regular container with a
+ * restartPolicy, no regular container, two volumes of one name): see `kubeContainerOf`.
+ */
+export function renderedPodSpec(workload: Workload): { readonly podSpec: KubePodSpec; readonly claimTemplates: string[] } {
+  const { podSpec, volumeClaimTemplates } = builtPodSpec(workload);
+  return {
+    podSpec: {
+      ...podSpec,
+      initContainers: podSpec?.initContainers?.map(kubeContainer),
+      containers: podSpec?.containers?.map(kubeContainer),
+    },
+    claimTemplates: volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string'),
+  };
+}
+
+/**
+ * One container as cdk8s-plus builds it, in the manifest's spelling, for a pod cdk8s-plus
+ * refuses to build whole; from the container's public fields if even that fails.
+ */
+export function kubeContainerOf(container: kplus.Container): KubeContainer {
+  try {
+    return kubeContainer(container._toKube());
+  } catch {
+    return {
+      name: container.name,
+      image: container.image,
+      restartPolicy: container.restartPolicy,
+      ports: containerPorts(container).map((p) => ({
+        containerPort: p.number, protocol: p.protocol, name: p.name, hostPort: p.hostPort, hostIP: p.hostIp,
+      })),
+      volumeMounts: container.mounts.map((m) => ({
+        name: m.volume.name, mountPath: m.path, subPath: m.subPath, subPathExpr: m.subPathExpr, readOnly: m.readOnly,
+      })),
+    };
+  }
+}
+
+/** One volume as cdk8s-plus builds it (its name and source). */
+export function kubeVolumeOf(volume: kplus.Volume): KubeVolume {
+  return volume._toKube() as unknown as KubeVolume;
+}
+
+function kubeContainer(built: any): KubeContainer {
+  // Most containers have nothing spelled otherwise (no hostIP, no probe): passed on as built.
+  const hostIp = built.ports?.some((p: any) => p.hostIp !== undefined);
+  if (!hostIp && !built.startupProbe && !built.livenessProbe && !built.readinessProbe) return built;
+  return {
+    ...built,
+    ports: hostIp ? built.ports.map((p: any) => ({ ...p, hostIp: undefined, hostIP: p.hostIp })) : built.ports,
+    startupProbe: kubeProbe(built.startupProbe),
+    livenessProbe: kubeProbe(built.livenessProbe),
+    readinessProbe: kubeProbe(built.readinessProbe),
+  };
+}
+
+function kubeProbe(probe: any): KubeProbe | undefined {
+  if (probe === undefined || probe === null) return undefined;
+  const port = (action: any) => (action === undefined ? undefined : { ...action, port: intOrString(action.port) });
+  return { ...probe, httpGet: port(probe.httpGet), tcpSocket: port(probe.tcpSocket), grpc: probe.grpc };
+}
+
+/** cdk8s-plus's `IntOrString` (`{ value }`) as the plain number or string of the manifest. */
+function intOrString(value: any): number | string | undefined {
+  return typeof value === 'object' && value !== null ? value.value : value;
+}
 
 /**
  * How the JSON patches of an ApiObject are read: `manifest` for a plain ApiObject (an Include's,

@@ -11,21 +11,8 @@
  */
 import { Construct } from 'constructs';
 import { kplus } from './kplus';
-import {
-  ForbiddenSettings, LedgerPort, ManagedFolder, PodView, PortHint, RequiredLabels, SidecarInfo, TaskInfo,
-} from './validation/pod-view';
-
-/** What the registry recorded of a pod, for the whole-pod checks. */
-export interface PodRecords {
-  readonly sidecars: ReadonlyMap<kplus.Container, SidecarInfo>;
-  readonly tasks: ReadonlyMap<kplus.Container, TaskInfo>;
-  readonly ledger: LedgerPort[];
-  readonly hints: readonly PortHint[];
-  readonly isShared: (volume: kplus.Volume) => boolean;
-  readonly folders: readonly ManagedFolder[];
-  readonly requiredLabels: readonly RequiredLabels[];
-  readonly forbidden: readonly ForbiddenSettings[];
-}
+import { PodView } from './validation/pod-view';
+import { WorkloadRecords } from './validation/workload-view';
 
 /** A pod the library attaches programs to. */
 export interface PodTarget {
@@ -66,10 +53,11 @@ export interface PodTarget {
   /** Keeps a classic sidecar's ports out of Services the workload derives from its containers. */
   keepOutOfServices(containerName: string): void;
 
-  /** The pod as the rules read it. */
-  view(records: PodRecords): PodView;
+  /**
+   * The pod as the rules read it (plain pod data, validation/pod-view.ts), with what the registry
+   * recorded; `renderProblem` when the pod spec cannot be rendered (validation/rendered.ts).
+   */
+  view(records: WorkloadRecords): { readonly view: PodView; readonly renderProblem?: string };
   /** What the rules read, by identity or value: equal snapshots mean an unchanged pod (pod-snapshot.ts). */
   snapshot(version: number, watchEnv: readonly string[]): unknown[];
-  /** The pod spec as it will be written, for the render-time check (validation/rendered.ts). */
-  renderedPodSpec(): { readonly podSpec: any; readonly volumeClaimTemplates: any[] };
 }

@@ -8,9 +8,10 @@ import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
 import { sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RequiredLabels, SidecarInfo, TaskInfo } from './validation/pod-view';
+import { describeContainer, ForbiddenSettings, LedgerPort, PortHint, RequiredLabels, SidecarInfo, TaskInfo } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
+import { ManagedFolder } from './validation/workload-view';
 
 /** The program that made a shared volume. */
 export interface VolumeOwner {
@@ -366,14 +367,22 @@ export class PodRegistry implements PodFacts {
   public validate(): string[] {
     const snapshot = this.target.snapshot(this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
-      const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const { sidecars, ledger, hints, tasks, folders, requiredLabels, forbidden } = this;
-      const view = this.target.view({ sidecars, ledger, hints, isShared, tasks, folders, requiredLabels, forbidden });
-      let problems = checkPod(view);
-      if (problems.length === 0) {
-        const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));
-        problems = checkRenderedPod(() => this.target.renderedPodSpec(), services);
-      }
+      const shared = new Map<string, kplus.Volume>();
+      for (const [name, record] of this.shared) shared.set(name, record.volume);
+      const { view, renderProblem } = this.target.view({
+        sidecars: this.sidecars,
+        tasks: this.tasks,
+        shared,
+        boundPorts: this.ledger,
+        portHints: this.hints,
+        folders: this.folders,
+        requiredLabels: this.requiredLabels,
+        forbidden: this.forbidden,
+      });
+      const problems = checkPod(view);
+      const services = [...this.services]
+        .flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ path: service.node.path, portName })));
+      problems.push(...checkRenderedPod(view, services, renderProblem, problems.length > 0));
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];
@@ -394,7 +403,7 @@ export class PodRegistry implements PodFacts {
       const c = containers.find((x) => x.mounts.some((m) => m.volume.name === name));
       if (c) {
         return describeContainer({
-          name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c), task: this.tasks.get(c),
+          name: c.name, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c), task: this.tasks.get(c),
         });
       }
     }
