@@ -223,6 +223,16 @@ describe('an ApiObject workload', () => {
     expect(synthFails(app)).toContain('and container "web" [containerPort "http"] both listen on it');
   });
 
+  test('fails when a probe of a container the object had names a port that container does not declare', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart, [{
+      name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080, name: 'http' }], readinessProbe: { httpGet: { path: '/', port: 'metrics' } },
+    }]);
+    withLogShipper(web, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    expect(synthFails(app)).toBe('Validation failed with the following errors:\n  [test/web] the readinessProbe (httpGet) of container "app" '
+      + 'targets the port named "metrics", which no container of the pod declares; declare the port with that name, or probe a port number');
+  });
+
   test('fails when a port is declared by a later patch of the user: the checks read the object as written', () => {
     const { app, chart } = newApp();
     const web = deployment(chart);
