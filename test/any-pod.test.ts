@@ -178,6 +178,23 @@ describe('an ApiObject workload', () => {
     expect(manifests.filter((m) => m.kind === 'ConfigMap').map((m) => m.metadata.name)).toEqual([shipper.configMap.name]);
   });
 
+  test('a ReplicaSet (no cdk8s-plus class) gets a log shipper like a Deployment', () => {
+    const { app, chart } = newApp();
+    const replicaSet = new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2' }] } },
+      },
+    });
+    withLogShipper(replicaSet, { logPath: '/var/log/app', outputs: [LogOutput.stdout()] });
+    const spec = synth(app).manifests.find((m) => m.kind === 'ReplicaSet').spec.template.spec;
+    expect(spec.initContainers.map((c: any) => [c.name, c.restartPolicy])).toEqual([['log-shipper', 'Always']]);
+    expect(spec.containers[0].volumeMounts).toEqual([{ name: 'log-shipper-logs', mountPath: '/var/log/app', readOnly: false }]);
+  });
+
   test('the containers it had keep every field cdk8s-plus does not model', () => {
     const { app, chart } = newApp();
     const app0 = { name: 'app', image: 'ghcr.io/acme/web:1.4.2', terminationMessagePolicy: 'FallbackToLogsOnError', stdin: false };
