@@ -195,6 +195,27 @@ describe('an ApiObject workload', () => {
     expect(spec.containers[0].volumeMounts).toEqual([{ name: 'log-shipper-logs', mountPath: '/var/log/app', readOnly: false }]);
   });
 
+  test('RBAC binds the service account the object names, in its namespace, and leaves the pod\'s account alone', () => {
+    const { app, chart } = newApp();
+    const web = new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { serviceAccountName: 'web', automountServiceAccountToken: false, containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2' }] },
+        },
+      },
+    });
+    withConfigSync(web, { source: ConfigSource.configMaps({ label: 'acme.io/config' }), mountPath: '/etc/app/config' });
+    const manifests = synth(app).manifests;
+    expect(manifests.find((m) => m.kind === 'RoleBinding').subjects).toEqual([{ apiGroup: '', kind: 'ServiceAccount', name: 'web', namespace: 'shop' }]);
+    expect(manifests.filter((m) => m.kind === 'ServiceAccount')).toEqual([]);
+    expect(manifests.find((m) => m.kind === 'Deployment').spec.template.spec.serviceAccountName).toBe('web');
+  });
+
   test('the containers it had keep every field cdk8s-plus does not model', () => {
     const { app, chart } = newApp();
     const app0 = { name: 'app', image: 'ghcr.io/acme/web:1.4.2', terminationMessagePolicy: 'FallbackToLogsOnError', stdin: false };
