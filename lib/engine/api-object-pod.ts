@@ -8,11 +8,17 @@
  * target keeps its own record of the pod: the containers and volumes it had, as read views
  * (`kplus.Container`, `kplus.Volume`, never rendered), and what the library added. Containers,
  * volumes, mounts and environment variables the library adds are written as cdk8s-plus writes
- * them (kplus.ts `containerManifest`, …), when the manifest is rendered, so that a change made
- * later through a container's handle is in the output, as it is for a cdk8s-plus workload.
+ * them (kplus.ts `containerJson`, …), when the manifest is rendered, so that a change made
+ * later through a container's handle is in the output, as it is for a cdk8s-plus workload. A
+ * class of `cdk8s import k8s` maps its props after the patches: the patches take the props' shape
+ * there (kplus.ts `PatchShape`).
  *
- * The whole-pod checks read the record. The render-time check (validation/rendered.ts) reads the
- * manifest as it will be written, with every patch, the user's later ones included.
+ * The plans read the record. The whole-pod checks read the manifest as it will be written, every
+ * patch applied (the user's later ones included), with the registry's records (`view`).
+ *
+ * A patch value is rendered when cdk8s applies the patches: fast-json-patch clones the operations
+ * through JSON (`JsonPatch.apply`, cdk8s lib/json-patch.ts), which calls a value's `toJSON`;
+ * test/any-pod.test.ts fails if a cdk8s release stops doing so.
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -24,7 +30,7 @@ import { PodTarget } from './pod-target';
 import { KubePodSpec, PodView, podView } from './validation/pod-view';
 import { WorkloadRecords } from './validation/workload-view';
 
-/** A value written into a patch and rendered only when the manifest is (fast-json-patch clones patch values through JSON). */
+/** A patch value rendered only when the manifest is (see the module's comment). */
 function rendered(render: () => unknown): unknown {
   return { toJSON: render };
 }
@@ -359,7 +365,7 @@ function readContainer(c: Record<string, any>, volumes: Map<string, kplus.Volume
   return container;
 }
 
-/** An httpGet or tcpSocket probe on a port number; others are left to the render-time check. */
+/** An httpGet or tcpSocket probe on a port number, for the plans (the checks read the manifest's own probes). */
 function readProbe(probe: any): kplus.Probe | undefined {
   const httpGet = probe?.httpGet;
   if (httpGet && typeof httpGet.port === 'number') return kplus.Probe.fromHttpGet(httpGet.path ?? '/', { port: httpGet.port });
