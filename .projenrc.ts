@@ -270,8 +270,9 @@ for (const { line } of otherLines) {
       collectCoverage: false,
       reporters: ['default'],
       testPathIgnorePatterns: ['/node_modules/'],
+      // The package and its files (engine/kplus.ts loads the line's generated k8s imports too).
       moduleNameMapper: {
-        '^cdk8s-plus-28$': `cdk8s-plus-${line}`,
+        '^cdk8s-plus-28(/.*)?$': `cdk8s-plus-${line}$1`,
       },
       // The real API server for the suites under test/real/ (see the block further down).
       testSequencer: '<rootDir>/test/util/real-suites-sequencer.js',
@@ -290,7 +291,7 @@ for (const { line } of otherLines) {
   new JsonFile(project, `test/lines/tsconfig.plus-${line}.json`, {
     obj: {
       extends: '../../tsconfig.json',
-      compilerOptions: { noEmit: true, rootDir: '../../lib', paths: { 'cdk8s-plus-28': [`../../node_modules/cdk8s-plus-${line}`] } },
+      compilerOptions: { noEmit: true, rootDir: '../../lib', paths: { 'cdk8s-plus-28': [`../../node_modules/cdk8s-plus-${line}`], 'cdk8s-plus-28/*': [`../../node_modules/cdk8s-plus-${line}/*`] } },
       include: ['../../lib/**/*.ts'],
     },
   });

@@ -57,7 +57,7 @@ describe.each(CASES)('$name without a workload', ({ name, direct, call }) => {
     const before = chart.node.findAll().length;
     expect(() => direct(chart, 'attached')).toThrow(
       `${name} "test/attached": no workload given and the scope "test" is not one; pass workload (a Deployment, `
-      + 'StatefulSet, DaemonSet, Job, CronJob or Pod), or create it inside the workload');
+      + 'StatefulSet, DaemonSet, Job, CronJob or Pod, or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod), or create it inside the workload');
     expect(chart.node.findAll().length).toBe(before);
   });
 });

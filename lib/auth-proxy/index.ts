@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { clientSecretProblem, cookieSecretProblem, secretValueProblems } from './checks';
 import { AuthProxyExposeViaServiceOptions, AuthProxyOptions } from './options';
@@ -17,10 +18,12 @@ export * from './options';
  */
 export interface AuthProxyProps extends AuthProxyOptions {
   /**
-   * The workload whose pods get the auth proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the auth proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -66,7 +69,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
   public readonly acceptsGrpc = false;
 
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   private readonly front: ServedFront;
 
@@ -134,11 +137,14 @@ export class AuthProxy extends Construct implements IProxyTarget {
    * target is the app's port (`targetPort`) targets the auth proxy's named port instead; name
    * and port stay.
    *
+   * `service` is a cdk8s-plus Service, or a plain ApiObject of kind Service (an Include's, a Helm
+   * chart's), whose ports may also target the app's port by its name; its manifest is patched.
+   *
    * @example
    * const service = web.exposeViaService({ name: 'web' }); // targets the app's 8080
    * withAuthProxy(web, { ... }).retargetService(service); // now targets "auth-http"
    */
-  public retargetService(service: kplus.Service): void {
+  public retargetService(service: kplus.Service | ApiObject): void {
     retargetServiceToFront(this.front, service);
   }
 }
@@ -164,7 +170,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
  * });
  * withProxy(web, { target: auth, tls: { secret: tlsSecret } }).exposeViaService({ name: 'web', port: 443 });
  */
-export function withAuthProxy(workload: kplus.AbstractPod, options: AuthProxyOptions): AuthProxy {
+export function withAuthProxy(workload: kplus.AbstractPod | ApiObject, options: AuthProxyOptions): AuthProxy {
   checkOptions(workload, 'withAuthProxy', 'AuthProxyOptions', options);
   return new AuthProxy(workload, options?.name ?? 'auth-proxy', options);
 }

@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { CacheEngine, CacheOptions } from './options';
 import { planCache } from './plan';
@@ -14,10 +15,12 @@ export * from './options';
  */
 export interface CacheProps extends CacheOptions {
   /**
-   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -117,7 +120,7 @@ export class Cache extends Construct {
  * });
  * // the app reads CACHE_URL=unix:///run/cache/valkey.sock and CACHE_PASSWORD
  */
-export function withCache(workload: kplus.AbstractPod, options: CacheOptions = {}): Cache {
+export function withCache(workload: kplus.AbstractPod | ApiObject, options: CacheOptions = {}): Cache {
   checkOptions(workload, 'withCache', 'CacheOptions', options);
   return new Cache(workload, options?.name ?? 'cache', options);
 }

@@ -2,6 +2,7 @@
  * withConfigSync: keep a folder of configuration files current from git (git-sync) or from
  * labelled ConfigMaps/Secrets (kiwigrid/k8s-sidecar), and tell the app when it changes.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigSource, ConfigSyncOptions } from './options';
 import { planConfigSync } from './plan';
@@ -20,10 +21,12 @@ export type {
 /** Props of the `ConfigSync` construct. */
 export interface ConfigSyncProps extends ConfigSyncOptions {
   /**
-   * The workload whose pods get the folder: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the folder: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface ConfigSyncProps extends ConfigSyncOptions {
  */
 export class ConfigSync extends Construct {
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The source. */
   public readonly source: ConfigSource;
@@ -131,7 +134,7 @@ export class ConfigSync extends Construct {
  *   reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }),
  * });
  */
-export function withConfigSync(workload: kplus.AbstractPod, options: ConfigSyncOptions): ConfigSync {
+export function withConfigSync(workload: kplus.AbstractPod | ApiObject, options: ConfigSyncOptions): ConfigSync {
   checkOptions(workload, 'withConfigSync', 'ConfigSyncOptions', options);
   const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
   return new ConfigSync(workload, options?.name ?? engine, options);

@@ -8,10 +8,7 @@ import { createHash } from 'crypto';
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
-import {
-  ensurePodFsGroup, ensurePodServiceAccount, keepOutOfServices, kplus, mountOwn, moveInitContainer, setPodSpecField, TCP,
-  volumeFromSource,
-} from './kplus';
+import { kplus, TCP, volumeFromSource } from './kplus';
 import { Program, ProgramContainer, ProgramSharedVolume, ProgramSidecar, ProgramVolume } from './program';
 import { PodRegistry } from './registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
@@ -133,7 +130,7 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
 export function attachProgram(scope: Construct, checked: CheckedProgram): AttachedProgram {
   const { registry, program, targets, mode } = checked;
   const { name } = program;
-  const workload = registry.workload;
+  const pod = registry.target;
 
   const volumes: kplus.Volume[] = [];
   const mounts: kplus.VolumeMount[] = [];
@@ -146,7 +143,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
     });
     volumes.push(volume);
     mounts.push({ path: program.config.dir, volume, readOnly: true });
-    workload.podMetadata.addAnnotation(checksumAnnotation(name), filesChecksum(program.config.files));
+    pod.addPodAnnotation(checksumAnnotation(name), filesChecksum(program.config.files));
   }
   for (const planned of program.volumes ?? []) {
     const volume = makeVolume(scope, `${name}-${planned.suffix}`, planned);
@@ -167,8 +164,8 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   const purpose = program.purpose;
   let initContainer: kplus.Container | undefined;
   if (program.init) {
-    initContainer = workload.addInitContainer(containerProps(initName(name), program.init, mounts));
-    if (program.init.first) moveInitContainer(workload, initContainer, registry.nextFirstIndex());
+    const props = containerProps(initName(name), program.init, mounts);
+    initContainer = pod.addInitContainer(props, program.init.first ? registry.nextFirstIndex() : undefined);
     registry.addTask(initContainer, { purpose });
     registry.bindPorts(initContainer.name, program.init.boundPorts ?? []);
     if (program.init.forbidden?.length) registry.forbid({ container: initContainer.name, purpose, settings: program.init.forbidden });
@@ -180,11 +177,10 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
       restartPolicy: mode === SidecarMode.NATIVE ? kplus.ContainerRestartPolicy.ALWAYS : undefined,
     };
     if (mode === SidecarMode.NATIVE) {
-      container = workload.addInitContainer(props);
-      if (program.sidecar.first) moveInitContainer(workload, container, registry.nextFirstIndex());
+      container = pod.addInitContainer(props, program.sidecar.first ? registry.nextFirstIndex() : undefined);
     } else {
-      container = workload.addContainer(props);
-      keepOutOfServices(workload, name);
+      container = pod.addContainer(props);
+      pod.keepOutOfServices(name);
     }
     registry.addSidecar(container, { mode: mode!, purpose });
     registry.bindPorts(name, program.sidecar.boundPorts ?? []);
@@ -192,7 +188,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   }
   for (const [i, shared] of sharedVolumes.entries()) {
     const options = (program.sharedVolumes ?? [])[i];
-    for (const target of shared.appContainers) mountOwn(target, shared.appPath, shared.volume, { readOnly: options.appReadOnly ?? false });
+    for (const target of shared.appContainers) pod.mount(target, shared.appPath, shared.volume, { readOnly: options.appReadOnly ?? false });
     if (options.managed) {
       registry.addFolder({ owner: name, purpose, volume: shared.volume, path: shared.appPath, containers: shared.appContainers });
     }
@@ -202,16 +198,16 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
   }
 
   for (const { container: target, variables } of checked.envTargets) {
-    for (const variable of variables) target.env.addVariable(variable.name, variable.value);
+    for (const variable of variables) pod.addEnv(target, variable.name, variable.value);
   }
 
   if (program.podLabels?.length) registry.requireLabels({ owner: name, purpose, keys: program.podLabels });
   if (program.internalPaths?.length) registry.addInternalPaths(name, purpose, program.internalPaths);
-  const fsGroup = program.fsGroup === undefined ? undefined : ensurePodFsGroup(workload, program.fsGroup);
-  if (program.shareProcessNamespace) setPodSpecField(workload, 'shareProcessNamespace', true);
+  const fsGroup = program.fsGroup === undefined ? undefined : pod.ensureFsGroup(program.fsGroup);
+  if (program.shareProcessNamespace) pod.shareProcessNamespace();
   let rbac: Pick<AttachedProgram, 'serviceAccount' | 'role' | 'roleBinding'> = {};
   if (program.rbac) {
-    const serviceAccount = workload.serviceAccount ?? ensurePodServiceAccount(workload, new kplus.ServiceAccount(scope, 'ServiceAccount'));
+    const serviceAccount = pod.ensureServiceAccount(() => new kplus.ServiceAccount(scope, 'ServiceAccount'));
     const role = new kplus.Role(scope, 'Role');
     role.allow(program.rbac.verbs, ...program.rbac.resources);
     const roleBinding = new kplus.RoleBinding(scope, 'RoleBinding', { role });

@@ -7,6 +7,7 @@
  * no hand-written list: export its `…Options`/`…Props` interface, run `npx projen shapes`, and
  * call `checkOptions` in one line.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { kplus, workloadLabel } from './kplus';
 import { Shape } from './option-shape';
@@ -59,7 +60,8 @@ export function checkFactoryOptions(factory: string, shapeName: string, value: u
 
 function labelOf(scope: unknown, where: string, value: unknown): string {
   const given = (typeof value === 'object' && value !== null ? (value as { workload?: unknown }).workload : undefined);
-  const workload = given instanceof kplus.AbstractPod ? given : scope instanceof kplus.AbstractPod ? scope : undefined;
+  const isWorkload = (v: unknown): v is kplus.AbstractPod | ApiObject => v instanceof kplus.AbstractPod || v instanceof ApiObject;
+  const workload = isWorkload(given) ? given : isWorkload(scope) ? scope : undefined;
   if (workload) return `${workloadLabel(workload)}, ${where}`;
   return scope instanceof Construct && scope.node.path ? `${where} in "${scope.node.path}"` : where;
 }

@@ -9,11 +9,15 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkLineInstalled, describeValue, foreignPodProblem, JsiiClass, jsiiClasses, jsiiClassOf } from './kplus-lines';
+import { apiObjectLabel, podObjectProblem } from './pod-object';
+import type { KubeContainer, KubePodSpec, KubeProbe, KubeVolume } from './validation/kube';
 // Before the import below loads the line: a line that is not installed is named, with the entry to use.
 checkLineInstalled('cdk8s-plus-28');
 // eslint-disable-next-line import/order
 import * as kplus from 'cdk8s-plus-28';
 import { quote } from './validation/syntax';
+// eslint-disable-next-line import/order, import/no-extraneous-dependencies
+import * as k8s from 'cdk8s-plus-28/lib/imports/k8s';
 
 export { kplus };
 
@@ -23,10 +27,17 @@ export const TCP = kplus.Protocol.TCP;
 /** Every cdk8s-plus pod owner: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod. */
 export type Workload = kplus.AbstractPod;
 
+/**
+ * What a sidecar attaches to: a cdk8s-plus workload, or a plain cdk8s `ApiObject` of a kind that
+ * carries a pod (pod-object.ts).
+ */
+export type AnyWorkload = Workload | ApiObject;
+
 /** The cdk8s-plus line this build loaded (package and version), read from its jsii type information. */
 export const KPLUS_LINE: JsiiClass = jsiiClassOf(kplus.AbstractPod) ?? { package: 'cdk8s-plus', version: 'unknown', name: 'AbstractPod' };
 
 const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod';
+const OR_API_OBJECT = ', or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod';
 
 /**
  * The workload a construct of this library attaches to: the one its props name, else its
@@ -37,26 +48,42 @@ const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Po
  * of a second copy of this one) is named with its line and the entry to import instead,
  * rather than left to fail later on a private property or as "no workload given".
  */
-export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
+export function workloadOrScope(scope: Construct, id: string, given: AnyWorkload | undefined, what: string): AnyWorkload {
   const unknownScope: unknown = scope;
   const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} ${quote(`${unknownScope.node.path}/${id}`)}` : `${what} ${quote(id)}`;
   const refuse = (problem: string): never => {
     throw new Error(`${label}: ${problem}`);
   };
-  const workload = (value: unknown, role: string): Workload => {
+  const apiObject = (value: ApiObject): ApiObject => {
+    const owner = value.node.scope;
+    if (owner instanceof kplus.AbstractPod) {
+      return refuse(`the ApiObject "${value.node.path}" is the manifest of the ${KPLUS_LINE.package} workload "${owner.node.path}"; `
+        + 'pass the workload itself');
+    }
+    let problem: string | undefined;
+    try {
+      problem = podObjectProblem(value, value.toJson());
+    } catch (e) {
+      problem = `the ApiObject "${value.node.path}" cannot be rendered: ${(e as Error).message}; fix the object first`;
+    }
+    return problem ? refuse(problem) : value;
+  };
+  const workload = (value: unknown, role: string): AnyWorkload => {
     if (value instanceof kplus.AbstractPod) return repairWorkload(value);
+    if (value instanceof ApiObject) return apiObject(value);
     const foreign = foreignPodProblem(value, KPLUS_LINE);
     if (foreign) return refuse(foreign);
-    return refuse(`expected ${role}a workload of ${KPLUS_LINE.package} (${WORKLOAD_KINDS}), got ${describeValue(value)}; `
+    return refuse(`expected ${role}a workload of ${KPLUS_LINE.package} (${WORKLOAD_KINDS})${OR_API_OBJECT}, got ${describeValue(value)}; `
       + 'pass the workload the sidecar joins');
   };
   if (given !== undefined) return workload(given, 'props.workload to be ');
+  if (scope instanceof ApiObject) return apiObject(scope);
   // A scope that is no construct, or a cdk8s-plus object (with*(service, …)), was meant as the workload.
   const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
   if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
   if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
   return refuse(`no workload given and the scope ${quote(scope.node.path || '<app>')} is not one; `
-    + `pass workload (${WORKLOAD_KINDS}), or create it inside the workload`);
+    + `pass workload (${WORKLOAD_KINDS}${OR_API_OBJECT}), or create it inside the workload`);
 }
 
 /** The kind of a workload, as Kubernetes names it. */
@@ -71,7 +98,8 @@ export function workloadKind(workload: Workload): string {
 }
 
 /** `Deployment "chart/web"`: how messages name a workload. */
-export function workloadLabel(workload: Workload): string {
+export function workloadLabel(workload: AnyWorkload): string {
+  if (workload instanceof ApiObject) return apiObjectLabel(workload);
   return `${workloadKind(workload)} ${quote(workload.node.path)}`;
 }
 
@@ -334,45 +362,6 @@ function repairWorkload(workload: Workload): Workload {
   return workload;
 }
 
-interface ContainerProbeInternals {
-  _startup?: kplus.Probe;
-  _liveness?: kplus.Probe;
-  _readiness?: kplus.Probe;
-}
-
-/** A probe's target, as the manifest will have it. */
-export interface ProbeTarget {
-  readonly field: 'startupProbe' | 'livenessProbe' | 'readinessProbe';
-  readonly kind: 'httpGet' | 'tcpSocket';
-  /** A port number or a port name. */
-  readonly port: number | string;
-}
-
-/**
- * The network targets of a container's probes (httpGet, tcpSocket; cdk8s-plus-28 has no gRPC
- * probe). cdk8s-plus keeps the probes in private fields set at construction and resolves the
- * port (defaulting to the container's first port) only when rendering; both are read here, and
- * a probe that cannot be rendered is left to the rendered-pod check.
- */
-export function probeTargets(container: kplus.Container): ProbeTarget[] {
-  const own = container as unknown as ContainerProbeInternals;
-  const targets: ProbeTarget[] = [];
-  for (const [field, probe] of [['startupProbe', own._startup], ['livenessProbe', own._liveness], ['readinessProbe', own._readiness]] as const) {
-    if (probe === undefined) continue;
-    let kube: { httpGet?: { port?: { value?: unknown } }; tcpSocket?: { port?: { value?: unknown } } };
-    try {
-      kube = probe._toKube(container) as typeof kube;
-    } catch {
-      continue;
-    }
-    for (const kind of ['httpGet', 'tcpSocket'] as const) {
-      const port = kube[kind]?.port?.value;
-      if (typeof port === 'number' || typeof port === 'string') targets.push({ field, kind, port });
-    }
-  }
-  return targets;
-}
-
 /** The names of a container's environment variables, and whether it reads any from `envFrom`. */
 export function containerEnv(container: kplus.Container): { readonly names: string[]; readonly fromSources: boolean } {
   return { names: Object.keys(container.env.variables), fromSources: container.env.sources.length > 0 };
@@ -396,3 +385,127 @@ export function builtPodSpec(workload: Workload): { readonly podSpec: any; reado
   return { podSpec: kube?.template?.spec, volumeClaimTemplates: kube?.volumeClaimTemplates ?? [] };
 }
 
+/**
+ * The pod spec cdk8s-plus builds for the workload (`builtPodSpec`), in the manifest's spelling:
+ * what the whole-pod rules and the render-time check read. cdk8s-plus builds the pod with the
+ * Kubernetes field names but its own spelling of a few (`hostIp` for `hostIP`) and its own
+ * `IntOrString` objects (`{ value }`) for probe ports; those the rules read are converted here,
+ * the rest is passed on as built. Throws what cdk8s-plus throws (a regular container with a
+ * restartPolicy, no regular container, two volumes of one name): see `kubeContainerOf`.
+ */
+export function renderedPodSpec(workload: Workload): { readonly podSpec: KubePodSpec; readonly claimTemplates: string[] } {
+  const { podSpec, volumeClaimTemplates } = builtPodSpec(workload);
+  return {
+    podSpec: {
+      ...podSpec,
+      initContainers: podSpec?.initContainers?.map(kubeContainer),
+      containers: podSpec?.containers?.map(kubeContainer),
+    },
+    claimTemplates: volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string'),
+  };
+}
+
+/**
+ * One container as cdk8s-plus builds it, in the manifest's spelling, for a pod cdk8s-plus
+ * refuses to build whole; from the container's public fields if even that fails.
+ */
+export function kubeContainerOf(container: kplus.Container): KubeContainer {
+  try {
+    return kubeContainer(container._toKube());
+  } catch {
+    return {
+      name: container.name,
+      image: container.image,
+      restartPolicy: container.restartPolicy,
+      ports: containerPorts(container).map((p) => ({
+        containerPort: p.number, protocol: p.protocol, name: p.name, hostPort: p.hostPort, hostIP: p.hostIp,
+      })),
+      volumeMounts: container.mounts.map((m) => ({
+        name: m.volume.name, mountPath: m.path, subPath: m.subPath, subPathExpr: m.subPathExpr, readOnly: m.readOnly,
+      })),
+    };
+  }
+}
+
+/** One volume as cdk8s-plus builds it (its name and source). */
+export function kubeVolumeOf(volume: kplus.Volume): KubeVolume {
+  return volume._toKube() as unknown as KubeVolume;
+}
+
+function kubeContainer(built: any): KubeContainer {
+  // Most containers have nothing spelled otherwise (no hostIP, no probe): passed on as built.
+  const hostIp = built.ports?.some((p: any) => p.hostIp !== undefined);
+  if (!hostIp && !built.startupProbe && !built.livenessProbe && !built.readinessProbe) return built;
+  return {
+    ...built,
+    ports: hostIp ? built.ports.map((p: any) => ({ ...p, hostIp: undefined, hostIP: p.hostIp })) : built.ports,
+    startupProbe: kubeProbe(built.startupProbe),
+    livenessProbe: kubeProbe(built.livenessProbe),
+    readinessProbe: kubeProbe(built.readinessProbe),
+  };
+}
+
+function kubeProbe(probe: any): KubeProbe | undefined {
+  if (probe === undefined || probe === null) return undefined;
+  const port = (action: any) => (action === undefined ? undefined : { ...action, port: intOrString(action.port) });
+  return { ...probe, httpGet: port(probe.httpGet), tcpSocket: port(probe.tcpSocket), grpc: probe.grpc };
+}
+
+/** cdk8s-plus's `IntOrString` (`{ value }`) as the plain number or string of the manifest. */
+function intOrString(value: any): number | string | undefined {
+  return typeof value === 'object' && value !== null ? value.value : value;
+}
+
+/**
+ * How the JSON patches of an ApiObject are read: `manifest` for a plain ApiObject (an Include's,
+ * a Helm chart's: patches apply to the manifest as written); `props` for a class generated by
+ * `cdk8s import k8s` (KubeDeployment, …), whose `toJson()` maps the patched props to the manifest
+ * after the patches (`toJson_KubeDeploymentProps`, …), so a patch writes the props' shape: an
+ * `IntOrString` port or a `Quantity` as `{ value }`, as cdk8s-plus's own `_toKube()` gives them.
+ */
+export type PatchShape = 'manifest' | 'props';
+
+/**
+ * A container as cdk8s-plus writes it into a workload's pod spec: its own rendering
+ * (`Container._toKube()`), through the generated mapping of the `k8s` imports it ships
+ * (`toJson_Container`, cdk8s-plus-28 lib/imports/k8s.js) for a manifest, keys sorted and
+ * empty values dropped as `ApiObject.toJson()` does (cdk8s `sanitizeValue`). For pods of plain
+ * ApiObjects, so that they get the same containers as cdk8s-plus workloads.
+ */
+export function containerJson(container: kplus.Container, shape: PatchShape): Record<string, unknown> {
+  const kube = container._toKube();
+  return sortedJson(shape === 'props' ? kube : k8s.toJson_Container(kube));
+}
+
+/** A pod volume as cdk8s-plus writes it (`Volume._toKube()`, `toJson_Volume`). */
+export function volumeJson(volume: kplus.Volume, shape: PatchShape): Record<string, unknown> {
+  const kube = volume._toKube();
+  return sortedJson(shape === 'props' ? kube : k8s.toJson_Volume(kube));
+}
+
+/** One volumeMount as cdk8s-plus writes it for `container.mount(path, volume, options)`. */
+export function mountJson(path: string, volume: kplus.Volume, options: kplus.MountOptions, shape: PatchShape): Record<string, unknown> {
+  const scratch = new kplus.Container({ name: 'scratch', image: 'scratch', volumeMounts: [{ path, volume, ...options }] });
+  const kube = scratch._toKube().volumeMounts![0];
+  return sortedJson(shape === 'props' ? kube : k8s.toJson_VolumeMount(kube));
+}
+
+/** One environment variable as cdk8s-plus writes it for `env.addVariable(name, value)`. */
+export function envVarJson(name: string, value: kplus.EnvValue, shape: PatchShape): Record<string, unknown> {
+  const scratch = new kplus.Container({ name: 'scratch', image: 'scratch', envVariables: { [name]: value } });
+  const kube = scratch._toKube().env![0];
+  return sortedJson(shape === 'props' ? kube : k8s.toJson_EnvVar(kube));
+}
+
+/** cdk8s's `sanitizeValue` with its defaults (lib/_util.ts): keys sorted, null and undefined dropped. */
+function sortedJson(value: any): any {
+  if (value === null || value === undefined) return undefined;
+  if (Array.isArray(value)) return value.map(sortedJson);
+  if (typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = sortedJson(value[key]);
+    if (item !== undefined && item !== null) out[key] = item;
+  }
+  return out;
+}

@@ -274,8 +274,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -692,8 +704,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -916,8 +940,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -1739,8 +1775,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": false
    },
@@ -2018,8 +2066,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -2958,8 +3018,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -3528,8 +3600,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -4105,8 +4189,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },
@@ -4680,8 +4776,20 @@ export const OPTION_SHAPES: ShapeDefinitions = {
   "props": {
    "workload": {
     "shape": {
-     "k": "instance",
-     "name": "AbstractPod"
+     "k": "union",
+     "of": [
+      {
+       "k": "instance",
+       "name": "AbstractPod"
+      },
+      {
+       "k": "instance",
+       "name": "ApiObject",
+       "members": [
+        "ApiObject.of(…)"
+       ]
+      }
+     ]
     },
     "optional": true
    },

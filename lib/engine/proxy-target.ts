@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { kplus } from './kplus';
 
 /**
@@ -11,7 +12,7 @@ import { kplus } from './kplus';
  */
 export interface IProxyTarget {
   /** The workload whose pods run it. */
-  readonly workload: kplus.AbstractPod;
+  readonly workload: kplus.AbstractPod | ApiObject;
 
   /** Its container. */
   readonly container: kplus.Container;

@@ -1,13 +1,20 @@
+import { ApiObject } from 'cdk8s';
+import { ApiObjectPodTarget } from './api-object-pod';
 import { BoundPort } from './bound-port';
-import { containerPorts, isNativeSidecar, kplus, runsToCompletion, TCP, Workload, workloadKind, workloadLabel } from './kplus';
+import { containerPorts, isNativeSidecar, kplus, TCP, Workload } from './kplus';
 import { InternalPath } from './program';
+import { KplusPodTarget } from './kplus-pod';
+import { PodTarget } from './pod-target';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
-import { podSnapshot, sameSnapshot } from './validation/pod-snapshot';
-import { describeContainer, ForbiddenSettings, LedgerPort, ManagedFolder, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo, viewPod } from './validation/pod-view';
+import { sameSnapshot } from './validation/pod-snapshot';
+import {
+  describeContainer, ForbiddenSettings, LedgerPort, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo,
+} from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
 import { dnsLabelProblem, portNameProblem } from './validation/syntax';
+import { ManagedFolder } from './validation/workload-view';
 
 /** The program that made a shared volume. */
 export interface VolumeOwner {
@@ -94,7 +101,7 @@ export interface PortFront {
   readonly blockedPaths?: readonly string[];
 }
 
-const registries = new WeakMap<Workload, PodRegistry>();
+const registries = new WeakMap<Workload | ApiObject, PodRegistry>();
 
 /**
  * What the library keeps per workload: its sidecars, the ports their programs bind without
@@ -102,11 +109,14 @@ const registries = new WeakMap<Workload, PodRegistry>();
  * first thing recorded registers the one validation that checks the whole pod at synthesis.
  */
 export class PodRegistry implements PodFacts {
-  /** The registry of `workload`, created on first use. */
-  public static of(workload: Workload): PodRegistry {
+  /**
+   * The registry of `workload`, created on first use: a cdk8s-plus workload, or an ApiObject of a
+   * pod-bearing kind (checked by `workloadOrScope` first), read once here from its manifest.
+   */
+  public static of(workload: Workload | ApiObject): PodRegistry {
     let registry = registries.get(workload);
     if (!registry) {
-      registry = new PodRegistry(workload);
+      registry = new PodRegistry(workload instanceof ApiObject ? new ApiObjectPodTarget(workload) : new KplusPodTarget(workload));
       registries.set(workload, registry);
     }
     return registry;
@@ -125,7 +135,7 @@ export class PodRegistry implements PodFacts {
   private readonly folders: ManagedFolder[] = [];
   private readonly requiredLabels: RequiredLabels[] = [];
   /** Per Service of ours, per port index, the container port name it targets. */
-  private readonly services = new Map<kplus.Service, Map<number, string>>();
+  private readonly services = new Map<kplus.Service | ApiObject, Map<number, string>>();
   private readonly fronts: PortFront[] = [];
   private readonly forbidden: ForbiddenSettings[] = [];
   private readonly internalPaths: RegisteredInternalPath[] = [];
@@ -136,36 +146,37 @@ export class PodRegistry implements PodFacts {
   /** The pod as the last whole-pod check saw it, and what that check found. */
   private checked?: { readonly snapshot: unknown[]; readonly problems: string[] };
 
-  private constructor(public readonly workload: Workload) {
-    this.label = workloadLabel(workload);
-    this.kind = workloadKind(workload);
-    this.name = workload.name;
-    this.runsToCompletion = runsToCompletion(workload);
+  /** The pod: a cdk8s-plus workload's, or an ApiObject's. */
+  private constructor(public readonly target: PodTarget) {
+    this.label = target.label;
+    this.kind = target.kind;
+    this.name = target.name;
+    this.runsToCompletion = target.runsToCompletion;
   }
 
   public get defaultMode(): SidecarMode {
-    return defaultSidecarMode(this.workload);
+    return defaultSidecarMode(this.target.construct);
   }
 
   public get securityContext(): kplus.PodSecurityContext {
-    return this.workload.securityContext;
+    return this.target.securityContext;
   }
 
   public get automountServiceAccountToken(): boolean {
-    return this.workload.automountServiceAccountToken;
+    return this.target.automountServiceAccountToken;
   }
 
   /** The app containers: regular containers that are not sidecars of this library. */
   public appContainers(): kplus.Container[] {
-    return this.workload.containers.filter((c) => !this.sidecars.has(c));
+    return this.target.containers.filter((c) => !this.sidecars.has(c));
   }
 
   public containerNamed(name: string): kplus.Container | undefined {
-    return [...this.workload.initContainers, ...this.workload.containers].find((c) => c.name === name);
+    return [...this.target.initContainers, ...this.target.containers].find((c) => c.name === name);
   }
 
   public describeContainerNames(): string {
-    return [...this.workload.initContainers, ...this.workload.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+    return [...this.target.initContainers, ...this.target.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
   }
 
   public isSidecar(container: kplus.Container): boolean {
@@ -179,7 +190,7 @@ export class PodRegistry implements PodFacts {
 
   public freePort(start: number): number {
     const used = new Set(this.ledger.map((p) => p.number));
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+    for (const c of [...this.target.initContainers, ...this.target.containers]) {
       for (const p of containerPorts(c)) used.add(p.number);
     }
     let port = start;
@@ -189,7 +200,7 @@ export class PodRegistry implements PodFacts {
 
   public freePortName(base: string): string {
     const used = new Set<string | undefined>();
-    for (const c of [...this.workload.initContainers, ...this.workload.containers]) {
+    for (const c of [...this.target.initContainers, ...this.target.containers]) {
       for (const p of containerPorts(c)) used.add(p.name);
     }
     let name = base;
@@ -257,7 +268,7 @@ export class PodRegistry implements PodFacts {
     const { name, medium, sizeLimit } = options;
     const existing = this.shared.get(name);
     if (existing) return existing.volume;
-    const volume = kplus.Volume.fromEmptyDir(this.workload, `shared-volume-${name}`, name, { medium, sizeLimit });
+    const volume = kplus.Volume.fromEmptyDir(this.target.construct, `shared-volume-${name}`, name, { medium, sizeLimit });
     this.shared.set(name, { volume, owner, medium, sizeLimitMebibytes: sizeLimit?.toMebibytes() });
     this.changed();
     return volume;
@@ -327,7 +338,7 @@ export class PodRegistry implements PodFacts {
    * Records that port `index` of `service` targets the container port named `portName` of this
    * pod (the latest record of a port wins), checked once rendered.
    */
-  public addService(service: kplus.Service, index: number, portName: string): void {
+  public addService(service: kplus.Service | ApiObject, index: number, portName: string): void {
     let ports = this.services.get(service);
     if (!ports) {
       ports = new Map();
@@ -338,13 +349,13 @@ export class PodRegistry implements PodFacts {
   }
 
   /** The container port name that port `index` of `service` targets, when this library set it. */
-  public serviceTarget(service: kplus.Service, index: number): string | undefined {
+  public serviceTarget(service: kplus.Service | ApiObject, index: number): string | undefined {
     return this.services.get(service)?.get(index);
   }
 
   /** Every Service port this library pointed at the container port named `portName`. */
-  public servicesTargeting(portName: string): Array<{ readonly service: kplus.Service; readonly index: number }> {
-    const found: Array<{ service: kplus.Service; index: number }> = [];
+  public servicesTargeting(portName: string): Array<{ readonly service: kplus.Service | ApiObject; readonly index: number }> {
+    const found: Array<{ service: kplus.Service | ApiObject; index: number }> = [];
     for (const [service, ports] of this.services) {
       for (const [index, name] of ports) if (name === portName) found.push({ service, index });
     }
@@ -375,20 +386,29 @@ export class PodRegistry implements PodFacts {
    * again for every chart; the pod is checked again only when it changed (pod-snapshot.ts).
    */
   public validate(): string[] {
-    const snapshot = podSnapshot(this.workload, this.version, this.forbidden.map((f) => f.container));
+    const snapshot = this.target.snapshot(this.version, this.forbidden.map((f) => f.container));
     if (this.checked === undefined || !sameSnapshot(this.checked.snapshot, snapshot)) {
-      const isShared = (volume: kplus.Volume) => this.shared.get(volume.name)?.volume === volume;
-      const view = {
-        ...viewPod(this.workload, this.sidecars, this.ledger, this.hints, isShared, this.tasks, this.folders, this.requiredLabels, this.forbidden),
+      const shared = new Map<string, kplus.Volume>();
+      for (const [name, record] of this.shared) shared.set(name, record.volume);
+      const { view, renderProblem } = this.target.view({
+        sidecars: this.sidecars,
+        tasks: this.tasks,
+        shared,
+        boundPorts: this.ledger,
+        portHints: this.hints,
+        folders: this.folders,
+        requiredLabels: this.requiredLabels,
+        forbidden: this.forbidden,
+      });
+      const problems = checkPod({
+        ...view,
         internalPaths: this.internalPaths,
         pathGuards: this.fronts.flatMap((f) => f.blockedPaths
           ? [{ container: f.name, purpose: f.purpose, appPort: f.appPort, blockedPaths: f.blockedPaths }] : []),
-      };
-      let problems = checkPod(view);
-      if (problems.length === 0) {
-        const services = [...this.services].flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ service, portName })));
-        problems = checkRenderedPod(this.workload, services);
-      }
+      });
+      const services = [...this.services]
+        .flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ path: service.node.path, portName })));
+      problems.push(...checkRenderedPod(view, services, renderProblem, problems.length > 0));
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];
@@ -399,17 +419,17 @@ export class PodRegistry implements PodFacts {
     this.version++;
     if (!this.registered) {
       this.registered = true;
-      this.workload.node.addValidation(this);
+      this.target.construct.node.addValidation(this);
     }
   }
 
   private volumeNamed(name: string): string | undefined {
-    if (this.workload.volumes.some((v) => v.name === name)) return 'the pod';
-    for (const [containers, init] of [[this.workload.initContainers, true], [this.workload.containers, false]] as const) {
+    if (this.target.volumes.some((v) => v.name === name)) return 'the pod';
+    for (const [containers, init] of [[this.target.initContainers, true], [this.target.containers, false]] as const) {
       const c = containers.find((x) => x.mounts.some((m) => m.volume.name === name));
       if (c) {
         return describeContainer({
-          name: c.name, container: c, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c), task: this.tasks.get(c),
+          name: c.name, init, longRunning: !init || isNativeSidecar(c), sidecar: this.sidecars.get(c), task: this.tasks.get(c),
         });
       }
     }

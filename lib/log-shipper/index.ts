@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { LogShipperEngine } from './engine';
 import { LogShipperOptions } from './options';
@@ -19,10 +20,12 @@ export * from './parsing';
  */
 export interface LogShipperProps extends LogShipperOptions {
   /**
-   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -113,7 +116,7 @@ export class LogShipper extends Construct {
  *   outputs: [LogOutput.loki({ url: 'http://loki.monitoring:3100' })],
  * });
  */
-export function withLogShipper(workload: kplus.AbstractPod, options: LogShipperOptions): LogShipper {
+export function withLogShipper(workload: kplus.AbstractPod | ApiObject, options: LogShipperOptions): LogShipper {
   checkOptions(workload, 'withLogShipper', 'LogShipperOptions', options);
   return new LogShipper(workload, options?.name ?? 'log-shipper', options);
 }

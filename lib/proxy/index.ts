@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ProxyEngine, ProxyExposeViaServiceOptions, ProxyOptions } from './options';
 import { planProxy } from './plan';
@@ -16,10 +17,12 @@ export * from './options';
  */
 export interface ReverseProxyProps extends ProxyOptions {
   /**
-   * The workload whose pods get the proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the proxy: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -72,7 +75,7 @@ export class ReverseProxy extends Construct {
   public readonly internalPaths: string[];
 
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The engine's configuration file, as written into the ConfigMap. */
   public readonly config: string;
@@ -147,11 +150,14 @@ export class ReverseProxy extends Construct {
    * is the app's port (`targetPort`), or, with `target`, that sidecar's port, targets the
    * proxy's named port instead. The Service's `port` and name stay, so its clients do not change.
    *
+   * `service` is a cdk8s-plus Service, or a plain ApiObject of kind Service (an Include's, a Helm
+   * chart's), whose ports may also target the app's port by its name; its manifest is patched.
+   *
    * @example
    * const service = web.exposeViaService({ name: 'web' }); // targets the app's 8080
    * withProxy(web, { port: 8443 }).retargetService(service); // now targets "proxy-http"
    */
-  public retargetService(service: kplus.Service): void {
+  public retargetService(service: kplus.Service | ApiObject): void {
     retargetServiceToFront(this.front, service);
   }
 }
@@ -169,7 +175,7 @@ export class ReverseProxy extends Construct {
  * const proxy = withProxy(web, { port: 8443, tls: { secret: tlsSecret } });
  * proxy.exposeViaService({ name: 'web', port: 443 });
  */
-export function withProxy(workload: kplus.AbstractPod, options: ProxyOptions = {}): ReverseProxy {
+export function withProxy(workload: kplus.AbstractPod | ApiObject, options: ProxyOptions = {}): ReverseProxy {
   checkOptions(workload, 'withProxy', 'ProxyOptions', options);
   return new ReverseProxy(workload, options.name ?? 'proxy', options);
 }

@@ -2,6 +2,7 @@
  * withSecretsAgent: secrets from Vault rendered into files in an in-memory folder of the pod by
  * Vault Agent, kept current, with the app told when they change.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SecretsAgentOptions } from './options';
 import { planSecretsAgent, REFUSED_OPTIONS } from './plan';
@@ -18,10 +19,12 @@ export {
 /** Props of the `SecretsAgent` construct. */
 export interface SecretsAgentProps extends SecretsAgentOptions {
   /**
-   * The workload whose pods get the secrets: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the secrets: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -45,7 +48,7 @@ export interface SecretsAgentProps extends SecretsAgentOptions {
  */
 export class SecretsAgent extends Construct {
   /** The workload. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** Where the app containers read the files. */
   public readonly folder: string;
@@ -114,7 +117,7 @@ export class SecretsAgent extends Construct {
  *   reload: ConfigReload.httpPost({ port: 8080, path: '/-/reload' }),
  * });
  */
-export function withSecretsAgent(workload: kplus.AbstractPod, options: SecretsAgentOptions): SecretsAgent {
+export function withSecretsAgent(workload: kplus.AbstractPod | ApiObject, options: SecretsAgentOptions): SecretsAgent {
   checkOptions(workload, 'withSecretsAgent', 'SecretsAgentOptions', options, REFUSED_OPTIONS);
   return new SecretsAgent(workload, options?.name ?? 'vault-agent', options);
 }

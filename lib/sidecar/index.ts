@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { BoundPort } from '../engine/bound-port';
@@ -80,10 +81,12 @@ export interface SidecarOptions extends kplus.ContainerProps {
  */
 export interface SidecarProps extends SidecarOptions {
   /**
-   * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload whose pods get the sidecar: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -110,7 +113,7 @@ export class Sidecar extends Construct {
   public readonly mode: SidecarMode;
 
   /** The workload the sidecar joined. */
-  public readonly workload: kplus.AbstractPod;
+  public readonly workload: kplus.AbstractPod | ApiObject;
 
   /** The shared volumes, with where each is mounted. */
   public readonly sharedVolumes: SharedVolume[];
@@ -161,7 +164,7 @@ function planSidecar(props: SidecarProps): Program {
  *   boundPorts: [{ number: 9125, protocol: kplus.Protocol.UDP, purpose: 'statsd' }],
  * });
  */
-export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
+export function withSidecar(workload: kplus.AbstractPod | ApiObject, options: SidecarOptions): Sidecar {
   checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
   return new Sidecar(workload, options?.name, options);
 }

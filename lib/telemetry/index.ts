@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TelemetryOptions } from './options';
 import { planTelemetry } from './plan';
@@ -17,10 +18,12 @@ export * from './source';
  */
 export interface TelemetryProps extends TelemetryOptions {
   /**
-   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod.
+   * The workload: a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod. A cdk8s-plus workload, or an
+   * ApiObject of one of these kinds or a ReplicaSet (a `KubeDeployment`, an Include's, a Helm chart's),
+   * changed through JSON patches on its pod template (README, "Any pod, any source").
    * @default - the scope, which must then be a workload
    */
-  readonly workload?: kplus.AbstractPod;
+  readonly workload?: kplus.AbstractPod | ApiObject;
 }
 
 /**
@@ -112,7 +115,7 @@ export class Telemetry extends Construct {
  *   exporters: [TelemetryExporter.otlp({ endpoint: 'http://gateway.observability:4317' })],
  * });
  */
-export function withTelemetry(workload: kplus.AbstractPod, options: TelemetryOptions = {}): Telemetry {
+export function withTelemetry(workload: kplus.AbstractPod | ApiObject, options: TelemetryOptions = {}): Telemetry {
   checkOptions(workload, 'withTelemetry', 'TelemetryOptions', options);
   return new Telemetry(workload, options?.name ?? 'otel-collector', options);
 }

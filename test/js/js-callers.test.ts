@@ -31,7 +31,7 @@ const EXPECTED: Record<string, string> = {
   'null options': 'Deployment "test/web", withLogShipper: the options must be an object with logPath (got null)',
   'an unknown engine': 'Deployment "test/web", withProxy: option engine must be a ProxyEngine: ProxyEngine.ENVOY or ProxyEngine.NGINX (got the string "haproxy")',
   'an unknown mode': 'Deployment "test/web", withSidecar: option mode must be SidecarMode.NATIVE or SidecarMode.CLASSIC (got the string "sidecar")',
-  'no workload': `Sidecar "s": expected a workload of cdk8s-plus-${LINE.number} (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), got undefined; pass the workload the sidecar joins`,
+  'no workload': `Sidecar "s": expected a workload of cdk8s-plus-${LINE.number} (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod, got undefined; pass the workload the sidecar joins`,
   'a construct without props': 'Deployment "test/web", withSidecar: the options must be an object with name, image (got undefined)',
   'an unknown key in a factory': 'LogOutput.loki: unknown option "urll"; did you mean "url"?',
   'plain response headers for SecurityHeaders': 'Deployment "test/web", withProxy: option responseHeaders must be a SecurityHeaders: SecurityHeaders.recommended(…) or SecurityHeaders.of(…) (got an object)',

@@ -91,7 +91,7 @@ test('fails when the workload comes from a cdk8s-plus line with no entry, listin
 
 describe('something that is no workload', () => {
   const expected = (label: string, got: string) => new Error(`${label}: expected a workload of ${LINE.package} (a Deployment, StatefulSet, `
-    + `DaemonSet, Job, CronJob or Pod), got ${got}; pass the workload the sidecar joins`);
+    + `DaemonSet, Job, CronJob or Pod), or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod, got ${got}; pass the workload the sidecar joins`);
 
   test.each(HELPERS)('fails when %s is given a Service, naming it', (_helper, label, call) => {
     const { chart } = newApp();
@@ -116,7 +116,7 @@ describe('something that is no workload', () => {
     const other = new Chart(app, 'other');
     expect(() => new Sidecar(chart, 'exporter', { workload: other as any, name: 'exporter', image: 'x' }))
       .toThrow(new Error('Sidecar "test/exporter": expected props.workload to be a workload of '
-        + `${LINE.package} (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), got a Chart of cdk8s "other"; pass the workload the sidecar joins`));
+        + `${LINE.package} (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod, got a Chart of cdk8s "other"; pass the workload the sidecar joins`));
   });
 
   test('a workload of this line is taken as it is', () => {

@@ -307,7 +307,7 @@ describe('the Sidecar construct', () => {
     const { chart } = newApp();
     expect(() => new Sidecar(chart, 'metrics', EXPORTER)).toThrow(
       'Sidecar "test/metrics": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, '
-      + 'DaemonSet, Job, CronJob or Pod), or create it inside the workload');
+      + 'DaemonSet, Job, CronJob or Pod, or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod), or create it inside the workload');
     expect(chart.node.tryFindChild('metrics')).toBeUndefined();
   });
 

@@ -610,7 +610,7 @@ describe('the Telemetry construct', () => {
   test('fails when neither a workload is given nor the scope is one', () => {
     const { chart } = newApp();
     expect(() => new Telemetry(chart, 'otel', {})).toThrow(
-      'Telemetry "test/otel": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod), '
+      'Telemetry "test/otel": no workload given and the scope "test" is not one; pass workload (a Deployment, StatefulSet, DaemonSet, Job, CronJob or Pod, or an ApiObject of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod), '
       + 'or create it inside the workload');
   });
 });

@@ -16,6 +16,7 @@ const KINDS: Record<string, { module: string; type: string; models: string }> = 
   'apps/v1/Deployment': { module: 'apps/v1', type: 'Deployment', models: 'apps/v1/Deployment' },
   'apps/v1/StatefulSet': { module: 'apps/v1', type: 'StatefulSet', models: 'apps/v1/StatefulSet' },
   'apps/v1/DaemonSet': { module: 'apps/v1', type: 'DaemonSet', models: 'apps/v1/DaemonSet' },
+  'apps/v1/ReplicaSet': { module: 'apps/v1', type: 'ReplicaSet', models: 'apps/v1/ReplicaSet' },
   'batch/v1/Job': { module: 'batch/v1', type: 'Job', models: 'batch/v1/Job' },
   'batch/v1/CronJob': { module: 'batch/v1', type: 'CronJob', models: 'batch/v1/CronJob' },
   'v1/Pod': { module: 'core/v1', type: 'Pod', models: 'v1/Pod' },

@@ -10,10 +10,10 @@ export function checkManagedFolders(pod: PodView): string[] {
   const problems: string[] = [];
   for (const folder of pod.folders) {
     for (const view of pod.containers) {
-      if (!folder.containers.includes(view.container)) continue;
-      for (const mount of view.container.mounts) {
-        if (mount.volume !== folder.volume && isInside(mount.path, folder.path)) {
-          problems.push(`${describeContainer(view)} mounts volume "${mount.volume.name}" at "${mount.path}", inside the folder "${folder.path}" `
+      if (!folder.containers.includes(view.name)) continue;
+      for (const { mount } of view.mounts) {
+        if (mount.name !== folder.volume && isInside(mount.mountPath, folder.path)) {
+          problems.push(`${describeContainer(view)} mounts volume "${mount.name}" at "${mount.mountPath}", inside the folder "${folder.path}" `
             + `that container "${folder.owner}" (${folder.purpose}) keeps current and rewrites; mount it elsewhere, or give the folder another path`);
         }
       }

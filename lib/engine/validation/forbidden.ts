@@ -1,4 +1,3 @@
-import { containerEnv } from '../kplus';
 import { describeContainer, PodView } from './pod-view';
 
 /**
@@ -13,8 +12,8 @@ export function checkForbiddenSettings(pod: PodView): string[] {
     const view = pod.containers.find((c) => c.name === record.container);
     if (!view) continue;
     const who = describeContainer(view);
-    const args = [...(view.container.command ?? []), ...(view.container.args ?? [])];
-    const env = containerEnv(view.container);
+    const args = [...(view.spec.command ?? []), ...(view.spec.args ?? [])].map(String);
+    const env = { names: (view.spec.env ?? []).map((e) => e?.name), fromSources: (view.spec.envFrom ?? []).length > 0 };
     for (const setting of record.settings) {
       if (setting.flag !== undefined) {
         const bare = setting.flag.replace(/^-+/, '');

@@ -1,6 +1,5 @@
-import { kplus } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
-import { ContainerView, describeContainer, PodView } from './pod-view';
+import { ContainerView, describeContainer, PodView, VolumeView } from './pod-view';
 import { mountPathProblem, normalizePath, samePath } from './syntax';
 
 /**
@@ -12,41 +11,34 @@ import { mountPathProblem, normalizePath, samePath } from './syntax';
 export function checkMounts(pod: PodView): string[] {
   const problems: string[] = [];
 
-  // One volume object a name: detected with one map, described only when two differ.
-  const byName = new Map<string, kplus.Volume>();
+  // One volume a name: detected with one set, described only when two share one.
+  const names = new Set<string>();
   let differing = false;
   for (const volume of pod.volumes) {
-    const seen = byName.get(volume.name);
-    if (seen === undefined) byName.set(volume.name, volume);
-    else if (seen !== volume) differing = true;
-  }
-  for (const c of pod.containers) {
-    for (const mount of c.container.mounts) {
-      const seen = byName.get(mount.volume.name);
-      if (seen === undefined) byName.set(mount.volume.name, mount.volume);
-      else if (seen !== mount.volume) differing = true;
-    }
+    if (volume.claim) continue;
+    if (names.has(volume.name)) differing = true;
+    names.add(volume.name);
   }
   if (differing) problems.push(...describeVolumeClashes(pod));
 
   for (const c of pod.containers) {
-    for (const mount of c.container.mounts) {
-      const problem = mountPathProblem(mount.path);
+    for (const { mount, volume } of c.mounts) {
+      const problem = mountPathProblem(mount.mountPath);
       if (problem) {
-        problems.push(`mount path "${mount.path}" of volume "${mount.volume.name}" in ${describeContainer(c)} ${problem}; `
+        problems.push(`mount path "${mount.mountPath}" of volume "${mount.name}" in ${describeContainer(c)} ${problem}; `
           + 'give the absolute path inside the container');
       }
-      if (pod.isShared(mount.volume) && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
-        problems.push(`shared volume "${mount.volume.name}" is mounted with a subPath in ${describeContainer(c)}; `
+      if (volume?.shared && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
+        problems.push(`shared volume "${mount.name}" is mounted with a subPath in ${describeContainer(c)}; `
           + 'another container writes this volume, and a subPath into a volume another container writes can be turned '
           + 'into a symlink out of it (CVE-2021-25741): mount the whole volume at a path of its own');
       }
     }
-    const mounts = c.container.mounts;
-    if (mounts.length > 1 && hasSharedPath(mounts)) {
-      for (const [path, same] of groupBy(mounts, (m) => normalizePath(m.path))) {
+    const mounts = c.mounts;
+    if (mounts.length > 1 && hasSharedPath(mounts.map((m) => m.mount.mountPath))) {
+      for (const [path, same] of groupBy(mounts, (m) => normalizePath(m.mount.mountPath))) {
         if (same.length > 1) {
-          const what = same.map((m) => `volume "${m.volume.name}"`);
+          const what = same.map((m) => `volume "${m.mount.name}"`);
           problems.push(`mount path "${path}" in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(same.length)} `
             + 'mounted there, and a path takes one mount; move all but one to another path');
         }
@@ -56,28 +48,32 @@ export function checkMounts(pod: PodView): string[] {
   return problems;
 }
 
-/** True when two mounts are at one path. A container has a handful of mounts: pairs are compared without building a set. */
-export function hasSharedPath(mounts: readonly kplus.VolumeMount[]): boolean {
-  if (mounts.length > 16) return new Set(mounts.map((m) => normalizePath(m.path))).size < mounts.length;
-  for (let i = 1; i < mounts.length; i++) {
+/** True when two paths are one. A container has a handful of mounts: pairs are compared without building a set. */
+export function hasSharedPath(paths: readonly string[]): boolean {
+  if (paths.length > 16) return new Set(paths.map((p) => normalizePath(p))).size < paths.length;
+  for (let i = 1; i < paths.length; i++) {
     for (let j = 0; j < i; j++) {
-      if (samePath(mounts[i].path, mounts[j].path)) return true;
+      if (samePath(paths[i], paths[j])) return true;
     }
   }
   return false;
 }
 
-/** Every volume name used by two different volume objects, with the containers using each. */
+/** Every volume name held by two volumes, with the containers using each. */
 function describeVolumeClashes(pod: PodView): string[] {
-  const users = new Map<kplus.Volume, Set<ContainerView | 'pod'>>();
-  const note = (volume: kplus.Volume, who: ContainerView | 'pod') => {
+  const users = new Map<VolumeView, Set<ContainerView | 'pod'>>();
+  const note = (volume: VolumeView, who: ContainerView | 'pod') => {
     const set = users.get(volume);
     if (set) set.add(who);
     else users.set(volume, new Set([who]));
   };
-  for (const volume of pod.volumes) note(volume, 'pod');
+  for (const volume of pod.volumes) {
+    if (volume.claim) continue;
+    if (volume.listed) note(volume, 'pod');
+    else users.set(volume, new Set());
+  }
   for (const c of pod.containers) {
-    for (const mount of c.container.mounts) note(mount.volume, c);
+    for (const mount of c.mounts) if (mount.volume && !mount.volume.claim) note(mount.volume, c);
   }
   const problems: string[] = [];
   for (const [name, volumes] of groupBy(users.keys(), (v) => v.name)) {

@@ -33,11 +33,11 @@ export function checkContainers(pod: PodView): string[] {
     }
   }
   for (const c of pod.containers) {
-    if (!c.init && c.container.restartPolicy !== undefined) {
+    if (!c.init && c.spec.restartPolicy !== undefined) {
       problems.push(`${describeContainer(c)} sets restartPolicy, which only init containers may set; `
         + 'remove it, or add the container with addInitContainer() to make it a native sidecar');
     }
-    if (c.container.image.trim() === '') {
+    if (String(c.spec.image ?? '').trim() === '') {
       problems.push(`${describeContainer(c)} has an empty image; give it an image reference`);
     }
   }

@@ -1,12 +1,24 @@
-import { isNativeSidecar, kplus, runsToCompletion, Workload, workloadKind } from '../kplus';
-import { ForbiddenSetting, InternalPath } from '../program';
-import { SidecarMode } from '../sidecar-mode';
+/**
+ * The pod as the whole-pod rules see it: plain Kubernetes data (the containers, init containers
+ * and volumes of a PodSpec, as a manifest has them) plus what this library recorded about the
+ * pod (which containers it attached, the ports its programs bind without declaring them, …).
+ *
+ * Two ways in, one view: `viewWorkload` (validation/workload-view.ts) reads the pod spec
+ * cdk8s-plus builds for a workload, with the registry's records; `podViewFromSpec` reads the pod
+ * spec of any manifest. This module loads no cdk8s-plus, so the rules run on plain YAML without it.
+ */
+import type { ForbiddenSetting, InternalPath } from '../program';
+import type { SidecarMode } from '../sidecar-mode';
+import type { KubeContainer, KubeContainerPort, KubePodSpec, KubeVolume, KubeVolumeMount } from './kube';
+
+export type { KubeContainer, KubeContainerPort, KubePodSpec, KubeProbe, KubeVolume, KubeVolumeMount } from './kube';
 
 /** A port in the pod's ledger: a bound port with the container that binds it. */
 export interface LedgerPort {
   readonly container: string;
   readonly number: number;
-  readonly protocol: kplus.Protocol;
+  /** `TCP`, `UDP` or `SCTP`. */
+  readonly protocol: string;
   readonly purpose?: string;
   readonly address: string;
 }
@@ -36,16 +48,17 @@ export interface TaskInfo {
  * A folder whose contents a program replaces (a synced checkout, rendered secrets): a mount
  * inside it would put a mount point among files the program deletes and rewrites.
  */
-export interface ManagedFolder {
+export interface FolderView {
   /** The program's container, for messages. */
   readonly owner: string;
   /** What the program is, for messages: `withConfigSync (git-sync)`. */
   readonly purpose: string;
-  readonly volume: kplus.Volume;
+  /** The name of the volume the program writes. */
+  readonly volume: string;
   /** Where the app containers mount it. */
   readonly path: string;
-  /** The app containers that mount it. */
-  readonly containers: readonly kplus.Container[];
+  /** The names of the app containers that mount it. */
+  readonly containers: readonly string[];
 }
 
 /** Pod labels a program reads through the downward API. */
@@ -62,36 +75,59 @@ export interface ForbiddenSettings {
   readonly settings: readonly ForbiddenSetting[];
 }
 
-/** One container of the pod, as the rules see it at synthesis. */
+/** A volume of the pod. */
+export interface VolumeView {
+  readonly name: string;
+  /** The volume as in the manifest (for a StatefulSet's claim template: its name only). */
+  readonly spec: KubeVolume;
+  /** An emptyDir this library shares between containers. */
+  readonly shared: boolean;
+  /**
+   * Listed in the pod's volumes by whoever built the pod: always, for a manifest; false for a
+   * cdk8s-plus volume that only a mount brings in. Messages say `used by the pod` for it.
+   */
+  readonly listed: boolean;
+  /** A StatefulSet's volumeClaimTemplate: a volume of each pod under the template's name. */
+  readonly claim: boolean;
+}
+
+/** One mount of a container, with the volume it mounts (none when the pod has no volume of that name). */
+export interface MountView {
+  readonly mount: KubeVolumeMount;
+  readonly volume?: VolumeView;
+}
+
+/** One container of the pod, as the rules see it. */
 export interface ContainerView {
   readonly name: string;
-  readonly container: kplus.Container;
+  /** The container as in the manifest. */
+  readonly spec: KubeContainer;
   /** Declared under `initContainers`. */
   readonly init: boolean;
   /** Runs for the life of the pod: a regular container or a native sidecar. */
   readonly longRunning: boolean;
+  /** Its mounts, in order, each with its volume. */
+  readonly mounts: readonly MountView[];
   /** Set when this library attached the container as a sidecar. */
   readonly sidecar?: SidecarInfo;
   /** Set when this library added the container as a one-time init container. */
   readonly task?: TaskInfo;
 }
 
-/** The pod as it stands at synthesis: every container and volume, added by anyone. */
+/** The pod as it stands at synthesis (or in a manifest): every container and volume, added by anyone. */
 export interface PodView {
   readonly kind: string;
   readonly runsToCompletion: boolean;
   /** Init containers in order, then regular containers. */
-  readonly containers: ContainerView[];
-  /** Volumes added to the pod itself (mounted volumes are on the containers). */
-  readonly volumes: kplus.Volume[];
+  readonly containers: readonly ContainerView[];
+  /** The pod's volumes (and a StatefulSet's claim templates). */
+  readonly volumes: readonly VolumeView[];
   /** Ports the programs bind without declaring them. */
-  readonly boundPorts: LedgerPort[];
+  readonly boundPorts: readonly LedgerPort[];
   /** How to move a port, shown in messages; a later hint for a port overrides an earlier one. */
   readonly portHints: readonly PortHint[];
-  /** Whether `volume` is an emptyDir this library shares between containers. */
-  readonly isShared: (volume: kplus.Volume) => boolean;
   /** Folders whose contents a program replaces. */
-  readonly folders: readonly ManagedFolder[];
+  readonly folders: readonly FolderView[];
   /** The pod template's labels. */
   readonly labels: Readonly<Record<string, string>>;
   /** Pod labels programs read. */
@@ -121,42 +157,105 @@ export interface PathGuard {
   readonly blockedPaths: readonly string[];
 }
 
-export function viewPod(
-  workload: Workload,
-  sidecars: ReadonlyMap<kplus.Container, SidecarInfo>,
-  boundPorts: LedgerPort[],
-  portHints: readonly PortHint[],
-  isShared: (volume: kplus.Volume) => boolean,
-  tasks: ReadonlyMap<kplus.Container, TaskInfo> = new Map(),
-  folders: readonly ManagedFolder[] = [],
-  requiredLabels: readonly RequiredLabels[] = [],
-  forbidden: readonly ForbiddenSettings[] = [],
+/** What this library recorded about a pod, for `podView`. Every field is optional: a manifest has none. */
+export interface PodRecords {
+  /** The sidecar or task this library made of the container at `index` of the init containers (`init`) or containers. */
+  readonly containerInfo?: (init: boolean, index: number) => { readonly sidecar?: SidecarInfo; readonly task?: TaskInfo } | undefined;
+  /** Whether the volume at `index` of the pod's volumes is an emptyDir this library shares. */
+  readonly isShared?: (volume: KubeVolume, index: number) => boolean;
+  readonly boundPorts?: readonly LedgerPort[];
+  readonly portHints?: readonly PortHint[];
+  readonly folders?: readonly FolderView[];
+  readonly requiredLabels?: readonly RequiredLabels[];
+  readonly forbidden?: readonly ForbiddenSettings[];
+}
+
+/** For a pod built from objects (cdk8s-plus) whose volumes can share a name: which volumes, and which one each mount uses. */
+export interface VolumeIdentity {
+  /** The pod's volumes, in the order messages number them; `listed` false for one that only mounts bring in. */
+  readonly volumes: ReadonlyArray<{ readonly spec: KubeVolume; readonly listed: boolean }>;
+  /** The index into `volumes` of the volume that mount `mount` of the container uses. */
+  readonly volumeOf: (init: boolean, container: number, mount: number) => number;
+}
+
+/** The kinds whose pods run to completion. */
+const RUN_TO_COMPLETION = new Set(['Job', 'CronJob']);
+
+/**
+ * The view of a pod spec with what this library recorded about it. `claimTemplates` are the
+ * names of a StatefulSet's volumeClaimTemplates; `identity` is for cdk8s-plus pods whose volumes
+ * may share a name (the pod spec cdk8s-plus would refuse to build), see VolumeIdentity.
+ */
+export function podView(
+  kind: string,
+  podSpec: KubePodSpec | undefined,
+  labels: Readonly<Record<string, string>> = {},
+  records: PodRecords = {},
+  claimTemplates: readonly string[] = [],
+  identity?: VolumeIdentity,
 ): PodView {
-  const containers: ContainerView[] = [
-    ...workload.initContainers.map((c) => ({
-      name: c.name, container: c, init: true, longRunning: isNativeSidecar(c), sidecar: sidecars.get(c), task: tasks.get(c),
-    })),
-    ...workload.containers.map((c) => ({
-      name: c.name, container: c, init: false, longRunning: true, sidecar: sidecars.get(c),
-    })),
-  ];
+  const isShared = records.isShared;
+  const volumes: VolumeView[] = (identity?.volumes ?? objects<KubeVolume>(podSpec?.volumes).map((spec) => ({ spec, listed: true })))
+    .map(({ spec, listed }, i) => ({ name: String(spec.name), spec, shared: isShared ? isShared(spec, i) : false, listed, claim: false }));
+  for (const name of claimTemplates) volumes.push({ name, spec: { name }, shared: false, listed: true, claim: true });
+  let byName: Map<string, VolumeView> | undefined;
+  const named = (name: string): VolumeView | undefined => {
+    if (!byName) {
+      byName = new Map();
+      for (const v of volumes) if (!byName.has(v.name)) byName.set(v.name, v);
+    }
+    return byName.get(name);
+  };
+  const view = (spec: KubeContainer, init: boolean, index: number): ContainerView => {
+    const info = records.containerInfo?.(init, index);
+    const mounts = objects<KubeVolumeMount>(spec.volumeMounts).map((mount, m) => ({
+      mount,
+      volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(mount.name),
+    }));
+    return {
+      name: String(spec.name),
+      spec,
+      init,
+      longRunning: !init || spec.restartPolicy === 'Always',
+      mounts,
+      sidecar: info?.sidecar,
+      task: info?.task,
+    };
+  };
   return {
-    kind: workloadKind(workload),
-    runsToCompletion: runsToCompletion(workload),
-    containers,
-    volumes: workload.volumes,
-    boundPorts,
-    portHints,
-    isShared,
-    folders,
-    labels: workload.podMetadata.toJson().labels ?? {},
-    requiredLabels,
-    forbidden,
+    kind,
+    runsToCompletion: RUN_TO_COMPLETION.has(kind),
+    containers: [
+      ...objects<KubeContainer>(podSpec?.initContainers).map((c, i) => view(c, true, i)),
+      ...objects<KubeContainer>(podSpec?.containers).map((c, i) => view(c, false, i)),
+    ],
+    volumes,
+    boundPorts: records.boundPorts ?? [],
+    portHints: records.portHints ?? [],
+    folders: records.folders ?? [],
+    labels,
+    requiredLabels: records.requiredLabels ?? [],
+    forbidden: records.forbidden ?? [],
   };
 }
 
+/**
+ * The view of the pod spec of any manifest (a Deployment's `spec.template.spec`, a Pod's
+ * `spec`, …): nothing of this library recorded. `kind` is the manifest's kind; `labels` the pod
+ * template's labels.
+ */
+export function podViewFromSpec(kind: string, podSpec: KubePodSpec | undefined, labels: Readonly<Record<string, string>> = {},
+  claimTemplates: readonly string[] = []): PodView {
+  return podView(kind, podSpec, labels, {}, claimTemplates);
+}
+
+/** The objects of a list read from a manifest (anything else in it is left to the schema). */
+function objects<T>(list: unknown): T[] {
+  return Array.isArray(list) ? list.filter((x) => typeof x === 'object' && x !== null) as T[] : [];
+}
+
 /** `container "proxy" (withProxy (Envoy), native sidecar)`, `init container "setup"`, `container "app"`. */
-export function describeContainer(view: ContainerView): string {
+export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'longRunning' | 'sidecar' | 'task'>): string {
   if (view.sidecar) {
     const where = view.init ? 'native sidecar' : 'classic sidecar';
     return `container "${view.name}" (${view.sidecar.purpose}, ${where})`;
@@ -165,4 +264,33 @@ export function describeContainer(view: ContainerView): string {
     return `init container "${view.name}" (${view.task.purpose}, one-time)`;
   }
   return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
+}
+
+/** The ports a container declares (an empty list when it declares none). */
+export function declaredPorts(container: ContainerView): readonly KubeContainerPort[] {
+  return objects<KubeContainerPort>(container.spec.ports);
+}
+
+/** A probe field of a container and what it reaches over the network. */
+export interface ProbeTarget {
+  readonly field: 'startupProbe' | 'livenessProbe' | 'readinessProbe';
+  readonly kind: 'httpGet' | 'tcpSocket' | 'grpc';
+  /** A port number or a port name. */
+  readonly port: number | string;
+}
+
+const PROBE_FIELDS = ['startupProbe', 'livenessProbe', 'readinessProbe'] as const;
+
+/** The network targets of a container's probes (httpGet, tcpSocket, grpc). */
+export function probeTargets(container: ContainerView): ProbeTarget[] {
+  const targets: ProbeTarget[] = [];
+  for (const field of PROBE_FIELDS) {
+    const probe = container.spec[field];
+    if (typeof probe !== 'object' || probe === null) continue;
+    for (const kind of ['httpGet', 'tcpSocket', 'grpc'] as const) {
+      const port = (probe[kind] as { port?: unknown } | undefined)?.port;
+      if (typeof port === 'number' || typeof port === 'string') targets.push({ field, kind, port });
+    }
+  }
+  return targets;
 }

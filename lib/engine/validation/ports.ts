@@ -1,6 +1,5 @@
-import { containerPorts, TCP } from '../kplus';
 import { bothOrAll, groupBy, joinAnd } from './group';
-import { ContainerView, describeContainer, PodView } from './pod-view';
+import { ContainerView, declaredPorts, describeContainer, PodView } from './pod-view';
 import { portNameProblem, portNumberProblem } from './syntax';
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
@@ -102,20 +101,20 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
   const boundBy = pod.boundPorts.length > 0 ? groupBy(pod.boundPorts, (b) => b.container) : undefined;
   for (const owner of pod.containers) {
     const start = listeners.length;
-    for (const port of containerPorts(owner.container)) {
-      const problem = portNumberProblem(port.number);
+    for (const port of declaredPorts(owner)) {
+      const problem = portNumberProblem(port.containerPort);
       if (problem) {
-        problems.push(`port ${port.number} of ${describeContainer(owner)} ${problem}`);
+        problems.push(`port ${port.containerPort} of ${describeContainer(owner)} ${problem}`);
         continue;
       }
       listeners.push({
         owner,
-        number: port.number,
-        protocol: port.protocol ?? TCP,
+        number: port.containerPort,
+        protocol: port.protocol ?? 'TCP',
         declared: true,
         name: port.name,
         hostPort: port.hostPort,
-        hostIp: port.hostIp,
+        hostIp: port.hostIP,
       });
     }
     const bound = boundBy?.get(owner.name);
