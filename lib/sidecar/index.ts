@@ -140,8 +140,9 @@ function planSidecar(props: SidecarProps): Program {
     where: `sidecar "${props.name}"`,
     purpose: purpose ?? 'withSidecar',
     name: props.name,
-    // The user writes the arguments and env values: `$(NAME)` is theirs to use.
-    sidecar: { ...sidecar, expandsVariables: true },
+    // The user writes the arguments and env values: `$(NAME)` is theirs to use. (Assigned onto the
+    // rest's own copy, not spread into a new literal: see containerProps in engine/attach.ts.)
+    sidecar: Object.assign(sidecar, { expandsVariables: true }),
     sharedVolumes,
   };
 }
