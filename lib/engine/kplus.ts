@@ -38,8 +38,9 @@ const WORKLOAD_KINDS = 'a Deployment, StatefulSet, DaemonSet, Job, CronJob or Po
  */
 export function workloadOrScope(scope: Construct, id: string, given: Workload | undefined, what: string): Workload {
   const unknownScope: unknown = scope;
-  const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} "${unknownScope.node.path}/${id}"` : `${what} "${id}"`;
+  // The label (the construct path) is only made for a message.
   const refuse = (problem: string): never => {
+    const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} "${unknownScope.node.path}/${id}"` : `${what} "${id}"`;
     throw new Error(`${label}: ${problem}`);
   };
   const workload = (value: unknown, role: string): Workload => {
@@ -50,10 +51,10 @@ export function workloadOrScope(scope: Construct, id: string, given: Workload | 
       + 'pass the workload the sidecar joins');
   };
   if (given !== undefined) return workload(given, 'props.workload to be ');
+  if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
   // A scope that is no construct, or a cdk8s-plus object (with*(service, …)), was meant as the workload.
   const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
-  if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
-  if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
+  if (meantAsWorkload) return workload(unknownScope, '');
   return refuse(`no workload given and the scope "${scope.node.path || '<app>'}" is not one; `
     + `pass workload (${WORKLOAD_KINDS}), or create it inside the workload`);
 }

@@ -162,6 +162,6 @@ function planSidecar(props: SidecarProps): Program {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod, options: SidecarOptions): Sidecar {
-  checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new Sidecar(workload, options?.name, options);
 }
