@@ -171,6 +171,6 @@ export class AuthProxy extends Construct implements IProxyTarget {
  * withProxy(web, { target: auth, tls: { secret: tlsSecret } }).exposeViaService({ name: 'web', port: 443 });
  */
 export function withAuthProxy(workload: kplus.AbstractPod | ApiObject, options: AuthProxyOptions): AuthProxy {
-  checkOptions(workload, 'withAuthProxy', 'AuthProxyOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new AuthProxy(workload, options?.name ?? 'auth-proxy', options);
 }

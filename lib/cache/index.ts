@@ -121,6 +121,6 @@ export class Cache extends Construct {
  * // the app reads CACHE_URL=unix:///run/cache/valkey.sock and CACHE_PASSWORD
  */
 export function withCache(workload: kplus.AbstractPod | ApiObject, options: CacheOptions = {}): Cache {
-  checkOptions(workload, 'withCache', 'CacheOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new Cache(workload, options?.name ?? 'cache', options);
 }

@@ -135,7 +135,7 @@ export class ConfigSync extends Construct {
  * });
  */
 export function withConfigSync(workload: kplus.AbstractPod | ApiObject, options: ConfigSyncOptions): ConfigSync {
-  checkOptions(workload, 'withConfigSync', 'ConfigSyncOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   const engine = options?.source instanceof ConfigSource ? options.source.engine : 'source';
   return new ConfigSync(workload, options?.name ?? engine, options);
 }

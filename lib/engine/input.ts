@@ -27,9 +27,9 @@ const WHY: Record<string, string> = {
  * program logs in by itself): said before the closest known key would be suggested.
  */
 export function checkOptions(scope: unknown, where: string, shapeName: string, value: unknown, refused: Record<string, string> = {}): void {
-  const label = labelOf(scope, where, value);
+  // The label (the workload's construct path) is only made for a message.
   const fail = (problem: string): never => {
-    throw new Error(`${label}: ${problem}`);
+    throw new Error(`${labelOf(scope, where, value)}: ${problem}`);
   };
   // The workload itself (the scope, or props.workload) is the adapter's to judge (kplus.ts
   // workloadOrScope): it names the cdk8s-plus line a foreign workload comes from.
@@ -120,17 +120,20 @@ function refProblem(fail: (problem: string) => never, path: string, name: string
   // A class instance where a data interface is expected (kplus.Secret for a SecretValue's
   // secret is an interface with methods, not this): its own fields are not options.
   if (depth > 8) return undefined;
-  const known = Object.keys(definition.props);
   // An object of a class (a construct implementing an interface such as IProxyTarget) carries
   // fields of its own beyond the interface: only a plain object literal is held to the known keys.
   const prototype = Object.getPrototypeOf(value);
   const literal = prototype === Object.prototype || prototype === null;
   for (const key of literal ? Object.keys(value) : []) {
     if (key in definition.props) continue;
+    const known = Object.keys(definition.props);
     const near = closest(key, known);
     fail(`unknown option ${quote(key)}${path ? ` in ${path}` : ''}; ${near ? `did you mean "${near}"?` : `the options are ${known.join(', ')}`}`);
   }
-  for (const [key, prop] of Object.entries(definition.props)) {
+  // Every option of the interface, in its order (a message names the first wrong one); `for … in`
+  // walks the keys without making an array of [key, prop] pairs at each call.
+  for (const key in definition.props) {
+    const prop = definition.props[key];
     const item = (value as Record<string, unknown>)[key];
     const itemPath = path ? `${path}.${key}` : key;
     if (item === undefined) {

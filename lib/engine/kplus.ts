@@ -50,8 +50,9 @@ const OR_API_OBJECT = ', or an ApiObject of a Deployment, StatefulSet, DaemonSet
  */
 export function workloadOrScope(scope: Construct, id: string, given: AnyWorkload | undefined, what: string): AnyWorkload {
   const unknownScope: unknown = scope;
-  const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} ${quote(`${unknownScope.node.path}/${id}`)}` : `${what} ${quote(id)}`;
+  // The label (the construct path) is only made for a message.
   const refuse = (problem: string): never => {
+    const label = Construct.isConstruct(unknownScope) && unknownScope.node.path ? `${what} ${quote(`${unknownScope.node.path}/${id}`)}` : `${what} ${quote(id)}`;
     throw new Error(`${label}: ${problem}`);
   };
   const apiObject = (value: ApiObject): ApiObject => {
@@ -77,11 +78,11 @@ export function workloadOrScope(scope: Construct, id: string, given: AnyWorkload
       + 'pass the workload the sidecar joins');
   };
   if (given !== undefined) return workload(given, 'props.workload to be ');
+  if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
   if (scope instanceof ApiObject) return apiObject(scope);
   // A scope that is no construct, or a cdk8s-plus object (with*(service, …)), was meant as the workload.
   const meantAsWorkload = !Construct.isConstruct(unknownScope) || jsiiClasses(unknownScope).some((c) => c.package.startsWith('cdk8s-plus-'));
-  if (meantAsWorkload && !(unknownScope instanceof kplus.AbstractPod)) return workload(unknownScope, '');
-  if (scope instanceof kplus.AbstractPod) return repairWorkload(scope);
+  if (meantAsWorkload) return workload(unknownScope, '');
   return refuse(`no workload given and the scope ${quote(scope.node.path || '<app>')} is not one; `
     + `pass workload (${WORKLOAD_KINDS}${OR_API_OBJECT}), or create it inside the workload`);
 }

@@ -117,6 +117,6 @@ export class LogShipper extends Construct {
  * });
  */
 export function withLogShipper(workload: kplus.AbstractPod | ApiObject, options: LogShipperOptions): LogShipper {
-  checkOptions(workload, 'withLogShipper', 'LogShipperOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new LogShipper(workload, options?.name ?? 'log-shipper', options);
 }

@@ -176,6 +176,6 @@ export class ReverseProxy extends Construct {
  * proxy.exposeViaService({ name: 'web', port: 443 });
  */
 export function withProxy(workload: kplus.AbstractPod | ApiObject, options: ProxyOptions = {}): ReverseProxy {
-  checkOptions(workload, 'withProxy', 'ProxyOptions', options);
-  return new ReverseProxy(workload, options.name ?? 'proxy', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
+  return new ReverseProxy(workload, options?.name ?? 'proxy', options);
 }

@@ -118,6 +118,6 @@ export class SecretsAgent extends Construct {
  * });
  */
 export function withSecretsAgent(workload: kplus.AbstractPod | ApiObject, options: SecretsAgentOptions): SecretsAgent {
-  checkOptions(workload, 'withSecretsAgent', 'SecretsAgentOptions', options, REFUSED_OPTIONS);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new SecretsAgent(workload, options?.name ?? 'vault-agent', options);
 }

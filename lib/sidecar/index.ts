@@ -144,8 +144,9 @@ function planSidecar(props: SidecarProps): Program {
     where: `sidecar ${quote(props.name)}`,
     purpose: purpose ?? 'withSidecar',
     name: props.name,
-    // The user writes the arguments and env values: `$(NAME)` is theirs to use.
-    sidecar: { ...sidecar, expandsVariables: true },
+    // The user writes the arguments and env values: `$(NAME)` is theirs to use. (Assigned onto the
+    // rest's own copy, not spread into a new literal: see containerProps in engine/attach.ts.)
+    sidecar: Object.assign(sidecar, { expandsVariables: true }),
     sharedVolumes,
   };
 }
@@ -165,6 +166,6 @@ function planSidecar(props: SidecarProps): Program {
  * });
  */
 export function withSidecar(workload: kplus.AbstractPod | ApiObject, options: SidecarOptions): Sidecar {
-  checkOptions(workload, 'withSidecar', 'SidecarOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new Sidecar(workload, options?.name, options);
 }

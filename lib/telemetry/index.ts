@@ -116,6 +116,6 @@ export class Telemetry extends Construct {
  * });
  */
 export function withTelemetry(workload: kplus.AbstractPod | ApiObject, options: TelemetryOptions = {}): Telemetry {
-  checkOptions(workload, 'withTelemetry', 'TelemetryOptions', options);
+  // The construct checks the options (checkOptions, for JavaScript callers) before anything else.
   return new Telemetry(workload, options?.name ?? 'otel-collector', options);
 }
