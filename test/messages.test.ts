@@ -391,17 +391,6 @@ for (const [name, call] of POSITIONAL) {
   for (const value of NASTY) CASES.push([name, value, nothing, (p) => call(p, value)]);
 }
 
-/**
- * Values still shown raw by files other helpers were changing during this sweep (lib/proxy/plan.ts,
- * lib/engine/registry.ts, lib/engine/attach.ts, lib/engine/input.ts): each is expected to fail
- * until the coordinator quotes it; once quoted, its test.failing fails: take it out of this list.
- */
-const KNOWN_RAW = new Set([
-  'withSidecar: sharedVolumes.name', // lib/engine/registry.ts: shared volume name "${name}"
-  'withSidecar: sharedVolumes.appContainers[0]', // lib/engine/attach.ts: no container named "${containerName}"
-  'LogOutput.raw: secrets key', // lib/engine/input.ts: option paths show record keys raw (option secrets.<key>.secret)
-]);
-
 describe('control characters in any string of any option', () => {
   test('every helper and factory is swept, through many strings', () => {
     // A guard that the sweep reaches what it claims: a shape renamed or emptied would shrink it.
@@ -421,17 +410,13 @@ describe('control characters in any string of any option', () => {
     expect(missing).toEqual([]);
   });
 
-  const known = (name: string) => KNOWN_RAW.has(name);
-  test.each(CASES.filter(([name]) => !known(name)))('%s = %j: never shown raw, never half applied', (_name, _value, prepare, call) => {
+  test.each(CASES)('%s = %j: never shown raw, never half applied', (_name, _value, prepare, call) => {
     answer(prepare, call);
   });
 
-  test.failing('a JavaScript caller\'s record key in an option path is shown raw (known: lib/engine/input.ts)', () => {
-    answer(nothing, (p) => withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0', envVariables: { 'a\nb': 'plain' } } as any));
-  });
-
-  test.failing.each(CASES.filter(([name]) => known(name)))('%s = %j: shown raw (known, see KNOWN_RAW)', (_name, _value, prepare, call) => {
-    answer(prepare, call);
+  test('a JavaScript caller\'s record key in an option path is shown escaped', () => {
+    const message = answer(nothing, (p) => withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0', envVariables: { 'a\nb': 'plain' } } as any));
+    expect(message).toContain('option envVariables["a\\nb"] must be');
   });
 });
 

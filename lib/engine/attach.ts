@@ -83,13 +83,13 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   const generated = generatedNames(program);
   const longest = generated.reduce((a, b) => (b.length > a.length ? b : a), name);
   if (longest.length > NAME_LIMIT) {
-    fail(`the name "${name}" is ${name.length} characters; at most ${NAME_LIMIT - (longest.length - name.length)}, `
-      + `since "${longest}" is named after it and a name has at most ${NAME_LIMIT}`);
+    fail(`the name ${quote(name)} is ${name.length} characters; at most ${NAME_LIMIT - (longest.length - name.length)}, `
+      + `since ${quote(longest)} is named after it and a name has at most ${NAME_LIMIT}`);
   }
   if (program.init) registry.claimName(where, initName(name));
   if (program.sidecar) registry.claimName(where, name);
   if (scope.node.tryFindChild(id)) {
-    fail(`"${scope.node.path}" already has a construct with the id "${id}"; give the sidecar another name`);
+    fail(`${quote(scope.node.path)} already has a construct with the id ${quote(id)}; give the sidecar another name`);
   }
 
   const hints = program.portHints;
@@ -97,7 +97,7 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   if (program.sidecar) {
     checkContainer(fail, program.sidecar, { registry, hints });
     if (program.sidecar.mode !== undefined && !Object.values(SidecarMode).includes(program.sidecar.mode)) {
-      fail(`mode "${String(program.sidecar.mode)}" is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
+      fail(`mode ${quote(String(program.sidecar.mode))} is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
     }
   }
   // These volumes are named after the program: the user never chose their names, only the program's.
@@ -113,11 +113,11 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   ];
   const targets = (program.sharedVolumes ?? []).map((shared) => {
     const pathProblem = mountPathProblem(shared.path);
-    if (pathProblem) fail(`shared volume "${shared.name}": path ${quote(shared.path)} ${pathProblem}`);
+    if (pathProblem) fail(`shared volume ${quote(shared.name)}: path ${quote(shared.path)} ${pathProblem}`);
     const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
-    if (appPathProblem) fail(`shared volume "${shared.name}": appPath ${quote(shared.appPath)} ${appPathProblem}`);
+    if (appPathProblem) fail(`shared volume ${quote(shared.name)}: appPath ${quote(shared.appPath)} ${appPathProblem}`);
     const clash = taken.find((path) => samePath(path, shared.path));
-    if (clash !== undefined) fail(`shared volume "${shared.name}": the sidecar already mounts something at "${clash}"; give it another path`);
+    if (clash !== undefined) fail(`shared volume ${quote(shared.name)}: the sidecar already mounts something at ${quote(clash)}; give it another path`);
     taken.push(shared.path);
     return resolveAppContainers(where, fail, registry, shared);
   });
@@ -346,7 +346,7 @@ function checkContainer(fail: (problem: string) => never, spec: ProgramContainer
     if (namedProblem) fail(`port name ${quote(portName)} is not an IANA service name: it ${namedProblem}`);
     const key = `${port.number}/${(port as kplus.ContainerPort).protocol ?? TCP}`;
     if (seen.has(key)) fail(`port ${key} is declared twice; declare it once`);
-    if (portName !== undefined && seen.has(`name:${portName}`)) fail(`two ports are named "${portName}"; give each its own name`);
+    if (portName !== undefined && seen.has(`name:${portName}`)) fail(`two ports are named ${quote(portName)}; give each its own name`);
     seen.add(key).add(`name:${portName}`);
     const hostPort = (port as kplus.ContainerPort).hostPort;
     if (hostPort !== undefined) {
@@ -473,16 +473,16 @@ function resolveAppEnv(fail: (problem: string) => never, registry: PodRegistry, 
   if (!appEnv) return [];
   return appEnv.containers.map((containerName) => {
     const container = registry.containerNamed(containerName) ?? fail(
-      `no container named "${containerName}" in the pod to give environment variables to (it has ${registry.describeContainerNames()}); `
+      `no container named ${quote(containerName)} in the pod to give environment variables to (it has ${registry.describeContainerNames()}); `
       + 'add the container before attaching the sidecar');
     const variables = appEnv.variables[containerName] ?? [];
     const own = container.env.variables;
     const seen = new Set<string>();
     for (const variable of variables) {
       if (Object.prototype.hasOwnProperty.call(own, variable.name)) {
-        fail(`container "${containerName}" already sets ${variable.name}; the sidecar does not replace it: remove it from the container, or tell the sidecar not to set it`);
+        fail(`container ${quote(containerName)} already sets ${variable.name}; the sidecar does not replace it: remove it from the container, or tell the sidecar not to set it`);
       }
-      if (seen.has(variable.name)) fail(`the environment variable ${variable.name} is given twice for container "${containerName}"`);
+      if (seen.has(variable.name)) fail(`the environment variable ${variable.name} is given twice for container ${quote(containerName)}`);
       seen.add(variable.name);
     }
     return { container, variables };
@@ -500,12 +500,12 @@ function resolveAppContainers(
   let targets: kplus.Container[];
   if (options.appContainers) {
     targets = options.appContainers.map((containerName) => registry.containerNamed(containerName) ?? fail(
-      `shared volume "${options.name}": no container named "${containerName}" in the pod `
+      `shared volume ${quote(options.name)}: no container named ${quote(containerName)} in the pod `
       + `(it has ${registry.describeContainerNames()}); add the container before attaching the sidecar`));
   } else {
     targets = registry.appContainers();
     if (targets.length === 0) {
-      fail(`shared volume "${options.name}": the pod has no app container to mount it into yet; `
+      fail(`shared volume ${quote(options.name)}: the pod has no app container to mount it into yet; `
         + 'add the app containers before attaching the sidecar, or pass appContainers: [] to keep the volume to the sidecar');
     }
   }
@@ -517,8 +517,10 @@ function resolveAppContainers(
     const existing = target.mounts.find((m) => samePath(m.path, appPath));
     if (existing && existing.volume.name !== options.name) {
       const owner = registry.volumeOwner(existing.volume);
-      fail(`${option ? `${option} "${normalizePath(appPath)}"` : `shared volume "${options.name}"`}: container "${target.name}" already mounts volume `
-        + `"${existing.volume.name}" at "${existing.path}"${owner ? `, the folder of container "${owner.name}" (${owner.purpose})` : ''}; `
+      // A volume of another program is named by its program: the user never named that volume.
+      const mounted = owner ? `the folder of container ${quote(owner.name)} (${owner.purpose})` : `volume ${quote(existing.volume.name)}`;
+      fail(`${option ? `${option} ${quote(normalizePath(appPath))}` : `shared volume ${quote(options.name)}`}: container ${quote(target.name)} already mounts `
+        + `${mounted} at ${quote(existing.path)}; `
         + `${option ? `give another ${option}` : 'mount the shared volume at another path in the app'}, or move the app's volume`);
     }
     return existing === undefined;

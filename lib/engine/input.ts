@@ -63,7 +63,7 @@ function labelOf(scope: unknown, where: string, value: unknown): string {
   const isWorkload = (v: unknown): v is kplus.AbstractPod | ApiObject => v instanceof kplus.AbstractPod || v instanceof ApiObject;
   const workload = isWorkload(given) ? given : isWorkload(scope) ? scope : undefined;
   if (workload) return `${workloadLabel(workload)}, ${where}`;
-  return scope instanceof Construct && scope.node.path ? `${where} in "${scope.node.path}"` : where;
+  return scope instanceof Construct && scope.node.path ? `${where} in ${quote(scope.node.path)}` : where;
 }
 
 function checkValue(fail: (problem: string) => never, path: string, shape: Shape, value: unknown, depth: number): void {
@@ -91,7 +91,7 @@ function valueProblem(fail: (problem: string) => never, path: string, shape: Sha
       return undefined;
     case 'record':
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return `an object of ${expected(shape.of)} values`;
-      for (const [key, item] of Object.entries(value)) checkValue(fail, `${path}.${key}`, shape.of, item, depth + 1);
+      for (const [key, item] of Object.entries(value)) checkValue(fail, `${path}${keySegment(key)}`, shape.of, item, depth + 1);
       return undefined;
     case 'instance':
       if (!isInstanceOf(value, shape.name)) return expected(shape);
@@ -113,6 +113,11 @@ function valueProblem(fail: (problem: string) => never, path: string, shape: Sha
   }
 }
 
+/** A record key in an option path: `.name`, or `["a\\nb"]` for a key a message must show escaped. */
+function keySegment(key: string): string {
+  return /^[\w$-]+$/.test(key) ? `.${key}` : `[${quote(key)}]`;
+}
+
 function refProblem(fail: (problem: string) => never, path: string, name: string, value: unknown, depth: number): string | undefined {
   const definition = OPTION_SHAPES[name];
   if (!definition) return undefined;
@@ -128,7 +133,7 @@ function refProblem(fail: (problem: string) => never, path: string, name: string
     if (key in definition.props) continue;
     const known = Object.keys(definition.props);
     const near = closest(key, known);
-    fail(`unknown option ${quote(key)}${path ? ` in ${path}` : ''}; ${near ? `did you mean "${near}"?` : `the options are ${known.join(', ')}`}`);
+    fail(`unknown option ${quote(key)}${path ? ` in ${path}` : ''}; ${near ? `did you mean ${quote(near)}?` : `the options are ${known.join(', ')}`}`);
   }
   // Every option of the interface, in its order (a message names the first wrong one); `for … in`
   // walks the keys without making an array of [key, prop] pairs at each call.

@@ -13,7 +13,7 @@ import {
   describeContainer, ForbiddenSettings, LedgerPort, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo,
 } from './validation/pod-view';
 import { checkRenderedPod } from './validation/rendered';
-import { dnsLabelProblem, portNameProblem } from './validation/syntax';
+import { dnsLabelProblem, portNameProblem, quote } from './validation/syntax';
 import { ManagedFolder } from './validation/workload-view';
 
 /** The program that made a shared volume. */
@@ -176,7 +176,7 @@ export class PodRegistry implements PodFacts {
   }
 
   public describeContainerNames(): string {
-    return [...this.target.initContainers, ...this.target.containers].map((c) => `"${c.name}"`).join(', ') || 'none';
+    return [...this.target.initContainers, ...this.target.containers].map((c) => `${quote(c.name)}`).join(', ') || 'none';
   }
 
   public isSidecar(container: kplus.Container): boolean {
@@ -206,7 +206,7 @@ export class PodRegistry implements PodFacts {
     let name = base;
     for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
     const problem = portNameProblem(name);
-    if (problem) throw new Error(`${this.label}: port name "${name}" ${problem}; choose a shorter base name`);
+    if (problem) throw new Error(`${this.label}: port name ${quote(name)} ${problem}; choose a shorter base name`);
     return name;
   }
 
@@ -218,8 +218,8 @@ export class PodRegistry implements PodFacts {
     const taken = this.containerNamed(name);
     if (taken) {
       throw new Error(`${where}: ${this.isSidecar(taken)
-        ? `the workload already has a sidecar named "${name}"; give the second one another name`
-        : `the workload already has a container named "${name}"; give the sidecar another name`}`);
+        ? `the workload already has a sidecar named ${quote(name)}; give the second one another name`
+        : `the workload already has a container named ${quote(name)}; give the sidecar another name`}`);
     }
   }
 
@@ -232,17 +232,17 @@ export class PodRegistry implements PodFacts {
     const { name, medium, sizeLimit } = options;
     const problem = dnsLabelProblem(name);
     if (problem) {
-      throw new Error(`${where}: shared volume name "${name}" ${problem}`);
+      throw new Error(`${where}: shared volume name ${quote(name)} ${problem}`);
     }
     const existing = this.shared.get(name);
     if (existing) {
       if (medium !== undefined && medium !== (existing.medium ?? kplus.EmptyDirMedium.DEFAULT)) {
-        throw new Error(`${where}: shared volume "${name}" exists with medium ${describeMedium(existing.medium)}; `
+        throw new Error(`${where}: shared volume ${quote(name)} exists with medium ${describeMedium(existing.medium)}; `
           + `it cannot also be ${describeMedium(medium)}: ask for the same medium, or use another name`);
       }
       const mebibytes = sizeLimit?.toMebibytes();
       if (mebibytes !== undefined && mebibytes !== existing.sizeLimitMebibytes) {
-        throw new Error(`${where}: shared volume "${name}" exists with sizeLimit `
+        throw new Error(`${where}: shared volume ${quote(name)} exists with sizeLimit `
           + `${existing.sizeLimitMebibytes === undefined ? 'none' : `${existing.sizeLimitMebibytes}Mi`}; `
           + `it cannot also be ${mebibytes}Mi: ask for the same limit, or use another name`);
       }
@@ -255,7 +255,7 @@ export class PodRegistry implements PodFacts {
   public checkVolumeNameFree(where: string, name: string, what: string, fix?: string): void {
     const taken = this.volumeNamed(name);
     if (taken) {
-      throw new Error(`${where}: the pod already has a volume named "${name}" that cdk8s-sidecars did not make `
+      throw new Error(`${where}: the pod already has a volume named ${quote(name)} that cdk8s-sidecars did not make `
         + `(used by ${taken}); ${fix ?? `choose another name for the ${what}`}`);
     }
   }

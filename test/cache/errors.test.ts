@@ -95,8 +95,7 @@ describe('withCache refuses at the call', () => {
   test('fails when the socket folder is another helper\'s shared folder', () => {
     expect(attach({ listen: CacheListener.unixSocket({ dir: '/var/log/app' }) }, (d) => {
       withLogShipper(d, { logPath: '/var/log/app' });
-    })).toThrow('Deployment "test/web", withCache: socketDir "/var/log/app": container "app" already mounts volume "log-shipper-logs" at "/var/log/app", '
-      + 'the folder of container "log-shipper" (withLogShipper (Fluent Bit)); give another socketDir, or move the app\'s volume');
+    })).toThrow('Deployment "test/web", withCache: socketDir "/var/log/app": container "app" already mounts the folder of container "log-shipper" (withLogShipper (Fluent Bit)) at "/var/log/app"; give another socketDir, or move the app\'s volume');
   });
 
   test('fails when the app already sets the URL variable', () => {

@@ -446,8 +446,8 @@ describe('bad input is refused at the call', () => {
     const { web } = deployment();
     withConfigSync(web, { source: gitSource(), mountPath: '/etc/app/config' });
     expect(() => withConfigSync(web, { name: 'other', source: ConfigSource.configMaps({ label: 'c' }), mountPath: '/etc/app/config' }))
-      .toThrow(`${W}mountPath "/etc/app/config": container "app" already mounts volume "git-sync-data" at "/etc/app/config", `
-        + 'the folder of container "git-sync" (withConfigSync (git-sync)); give another mountPath, or move the app\'s volume');
+      .toThrow(`${W}mountPath "/etc/app/config": container "app" already mounts the folder of container "git-sync" (withConfigSync (git-sync)) `
+        + 'at "/etc/app/config"; give another mountPath, or move the app\'s volume');
   });
 
   test('fails at synthesis when two syncs nest', () => {

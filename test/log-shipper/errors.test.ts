@@ -206,7 +206,7 @@ describe('bad input is refused at the call', () => {
     const d = web(chart);
     withLogShipper(d, { logPath: '/var/log/app' });
     expect(() => withLogShipper(d, { logPath: '/var/log/app/', name: 'second', healthPort: 2021, engine: LogShipperEngine.VECTOR }))
-      .toThrow(`${PREFIX}logPath "/var/log/app": container "app" already mounts volume "log-shipper-logs" at "/var/log/app", the folder of container "log-shipper" (withLogShipper (Fluent Bit)); give another logPath, or move the app's volume`);
+      .toThrow(`${PREFIX}logPath "/var/log/app": container "app" already mounts the folder of container "log-shipper" (withLogShipper (Fluent Bit)) at "/var/log/app"; give another logPath, or move the app's volume`);
   });
 
   test('fails when a second shipper reuses the name', () => {
