@@ -336,7 +336,13 @@ function checkContainer(fail: (problem: string) => never, spec: ProgramContainer
         : 'give a port of 1024 or more, or add the capability: securityContext: { capabilities: { drop: [ALL], add: [NET_BIND_SERVICE] } }'));
   };
 
-  const declared = [...(spec.portNumber !== undefined ? [{ number: spec.portNumber }] : []), ...(spec.ports ?? [])];
+  // `port` is cdk8s-plus's deprecated spelling of `portNumber`; it declares a port all the same.
+  const deprecatedPort = (spec as { port?: number }).port;
+  const declared = [
+    ...(spec.portNumber !== undefined ? [{ number: spec.portNumber }] : []),
+    ...(deprecatedPort !== undefined ? [{ number: deprecatedPort }] : []),
+    ...(spec.ports ?? []),
+  ];
   const seen = new Set<string>();
   for (const port of declared) {
     const problem = portNumberProblem(port.number);

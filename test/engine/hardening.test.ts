@@ -165,6 +165,8 @@ describe('4. ports', () => {
     ['a hostPort is given without the opt-in', { ports: [{ number: 9000, hostPort: 30000 }] }, 'port 9000: hostPort 30000 takes a port of the node, which the restricted profile forbids; remove hostPort (reach the pod through a Service), or pass allowOutsideRestrictedProfile: true to withSidecar if the program really needs it'],
     ['a port is below 1024 without NET_BIND_SERVICE', { ports: [{ number: 80 }] }, 'port 80 is below 1024, which the container cannot bind as a non-root user without the NET_BIND_SERVICE capability; give a port of 1024 or more, or add the capability: securityContext: { capabilities: { drop: [ALL], add: [NET_BIND_SERVICE] } }'],
     ['a bound port is below 1024 without NET_BIND_SERVICE', { boundPorts: [{ number: 53, purpose: 'dns' }] }, 'bound port (dns) 53 is below 1024'],
+    // cdk8s-plus's deprecated `port` declares a port too: refused at the call, like portNumber.
+    ['the deprecated port is out of range', { port: -1 } as Partial<SidecarOptions>, 'port -1 must be an integer from 1 to 65535'],
   ] as Array<[string, Partial<SidecarOptions>, string]>)('fails when %s', (_what, change, message) => {
     expect(sidecarFails(change)).toContain(message);
   });
