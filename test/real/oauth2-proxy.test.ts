@@ -472,5 +472,19 @@ describe('the three containers of one pod: TLS at nginx (withProxy with target),
     expect(final.body).toBe('app /private');
     expect(appServer.seen.at(-1)!.headers['x-forwarded-email']).toBe('ada@example.com');
     expect(issuer.tokenRequests.at(-1)).toEqual({ clientSecret: CLIENT_SECRET, verifierMatched: true });
+
+    // A forged identity on a route that skips authentication (the app's probe path). oauth2-proxy
+    // v7 strips the X-Forwarded-* identity headers itself there (--skip-auth-strip-headers, on by
+    // default) but passes X-Auth-Request-* on as they came: measured here, and the reason the
+    // front proxy removes all ten (withProxy with an auth proxy as its target).
+    const forged = { 'x-forwarded-user': 'root', 'x-forwarded-email': 'root@example.com', 'x-auth-request-user': 'root' };
+    const direct = await request(authPort, '/healthz', forged);
+    expect(direct.body).toBe('app /healthz');
+    const bypassed = appServer.seen.at(-1)!.headers;
+    expect([bypassed['x-forwarded-user'], bypassed['x-forwarded-email'], bypassed['x-auth-request-user']]).toEqual([undefined, undefined, 'root']);
+    const fronted = await tlsGet('/healthz', forged);
+    expect(fronted.body).toBe('app /healthz');
+    const seen = appServer.seen.at(-1)!.headers;
+    expect([seen['x-forwarded-user'], seen['x-forwarded-email'], seen['x-auth-request-user']]).toEqual([undefined, undefined, undefined]);
   });
 });
