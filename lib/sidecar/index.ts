@@ -139,6 +139,7 @@ function planSidecar(props: SidecarProps): Program {
   return {
     where: `sidecar "${props.name}"`,
     purpose: purpose ?? 'withSidecar',
+    userDescribed: true,
     name: props.name,
     // The user writes the arguments and env values: `$(NAME)` is theirs to use.
     sidecar: { ...sidecar, expandsVariables: true },

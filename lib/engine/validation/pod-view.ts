@@ -7,6 +7,7 @@
  * cdk8s-plus builds for a workload, with the registry's records; `podViewFromSpec` reads the pod
  * spec of any manifest. This module loads no cdk8s-plus, so the rules run on plain YAML without it.
  */
+import { KnownPort, knownPorts, KnownProgram } from '../known-ports';
 import type { ForbiddenSetting } from '../program';
 import type { SidecarMode } from '../sidecar-mode';
 import type { KubeContainer, KubeContainerPort, KubePodSpec, KubeVolume, KubeVolumeMount } from './kube';
@@ -36,6 +37,11 @@ export interface SidecarInfo {
   readonly mode: SidecarMode;
   /** What attached it, for messages: `withSidecar`, `withProxy (Envoy)`, ... */
   readonly purpose: string;
+  /**
+   * The user described it (`withSidecar`): the ports its image is known to bind undeclared are
+   * added (engine/known-ports.ts), as for a container the library did not attach.
+   */
+  readonly userDescribed?: boolean;
 }
 
 /** What the library knows of a one-time init container it added (a task that runs before the app). */
@@ -243,6 +249,16 @@ export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'l
     return `init container "${view.name}" (${view.task.purpose}, one-time)`;
   }
   return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
+}
+
+/**
+ * The ports the container's program is known to bind without declaring them
+ * (engine/known-ports.ts): for a long-running container whose ports the library did not
+ * describe itself (its own programs declare theirs or list them in boundPorts).
+ */
+export function knownUndeclaredPorts(container: ContainerView): { readonly program: KnownProgram; readonly ports: readonly KnownPort[] } | undefined {
+  if (!container.longRunning || container.task || (container.sidecar && !container.sidecar.userDescribed)) return undefined;
+  return knownPorts(container.spec.image, container.spec.command, container.spec.args);
 }
 
 /** The ports a container declares (an empty list when it declares none). */

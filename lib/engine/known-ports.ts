@@ -1,0 +1,175 @@
+/**
+ * The ports well-known sidecar and infrastructure programs bind without declaring them, by
+ * image repository: what the whole-pod port rule (validation/ports.ts) adds to the ledger of any
+ * container the library did not describe itself (an app container, a container added with
+ * `addContainer`, a `withSidecar`, a container of a manifest), so that an Envoy or a Linkerd
+ * proxy the user added on its own is checked as the library's own programs are.
+ *
+ * Only what the program's upstream documents as its default, each with where it was read. A port
+ * that a flag moves or turns off is left out when the container passes that flag; a port that
+ * only the image's own default configuration opens applies only when the container gives no
+ * command and no arguments (it then runs the image's default). Considered and left out, for
+ * binding nothing by default: git-sync (`--http-bind` has no default), Vector (its API is off
+ * unless `api.enabled`), Vault Agent (no listener unless its configuration has one), and the
+ * OpenTelemetry Collector and Envoy when given a configuration (their ports are in it).
+ */
+
+/** One port a program binds without declaring it. */
+export interface KnownPort {
+  readonly number: number;
+  /** `TCP` or `UDP`. */
+  readonly protocol: string;
+  /** What it is, for messages: `Envoy admin`. */
+  readonly purpose: string;
+  /** The address it binds: `0.0.0.0`, or `127.0.0.1` for a port reachable inside the pod only. */
+  readonly address: string;
+}
+
+/** When the ports of an entry apply. */
+interface Condition {
+  /** Only when the container gives no command and no arguments: the image's default configuration. */
+  readonly imageDefaults?: boolean;
+  /** Only when one of these flags is given (`-H`). */
+  readonly enabledBy?: readonly string[];
+  /** Not when one of these flags is given (it moves the port, or names a configuration that may). */
+  readonly movedBy?: readonly string[];
+}
+
+/** A program, the image repositories it ships as, and the ports it binds undeclared. */
+export interface KnownProgram extends Condition {
+  /** `Istio proxy`. */
+  readonly name: string;
+  /** Repository paths without the registry host (`istio/proxyv2`); a mirror's longer path ending in one matches too. */
+  readonly repositories: readonly string[];
+  /** Where the ports were read. */
+  readonly source: string;
+  readonly ports: readonly KnownPort[];
+}
+
+const tcp = (number: number, purpose: string, address = '0.0.0.0'): KnownPort => ({ number, protocol: 'TCP', purpose, address });
+const udp = (number: number, purpose: string): KnownPort => ({ number, protocol: 'UDP', purpose, address: '0.0.0.0' });
+
+export const KNOWN_PROGRAMS: readonly KnownProgram[] = [
+  {
+    name: 'Istio proxy',
+    repositories: ['istio/proxyv2', 'istio-release/proxyv2'],
+    source: 'https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio',
+    ports: [
+      tcp(15000, 'Envoy admin', '127.0.0.1'),
+      tcp(15001, 'Envoy outbound'),
+      tcp(15004, 'debug', '127.0.0.1'),
+      tcp(15006, 'Envoy inbound'),
+      tcp(15020, 'merged Prometheus telemetry'),
+      tcp(15021, 'health checks'),
+      tcp(15090, 'Envoy Prometheus telemetry'),
+    ],
+  },
+  {
+    name: 'Linkerd proxy',
+    repositories: ['linkerd/proxy', 'linkerd-io/proxy'],
+    // proxy.inboundPort, outboundPort, adminPort, controlPort; the outbound listener binds 127.0.0.1
+    // ("Outbound interface on 127.0.0.1:4140" in the proxy's start-up log).
+    source: 'https://github.com/linkerd/linkerd2/blob/main/charts/linkerd-control-plane/values.yaml',
+    ports: [tcp(4140, 'outbound', '127.0.0.1'), tcp(4143, 'inbound'), tcp(4190, 'control (tap)'), tcp(4191, 'admin')],
+  },
+  {
+    name: 'Envoy',
+    repositories: ['envoyproxy/envoy', 'envoyproxy/envoy-distroless', 'envoyproxy/envoy-dev'],
+    // The demo configuration the image runs when given none (/etc/envoy/envoy.yaml).
+    source: 'https://www.envoyproxy.io/docs/envoy/latest/start/quick-start/configuration-static',
+    imageDefaults: true,
+    ports: [tcp(9901, 'admin'), tcp(10000, 'demo listener')],
+  },
+  {
+    name: 'OpenTelemetry Collector (contrib)',
+    repositories: ['otel/opentelemetry-collector-contrib', 'open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib'],
+    // The image's default configuration (/etc/otelcol-contrib/config.yaml).
+    source: 'https://github.com/open-telemetry/opentelemetry-collector-releases/blob/main/distributions/otelcol-contrib/config.yaml',
+    imageDefaults: true,
+    ports: [
+      tcp(4317, 'OTLP gRPC'), tcp(4318, 'OTLP HTTP'), tcp(13133, 'health check'), tcp(1777, 'pprof'), tcp(55679, 'zPages'),
+      tcp(14250, 'Jaeger gRPC'), tcp(14268, 'Jaeger Thrift HTTP'), udp(6831, 'Jaeger Thrift compact'), udp(6832, 'Jaeger Thrift binary'),
+      tcp(9411, 'Zipkin'), tcp(8888, 'internal metrics'),
+    ],
+  },
+  {
+    name: 'oauth2-proxy',
+    repositories: ['oauth2-proxy/oauth2-proxy', 'bitnami/oauth2-proxy'],
+    // --http-address, default "127.0.0.1:4180"; a configuration file may set http_address.
+    source: 'https://oauth2-proxy.github.io/oauth2-proxy/configuration/overview#command-line-options',
+    movedBy: ['--http-address', '-http-address', '--config', '-config', '--alpha-config'],
+    ports: [tcp(4180, 'HTTP', '127.0.0.1')],
+  },
+  {
+    name: 'NGINX Prometheus exporter',
+    repositories: ['nginx/nginx-prometheus-exporter', 'nginxinc/nginx-prometheus-exporter'],
+    // --web.listen-address, default ":9113".
+    source: 'https://github.com/nginx/nginx-prometheus-exporter#command-line-arguments',
+    movedBy: ['--web.listen-address', '-web.listen-address', '--web.systemd-socket'],
+    ports: [tcp(9113, 'metrics')],
+  },
+  {
+    name: 'Fluent Bit',
+    repositories: ['fluent/fluent-bit'],
+    // `-H, --http  enable monitoring HTTP server`, `-P, --port  set HTTP server TCP port (default: 2020)`
+    // (fluent-bit --help, src/fluent-bit.c); the image's own configuration leaves the server off.
+    source: 'https://docs.fluentbit.io/manual/administration/monitoring#http-server',
+    enabledBy: ['-H', '--http'],
+    movedBy: ['-P', '--port'],
+    ports: [tcp(2020, 'HTTP monitoring')],
+  },
+  {
+    name: 'Vault (dev server)',
+    repositories: ['hashicorp/vault', 'library/vault'],
+    // The image runs `server -dev` when given no arguments, listening on VAULT_DEV_LISTEN_ADDRESS (0.0.0.0:8200).
+    source: 'https://github.com/hashicorp/docker-vault/blob/master/0.X/docker-entrypoint.sh',
+    imageDefaults: true,
+    ports: [tcp(8200, 'API (dev server)')],
+  },
+];
+
+const BY_REPOSITORY = new Map<string, KnownProgram>(KNOWN_PROGRAMS.flatMap((p) => p.repositories.map((r) => [r, p] as const)));
+
+/**
+ * The repository path of an image reference without its registry host, tag and digest:
+ * `docker.io/istio/proxyv2:1.24.0` → `istio/proxyv2`, `nginx` → `library/nginx`.
+ * @see https://github.com/distribution/reference/blob/main/reference.go (the first component is a registry host when it has a `.` or `:`, or is `localhost`)
+ */
+export function imageRepository(image: string): string {
+  let ref = image.trim();
+  const at = ref.indexOf('@');
+  if (at >= 0) ref = ref.slice(0, at);
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) ref = ref.slice(0, colon);
+  const parts = ref.split('/');
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) parts.shift();
+  if (parts.length === 1) parts.unshift('library');
+  return parts.join('/').toLowerCase();
+}
+
+/** The well-known program an image is, matched by repository (a mirror's longer path ending in one matches too). */
+export function knownProgram(image: string | undefined): KnownProgram | undefined {
+  if (typeof image !== 'string' || image === '') return undefined;
+  const parts = imageRepository(image).split('/');
+  for (let i = 0; i < parts.length - 1; i++) {
+    const program = BY_REPOSITORY.get(parts.slice(i).join('/'));
+    if (program) return program;
+  }
+  return undefined;
+}
+
+/**
+ * The ports the program in a container with this image, command and arguments binds without
+ * declaring them, as its upstream documents by default; with the program, for messages.
+ */
+export function knownPorts(image: string | undefined, command: readonly unknown[] | undefined, args: readonly unknown[] | undefined):
+{ readonly program: KnownProgram; readonly ports: readonly KnownPort[] } | undefined {
+  const program = knownProgram(image);
+  if (!program) return undefined;
+  const given = [...(command ?? []), ...(args ?? [])].map(String);
+  if (program.imageDefaults && given.length > 0) return undefined;
+  const has = (flags: readonly string[]) => given.some((a) => flags.some((f) => a === f || a.startsWith(`${f}=`)));
+  if (program.enabledBy && !has(program.enabledBy)) return undefined;
+  if (program.movedBy && has(program.movedBy)) return undefined;
+  return { program, ports: program.ports };
+}
