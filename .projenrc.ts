@@ -47,6 +47,9 @@ const project = new typescript.TypeScriptProject({
   // One copy of each class in a user's app: peers, and the current releases for our own tests.
   peerDeps: ['cdk8s@^2.68.12', 'constructs@^10.3.0', ...LINES.map((l) => `cdk8s-plus-${l.line}@${l.peer}`)],
   peerDependencyOptions: { pinnedDevDependency: false },
+  // The `cdk8s-sidecars check` command reads multi-document YAML with line numbers. cdk8s has
+  // yaml 2 as a bundled dependency (its own copy, which no other package can require).
+  deps: ['yaml@^2'],
   devDeps: [
     'cdk8s@2.70.106', 'cdk8s-plus-28@2.5.6', 'constructs@10.8.1',
     // Every other cdk8s-plus line the library is built for (LINES below), at the release tested.
@@ -56,7 +59,7 @@ const project = new typescript.TypeScriptProject({
     // Manifests in tests are checked against the Kubernetes API: a strict JSON schema generated
     // from kubernetes-types (unknown fields rejected) and kubernetes-models' validators (enums, formats).
     'kubernetes-types@1.29.0', 'ts-json-schema-generator@^2', 'ajv@^8', 'kubernetes-models@^4.5.1',
-    'fast-check@^4', 'yaml@^2',
+    'fast-check@^4',
     // API.md from TSDoc (a plain TypeScript library: no jsii-docgen).
     'typedoc@^0.28.20', 'typedoc-plugin-markdown@^4.14.1',
   ],

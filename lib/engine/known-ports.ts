@@ -173,3 +173,59 @@ export function knownPorts(image: string | undefined, command: readonly unknown[
   if (program.movedBy && has(program.movedBy)) return undefined;
   return { program, ports: program.ports };
 }
+
+/** A program that runs until stopped: as a regular container of a Job, the Job never completes. */
+interface LongRunningProgram {
+  readonly name: string;
+  readonly repositories: readonly string[];
+  readonly source: string;
+  /** Not when one of these flags is given (it makes the program exit when done). */
+  readonly exitsWith?: readonly string[];
+  /** Only when the first argument is one of these (a tool that is a server only in some modes). */
+  readonly modes?: readonly string[];
+}
+
+/**
+ * Well-known programs that never exit by themselves: the classic-sidecar-on-a-Job problem
+ * (istio/istio#11045, linkerd/linkerd2#2833, GoogleCloudPlatform/cloud-sql-proxy#128).
+ */
+export const LONG_RUNNING_PROGRAMS: readonly LongRunningProgram[] = [
+  ...KNOWN_PROGRAMS.filter((p) => !p.imageDefaults || p.name === 'Envoy').map((p) => ({ name: p.name, repositories: p.repositories, source: p.source })),
+  {
+    name: 'OpenTelemetry Collector',
+    repositories: ['otel/opentelemetry-collector', 'otel/opentelemetry-collector-contrib', 'otel/opentelemetry-collector-k8s',
+      'open-telemetry/opentelemetry-collector-releases/opentelemetry-collector', 'open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib'],
+    source: 'https://opentelemetry.io/docs/collector/deployment/agent/',
+  },
+  { name: 'Vector', repositories: ['timberio/vector'], source: 'https://vector.dev/docs/setup/deployment/roles/#sidecar' },
+  {
+    name: 'git-sync',
+    repositories: ['git-sync/git-sync'],
+    source: 'https://github.com/kubernetes/git-sync#parameters',
+    exitsWith: ['--one-time', '-one-time'],
+  },
+  {
+    name: 'Cloud SQL Auth Proxy',
+    repositories: ['cloud-sql-connectors/cloud-sql-proxy', 'cloudsql-docker/gce-proxy'],
+    source: 'https://github.com/GoogleCloudPlatform/cloud-sql-proxy#running-as-a-kubernetes-sidecar',
+  },
+  { name: 'Vault Agent', repositories: ['hashicorp/vault'], source: 'https://developer.hashicorp.com/vault/docs/agent-and-proxy/agent', modes: ['agent', 'proxy', 'server', ''] },
+];
+
+const LONG_RUNNING_BY_REPOSITORY = new Map<string, LongRunningProgram>(
+  LONG_RUNNING_PROGRAMS.flatMap((p) => p.repositories.map((r) => [r, p] as const)));
+
+/** The name of the well-known program a container runs when that program never exits by itself. */
+export function longRunningProgram(
+  image: string | undefined, command: readonly unknown[] | undefined, args: readonly unknown[] | undefined,
+): string | undefined {
+  if (typeof image !== 'string' || image === '') return undefined;
+  const parts = imageRepository(image).split('/');
+  let program: LongRunningProgram | undefined;
+  for (let i = 0; i < parts.length - 1 && !program; i++) program = LONG_RUNNING_BY_REPOSITORY.get(parts.slice(i).join('/'));
+  if (!program) return undefined;
+  const given = [...(command ?? []), ...(args ?? [])].map(String);
+  if (program.exitsWith && given.some((a) => program!.exitsWith!.some((f) => a === f || a.startsWith(`${f}=`)))) return undefined;
+  if (program.modes && !program.modes.includes(String((args ?? [])[0] ?? ''))) return undefined;
+  return program.name;
+}

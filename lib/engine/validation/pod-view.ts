@@ -123,6 +123,8 @@ export interface ContainerView {
 /** The pod as it stands at synthesis (or in a manifest): every container and volume, added by anyone. */
 export interface PodView {
   readonly kind: string;
+  /** The pod spec as given (its pod-level fields: securityContext, hostNetwork, …). */
+  readonly spec: KubePodSpec;
   readonly runsToCompletion: boolean;
   /** Init containers in order, then regular containers. */
   readonly containers: readonly ContainerView[];
@@ -209,6 +211,7 @@ export function podView(
   };
   return {
     kind,
+    spec: podSpec ?? {},
     runsToCompletion: RUN_TO_COMPLETION.has(kind),
     containers: [
       ...objects<KubeContainer>(podSpec?.initContainers).map((c, i) => view(c, true, i)),
@@ -231,7 +234,24 @@ export function podView(
  */
 export function podViewFromSpec(kind: string, podSpec: KubePodSpec | undefined, labels: Readonly<Record<string, string>> = {},
   claimTemplates: readonly string[] = []): PodView {
-  return podView(kind, podSpec, labels, {}, claimTemplates);
+  return podView(kind, podSpec, labels, { isShared: (volume) => writtenByOneReadByAnother(podSpec, volume) }, claimTemplates);
+}
+
+/**
+ * An emptyDir of a manifest's pod that two or more containers mount, one of them read-write:
+ * what the library's shared volumes are (a subPath into it is refused, validation/mounts.ts).
+ */
+function writtenByOneReadByAnother(podSpec: KubePodSpec | undefined, volume: KubeVolume): boolean {
+  if (volume.emptyDir === undefined) return false;
+  let mounters = 0;
+  let writes = false;
+  for (const c of [...objects<KubeContainer>(podSpec?.initContainers), ...objects<KubeContainer>(podSpec?.containers)]) {
+    const mounts = objects<KubeVolumeMount>(c.volumeMounts).filter((m) => m.name === volume.name);
+    if (mounts.length === 0) continue;
+    mounters++;
+    if (mounts.some((m) => m.readOnly !== true)) writes = true;
+  }
+  return mounters > 1 && writes;
 }
 
 /** The objects of a list read from a manifest (anything else in it is left to the schema). */
