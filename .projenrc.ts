@@ -169,10 +169,16 @@ project.compileTask.exec(`node tools/lines/emit.js ${otherLines.map((l) => l.lin
 project.package.addField('exports', {
   '.': { types: './build/index.d.ts', default: './build/index.js' },
   ...Object.fromEntries(otherLines.map((l) => [`./plus-${l.line}`, { types: `./build/plus-${l.line}/index.d.ts`, default: `./build/plus-${l.line}/index.js` }])),
+  // The cdk8s validation plugin (lib/check/plugin.ts): loads no cdk8s-plus, so one build serves
+  // every line. cdk8s-cli loads it by path (cdk8s.yaml `package: ./node_modules/cdk8s-sidecars/build/check/plugin.js`).
+  './plugin': { types: './build/check/plugin.d.ts', default: './build/check/plugin.js' },
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', {
-  '*': Object.fromEntries(otherLines.map((l) => [`plus-${l.line}`, [`build/plus-${l.line}/index.d.ts`]])),
+  '*': {
+    ...Object.fromEntries(otherLines.map((l) => [`plus-${l.line}`, [`build/plus-${l.line}/index.d.ts`]])),
+    plugin: ['build/check/plugin.d.ts'],
+  },
 });
 const apiCheck = project.addTask('api:check', {
   description: 'Fail when API.md is not what the TSDoc of lib/ generates',

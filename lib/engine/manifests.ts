@@ -31,6 +31,8 @@ export interface ManifestFinding {
   readonly documentIndex: number;
   /** The item's index in its `kind: List`, when it is one. */
   readonly itemIndex?: number;
+  /** Where the pod spec is in the document: `spec.template.spec`, `items[2].spec`. */
+  readonly path: string;
   /** The rule that found it: `ports`, `mounts`, `probes`, … */
   readonly rule: string;
   /** What is wrong, naming the containers, ports, volumes. */
@@ -49,18 +51,27 @@ export interface ManifestReport {
   readonly skipped: Readonly<Record<string, number>>;
 }
 
-/** Where each kind keeps its pod template. */
-const TEMPLATES: Readonly<Record<string, (o: any) => { spec: any; labels: any } | undefined>> = {
-  Pod: (o) => ({ spec: o.spec, labels: o.metadata?.labels }),
-  PodTemplate: (o) => ({ spec: o.template?.spec, labels: o.template?.metadata?.labels }),
-  Deployment: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  StatefulSet: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  DaemonSet: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  ReplicaSet: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  ReplicationController: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  Job: (o) => ({ spec: o.spec?.template?.spec, labels: o.spec?.template?.metadata?.labels }),
-  CronJob: (o) => ({ spec: o.spec?.jobTemplate?.spec?.template?.spec, labels: o.spec?.jobTemplate?.spec?.template?.metadata?.labels }),
+/** Where each kind keeps its pod template: the path of the pod spec and of the template's labels. */
+const TEMPLATES: Readonly<Record<string, { readonly spec: readonly string[]; readonly labels: readonly string[] }>> = {
+  Pod: { spec: ['spec'], labels: ['metadata', 'labels'] },
+  PodTemplate: { spec: ['template', 'spec'], labels: ['template', 'metadata', 'labels'] },
+  Deployment: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  StatefulSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  DaemonSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  ReplicaSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  ReplicationController: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  Job: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
+  CronJob: {
+    spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+    labels: ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'],
+  },
 };
+
+function valueAt(object: any, path: readonly string[]): any {
+  let value = object;
+  for (const key of path) value = typeof value === 'object' && value !== null ? value[key] : undefined;
+  return value;
+}
 
 /** The kinds whose objects hold a pod template. */
 export const POD_KINDS: readonly string[] = Object.keys(TEMPLATES);
@@ -86,14 +97,17 @@ export function checkManifests(docs: readonly unknown[], options: CheckManifests
       (Array.isArray(o.items) ? o.items : []).forEach((item: unknown, i: number) => check(item, documentIndex, i));
       return;
     }
-    const template = TEMPLATES[kind]?.(o);
-    if (template === undefined || typeof template.spec !== 'object' || template.spec === null) return skip(kind);
+    const template = TEMPLATES[kind];
+    if (template === undefined) return skip(kind);
+    const spec = valueAt(o, template.spec);
+    if (typeof spec !== 'object' || spec === null) return skip(kind);
     pods++;
     const claims = kind === 'StatefulSet' && Array.isArray(o.spec?.volumeClaimTemplates)
       ? o.spec.volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string')
       : [];
-    const labels = typeof template.labels === 'object' && template.labels !== null ? template.labels : {};
-    const view = podViewFromSpec(kind, template.spec as KubePodSpec, labels, claims);
+    const labels = valueAt(o, template.labels);
+    const view = podViewFromSpec(kind, spec as KubePodSpec, typeof labels === 'object' && labels !== null ? labels : {}, claims);
+    const path = `${itemIndex === undefined ? '' : `items[${itemIndex}].`}${template.spec.join('.')}`;
     const resource: ManifestResource = {
       apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : undefined,
       kind,
@@ -103,7 +117,7 @@ export function checkManifests(docs: readonly unknown[], options: CheckManifests
     for (const rule of rules) {
       for (const problem of rule.check(view)) {
         const { message, fix } = splitFix(problem);
-        findings.push({ resource, documentIndex, itemIndex, rule: rule.id, message, fix, severity: 'error' });
+        findings.push({ resource, documentIndex, itemIndex, path, rule: rule.id, message, fix, severity: 'error' });
       }
     }
   };

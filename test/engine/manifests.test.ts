@@ -46,6 +46,7 @@ describe('checkManifests', () => {
       resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' },
       documentIndex: 0,
       itemIndex: undefined,
+      path: 'spec.template.spec',
       rule: 'ports',
       message: 'port 8080/TCP: container "app" [containerPort "http"] and container "metrics" [containerPort] both listen on it, '
         + 'and the containers of a pod share one network namespace',
@@ -137,8 +138,10 @@ describe('checkManifests', () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [deployment({ containers: [app()] }, 'ok'), deployment({ containers: [app(), app()] }, 'twin')] };
     const report = checkManifests([{ kind: 'Namespace', metadata: { name: 'shop' } }, list]);
     expect(report.pods).toBe(2);
-    expect(report.findings.map((f) => [f.documentIndex, f.itemIndex, f.resource.name, f.rule])).toEqual([
-      [1, 1, 'twin', 'container-names'], [1, 1, 'twin', 'ports'], [1, 1, 'twin', 'ports'],
+    expect(report.findings.map((f) => [f.documentIndex, f.itemIndex, f.path, f.resource.name, f.rule])).toEqual([
+      [1, 1, 'items[1].spec.template.spec', 'twin', 'container-names'],
+      [1, 1, 'items[1].spec.template.spec', 'twin', 'ports'],
+      [1, 1, 'items[1].spec.template.spec', 'twin', 'ports'],
     ]);
   });
 
