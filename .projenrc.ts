@@ -180,6 +180,9 @@ project.package.addField('typesVersions', {
     plugin: ['build/check/plugin.d.ts'],
   },
 });
+// `npx cdk8s-sidecars check <files>`: the whole-pod rules over plain YAML (lib/check/cli.ts; loads
+// no cdk8s-plus, like the plugin).
+project.addBins({ 'cdk8s-sidecars': 'build/check/cli.js' });
 const apiCheck = project.addTask('api:check', {
   description: 'Fail when API.md is not what the TSDoc of lib/ generates',
   exec: 'bash test/api/check.sh',

@@ -154,6 +154,32 @@ TS
     grep -q "name: $name\$" dist/hello.k8s.yaml || fail "cdk8s-plus-$line: container $name is missing from dist/hello.k8s.yaml"
   done
 
+  # 2b'. The check command on what cdk8s synth wrote, through the installed bin.
+  npx --offline cdk8s-sidecars check dist > "$work/check.out" 2>&1 || { cat "$work/check.out" >&2; fail "cdk8s-plus-$line: cdk8s-sidecars check dist failed"; }
+  grep -q '^no problems in ' "$work/check.out" || { cat "$work/check.out" >&2; fail "cdk8s-plus-$line: cdk8s-sidecars check printed no summary"; }
+
+  # 2b''. The validation plugin through the real cdk8s synth: a pod no helper touched, with a port clash.
+  mkdir plugin-app && cp cdk8s.yaml plugin-app/ && ln -s ../node_modules plugin-app/node_modules
+  printf 'validations:\n  - package: ./node_modules/cdk8s-sidecars/build/check/plugin.js\n    version: 0.1.0\n    class: PodChecks\n' >> plugin-app/cdk8s.yaml
+  cat > plugin-app/main.ts <<'TS'
+import { ApiObject, App, Chart } from 'cdk8s';
+const app = new App();
+const chart = new Chart(app, 'plain');
+new ApiObject(chart, 'web', {
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+  spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [
+    { name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080 }] },
+    { name: 'exporter', image: 'ghcr.io/acme/exporter:2.0.0', ports: [{ containerPort: 8080 }] },
+  ] } } },
+});
+app.synth();
+TS
+  if (cd plugin-app && node "$cdk8s_cli" synth --no-check-upgrade > "$work/plugin.out" 2>&1); then
+    cat "$work/plugin.out" >&2; fail "cdk8s-plus-$line: cdk8s synth with the validation plugin passed a port clash"
+  fi
+  grep -q 'ports: Deployment web' "$work/plugin.out" && grep -q 'Construct Path: plain/web' "$work/plugin.out" \
+    || { cat "$work/plugin.out" >&2; fail "cdk8s-plus-$line: the validation plugin did not report the port clash"; }
+
   # 2c. A failing check, at synth time and at the call: the library's message at the top of the
   # error, and no stack frame in a file the package does not ship.
   for case in fails fails-call; do
