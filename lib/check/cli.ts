@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { load, YAMLException } from 'js-yaml';
 import { checkManifests, describeResource, ManifestFinding } from '../engine/manifests';
 
 const USAGE = `usage: cdk8s-sidecars check [--format text|json] [--restricted] <file or folder or ->...
@@ -80,6 +80,52 @@ function expand(input: string): string[] {
     });
 }
 
+/** One document of a YAML stream: its text and the line it starts on (from 1). */
+interface YamlDocument {
+  readonly text: string;
+  readonly line: number;
+}
+
+/**
+ * The documents of a YAML stream: split at the document markers (`---`, `...`) at the start of a
+ * line, which YAML forbids inside any content (YAML 1.2 c-forbidden), so each document is parsed
+ * on its own and an error in one leaves the others read.
+ * @see https://yaml.org/spec/1.2.2/#912-document-markers
+ */
+function splitDocuments(text: string): YamlDocument[] {
+  const docs: YamlDocument[] = [];
+  const marker = /^(---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+  let start = 0;
+  let startLine = 1;
+  let counted = 0; // text before this index has been counted into `line`
+  let line = 1;
+  const lineAt = (index: number) => {
+    for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < index; nl = text.indexOf('\n', nl + 1)) line++;
+    counted = index;
+    return line;
+  };
+  for (let m = marker.exec(text); m !== null; m = marker.exec(text)) {
+    if (m.index > start) docs.push({ text: text.slice(start, m.index), line: startLine });
+    if (m[1] === '---') {
+      start = m.index;
+      startLine = lineAt(m.index);
+    } else {
+      const end = text.indexOf('\n', m.index);
+      start = end < 0 ? text.length : end + 1;
+      startLine = lineAt(start);
+    }
+  }
+  if (start < text.length) docs.push({ text: text.slice(start), line: startLine });
+  return docs;
+}
+
+/** The line of a document's first content (past its `---`, comments and blank lines). */
+function contentLine(doc: YamlDocument): number {
+  const lines = doc.text.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#') && !/^(---|%)(\s|$)/.test(l) && !l.startsWith('%'));
+  return doc.line + Math.max(first, 0);
+}
+
 function main(argv: readonly string[]): number {
   const options = parseArgs(argv);
   if (typeof options === 'string') {
@@ -103,34 +149,37 @@ function main(argv: readonly string[]): number {
   for (const file of files) {
     const name = file === '-' ? '<stdin>' : file;
     const text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-    const lineCounter = new LineCounter();
     const docs: unknown[] = [];
-    /** Per document checked: its number in the file (from 0) and its first line. */
+    /** Per document checked: its number in the file (from 0) and where it is. */
     const numbers: number[] = [];
-    const lines: number[] = [];
+    const where: YamlDocument[] = [];
     let number = 0;
-    for (const doc of parseAllDocuments(text, { lineCounter })) {
-      const start = doc.contents?.range?.[0] ?? doc.range[0];
-      const line = lineCounter.linePos(start).line;
-      if (doc.errors.length > 0) {
-        const error = doc.errors[0];
-        const at = error.linePos?.[0] ?? { line, col: 1 };
-        parseErrors.push({ file: name, line: at.line, column: at.col, message: error.message.split('\n')[0] });
+    for (const doc of splitDocuments(text)) {
+      let value: unknown;
+      try {
+        value = load(doc.text, { filename: name });
+      } catch (e) {
+        const mark = e instanceof YAMLException ? e.mark : undefined;
+        parseErrors.push({
+          file: name,
+          line: doc.line + (mark?.line ?? 0),
+          column: (mark?.column ?? 0) + 1,
+          message: e instanceof YAMLException ? e.reason : (e as Error).message,
+        });
         number++;
         continue;
       }
-      const value = doc.toJS({ maxAliasCount: 1000 });
-      if (value === null || value === undefined) continue; // an empty document (a trailing `---`)
+      if (value === null || value === undefined) continue; // an empty document (a trailing `---`, comments only)
       docs.push(value);
       numbers.push(number++);
-      lines.push(line);
+      where.push(doc);
     }
     documents += number;
     const report = checkManifests(docs, { restricted: options.restricted });
     pods += report.pods;
     for (const [kind, count] of Object.entries(report.skipped)) skipped[kind] = (skipped[kind] ?? 0) + count;
     for (const finding of report.findings) {
-      findings.push({ ...finding, documentIndex: numbers[finding.documentIndex], file: name, line: lines[finding.documentIndex] });
+      findings.push({ ...finding, documentIndex: numbers[finding.documentIndex], file: name, line: contentLine(where[finding.documentIndex]) });
     }
   }
 

@@ -139,23 +139,29 @@ export function imageRepository(image: string): string {
   let ref = image.trim();
   const at = ref.indexOf('@');
   if (at >= 0) ref = ref.slice(0, at);
+  const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
-  if (colon > ref.lastIndexOf('/')) ref = ref.slice(0, colon);
-  const parts = ref.split('/');
-  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) parts.shift();
-  if (parts.length === 1) parts.unshift('library');
-  return parts.join('/').toLowerCase();
+  if (colon > slash) ref = ref.slice(0, colon);
+  const first = ref.indexOf('/');
+  if (first < 0) return `library/${ref}`.toLowerCase();
+  const host = ref.slice(0, first);
+  if (host.includes('.') || host.includes(':') || host === 'localhost') ref = ref.slice(first + 1);
+  return (ref.includes('/') ? ref : `library/${ref}`).toLowerCase();
+}
+
+/** The entry of `table` for a repository path, or for the longest suffix of it that is one (a mirror's path). */
+function lookUp<T>(table: ReadonlyMap<string, T>, repository: string): T | undefined {
+  for (let from = 0; from >= 0; from = repository.indexOf('/', from) + 1 || -1) {
+    const found = table.get(from === 0 ? repository : repository.slice(from));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The well-known program an image is, matched by repository (a mirror's longer path ending in one matches too). */
 export function knownProgram(image: string | undefined): KnownProgram | undefined {
   if (typeof image !== 'string' || image === '') return undefined;
-  const parts = imageRepository(image).split('/');
-  for (let i = 0; i < parts.length - 1; i++) {
-    const program = BY_REPOSITORY.get(parts.slice(i).join('/'));
-    if (program) return program;
-  }
-  return undefined;
+  return lookUp(BY_REPOSITORY, imageRepository(image));
 }
 
 /**
@@ -220,9 +226,7 @@ export function longRunningProgram(
   image: string | undefined, command: readonly unknown[] | undefined, args: readonly unknown[] | undefined,
 ): string | undefined {
   if (typeof image !== 'string' || image === '') return undefined;
-  const parts = imageRepository(image).split('/');
-  let program: LongRunningProgram | undefined;
-  for (let i = 0; i < parts.length - 1 && !program; i++) program = LONG_RUNNING_BY_REPOSITORY.get(parts.slice(i).join('/'));
+  const program = lookUp(LONG_RUNNING_BY_REPOSITORY, imageRepository(image));
   if (!program) return undefined;
   const given = [...(command ?? []), ...(args ?? [])].map(String);
   if (program.exitsWith && given.some((a) => program!.exitsWith!.some((f) => a === f || a.startsWith(`${f}=`)))) return undefined;

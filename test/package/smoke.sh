@@ -64,9 +64,9 @@ while IFS= read -r md; do
 done < <(find "$work/unpacked/package" -name '*.md')
 echo "tarball: $(basename "$tarball"), $(wc -l <<<"$contents") files, $(du -k "$tarball" | cut -f1) KiB"
 
-# 2. The peers and the package's one dependency (yaml, for the check command), packed from what
-# npm ci installed (their own dependencies are bundled; yaml has none).
-for dep in cdk8s constructs yaml $(for line in $lines; do echo "cdk8s-plus-$line"; done); do
+# 2. The peers and the package's one dependency (js-yaml and its argparse, for the check command), packed from what
+# npm ci installed (their own dependencies are bundled).
+for dep in cdk8s constructs js-yaml argparse $(for line in $lines; do echo "cdk8s-plus-$line"; done); do
   npm pack --silent --pack-destination "$work/tarballs" "./node_modules/$dep" >/dev/null 2>&1 || fail "cannot pack $dep"
 done
 peer() { ls "$work/tarballs/$1"-[0-9]*.tgz; }
@@ -83,7 +83,7 @@ for line in $lines; do
     require("fs").writeFileSync("package.json", JSON.stringify(p, null, 2));'
   cp "$template/tsconfig.json" "$template/cdk8s.yaml" .
   npm install --offline --no-audit --no-fund --loglevel=error \
-    "$(peer cdk8s)" "$(peer constructs)" "$(peer yaml)" "$(peer "cdk8s-plus-$line")" "$tarball" >/dev/null \
+    "$(peer cdk8s)" "$(peer constructs)" "$(peer js-yaml)" "$(peer argparse)" "$(peer "cdk8s-plus-$line")" "$tarball" >/dev/null \
     || fail "cdk8s-plus-$line: npm install of the tarballs failed"
   # The template's tools, linked from this project (the template installs them from the registry).
   mkdir -p node_modules/.bin node_modules/@types
