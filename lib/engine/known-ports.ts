@@ -128,7 +128,7 @@ export const KNOWN_PROGRAMS: readonly KnownProgram[] = [
   },
 ];
 
-const BY_REPOSITORY = new Map<string, KnownProgram>(KNOWN_PROGRAMS.flatMap((p) => p.repositories.map((r) => [r, p] as const)));
+const BY_NAME = byName(KNOWN_PROGRAMS);
 
 /**
  * The repository path of an image reference without its registry host, tag and digest:
@@ -149,19 +149,40 @@ export function imageRepository(image: string): string {
   return (ref.includes('/') ? ref : `library/${ref}`).toLowerCase();
 }
 
-/** The entry of `table` for a repository path, or for the longest suffix of it that is one (a mirror's path). */
-function lookUp<T>(table: ReadonlyMap<string, T>, repository: string): T | undefined {
-  for (let from = 0; from >= 0; from = repository.indexOf('/', from) + 1 || -1) {
-    const found = table.get(from === 0 ? repository : repository.slice(from));
-    if (found) return found;
+/** The repositories of `entries`, indexed by their last path segment (the image's name). */
+function byName<T extends { readonly repositories: readonly string[] }>(entries: readonly T[]): ReadonlyMap<string, ReadonlyArray<readonly [string, T]>> {
+  const index = new Map<string, Array<readonly [string, T]>>();
+  for (const entry of entries) {
+    for (const repository of entry.repositories) {
+      const name = repository.slice(repository.lastIndexOf('/') + 1);
+      index.set(name, [...index.get(name) ?? [], [repository, entry] as const]);
+    }
   }
-  return undefined;
+  return index;
+}
+
+/** The last path segment of an image reference, without tag or digest: `istio/proxyv2:1.24` → `proxyv2`. */
+function imageName(image: string): string {
+  const at = image.indexOf('@');
+  const ref = at >= 0 ? image.slice(0, at) : image;
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  // Lowercase by the reference grammar: a name with capitals is no image of the table.
+  return ref.slice(slash + 1, colon > slash ? colon : undefined);
+}
+
+/** The entry whose repository is the image's, or ends the image's (a mirror's longer path). */
+function lookUp<T>(index: ReadonlyMap<string, ReadonlyArray<readonly [string, T]>>, image: string | undefined): T | undefined {
+  if (typeof image !== 'string' || image === '') return undefined;
+  const candidates = index.get(imageName(image));
+  if (candidates === undefined) return undefined;
+  const repository = imageRepository(image);
+  return candidates.find(([r]) => repository === r || repository.endsWith(`/${r}`))?.[1];
 }
 
 /** The well-known program an image is, matched by repository (a mirror's longer path ending in one matches too). */
 export function knownProgram(image: string | undefined): KnownProgram | undefined {
-  if (typeof image !== 'string' || image === '') return undefined;
-  return lookUp(BY_REPOSITORY, imageRepository(image));
+  return lookUp(BY_NAME, image);
 }
 
 /**
@@ -218,15 +239,13 @@ export const LONG_RUNNING_PROGRAMS: readonly LongRunningProgram[] = [
   { name: 'Vault Agent', repositories: ['hashicorp/vault'], source: 'https://developer.hashicorp.com/vault/docs/agent-and-proxy/agent', modes: ['agent', 'proxy', 'server', ''] },
 ];
 
-const LONG_RUNNING_BY_REPOSITORY = new Map<string, LongRunningProgram>(
-  LONG_RUNNING_PROGRAMS.flatMap((p) => p.repositories.map((r) => [r, p] as const)));
+const LONG_RUNNING_BY_NAME = byName(LONG_RUNNING_PROGRAMS);
 
 /** The name of the well-known program a container runs when that program never exits by itself. */
 export function longRunningProgram(
   image: string | undefined, command: readonly unknown[] | undefined, args: readonly unknown[] | undefined,
 ): string | undefined {
-  if (typeof image !== 'string' || image === '') return undefined;
-  const program = lookUp(LONG_RUNNING_BY_REPOSITORY, imageRepository(image));
+  const program = lookUp(LONG_RUNNING_BY_NAME, image);
   if (!program) return undefined;
   const given = [...(command ?? []), ...(args ?? [])].map(String);
   if (program.exitsWith && given.some((a) => program!.exitsWith!.some((f) => a === f || a.startsWith(`${f}=`)))) return undefined;

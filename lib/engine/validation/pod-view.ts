@@ -182,8 +182,12 @@ export function podView(
   identity?: VolumeIdentity,
 ): PodView {
   const isShared = records.isShared;
-  const volumes: VolumeView[] = (identity?.volumes ?? objects<KubeVolume>(podSpec?.volumes).map((spec) => ({ spec, listed: true })))
-    .map(({ spec, listed }, i) => ({ name: String(spec.name), spec, shared: isShared ? isShared(spec, i) : false, listed, claim: false }));
+  const volumes: VolumeView[] = [];
+  const given = identity?.volumes ?? objects<KubeVolume>(podSpec?.volumes).map((spec) => ({ spec, listed: true }));
+  for (let i = 0; i < given.length; i++) {
+    const { spec, listed } = given[i];
+    volumes.push({ name: String(spec.name), spec, shared: isShared ? isShared(spec, i) : false, listed, claim: false });
+  }
   for (const name of claimTemplates) volumes.push({ name, spec: { name }, shared: false, listed: true, claim: true });
   let byName: Map<string, VolumeView> | undefined;
   const named = (name: string): VolumeView | undefined => {
@@ -193,30 +197,34 @@ export function podView(
     }
     return byName.get(name);
   };
-  const view = (spec: KubeContainer, init: boolean, index: number): ContainerView => {
-    const info = records.containerInfo?.(init, index);
-    const mounts = objects<KubeVolumeMount>(spec.volumeMounts).map((mount, m) => ({
-      mount,
-      volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(mount.name),
-    }));
-    return {
-      name: String(spec.name),
-      spec,
-      init,
-      longRunning: !init || spec.restartPolicy === 'Always',
-      mounts,
-      sidecar: info?.sidecar,
-      task: info?.task,
-    };
+  const containers: ContainerView[] = [];
+  const add = (list: readonly KubeContainer[], init: boolean) => {
+    for (let index = 0; index < list.length; index++) {
+      const spec = list[index];
+      const info = records.containerInfo?.(init, index);
+      const given = objects<KubeVolumeMount>(spec.volumeMounts);
+      const mounts: MountView[] = [];
+      for (let m = 0; m < given.length; m++) {
+        mounts.push({ mount: given[m], volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(given[m].name) });
+      }
+      containers.push({
+        name: String(spec.name),
+        spec,
+        init,
+        longRunning: !init || spec.restartPolicy === 'Always',
+        mounts,
+        sidecar: info?.sidecar,
+        task: info?.task,
+      });
+    }
   };
+  add(objects<KubeContainer>(podSpec?.initContainers), true);
+  add(objects<KubeContainer>(podSpec?.containers), false);
   return {
     kind,
     spec: podSpec ?? {},
     runsToCompletion: RUN_TO_COMPLETION.has(kind),
-    containers: [
-      ...objects<KubeContainer>(podSpec?.initContainers).map((c, i) => view(c, true, i)),
-      ...objects<KubeContainer>(podSpec?.containers).map((c, i) => view(c, false, i)),
-    ],
+    containers,
     volumes,
     boundPorts: records.boundPorts ?? [],
     portHints: records.portHints ?? [],
@@ -255,9 +263,13 @@ function writtenByOneReadByAnother(podSpec: KubePodSpec | undefined, volume: Kub
 }
 
 /** The objects of a list read from a manifest (anything else in it is left to the schema). */
-function objects<T>(list: unknown): T[] {
-  return Array.isArray(list) ? list.filter((x) => typeof x === 'object' && x !== null) as T[] : [];
+function objects<T>(list: unknown): readonly T[] {
+  if (!Array.isArray(list)) return NONE;
+  return list.every(isObject) ? list : list.filter(isObject);
 }
+
+const NONE: readonly never[] = [];
+const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null;
 
 /** `container "proxy" (withProxy (Envoy), native sidecar)`, `init container "setup"`, `container "app"`. */
 export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'longRunning' | 'sidecar' | 'task'>): string {
