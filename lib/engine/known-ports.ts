@@ -150,7 +150,9 @@ export function imageRepository(image: string): string {
 }
 
 /** The repositories of `entries`, indexed by their last path segment (the image's name). */
-function byName<T extends { readonly repositories: readonly string[] }>(entries: readonly T[]): ReadonlyMap<string, ReadonlyArray<readonly [string, T]>> {
+function byName<T extends { readonly repositories: readonly string[] }>(
+  entries: readonly T[],
+): ReadonlyMap<string, ReadonlyArray<readonly [string, T]>> {
   const index = new Map<string, Array<readonly [string, T]>>();
   for (const entry of entries) {
     for (const repository of entry.repositories) {

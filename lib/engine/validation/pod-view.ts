@@ -202,10 +202,10 @@ export function podView(
     for (let index = 0; index < list.length; index++) {
       const spec = list[index];
       const info = records.containerInfo?.(init, index);
-      const given = objects<KubeVolumeMount>(spec.volumeMounts);
+      const specMounts = objects<KubeVolumeMount>(spec.volumeMounts);
       const mounts: MountView[] = [];
-      for (let m = 0; m < given.length; m++) {
-        mounts.push({ mount: given[m], volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(given[m].name) });
+      for (let m = 0; m < specMounts.length; m++) {
+        mounts.push({ mount: specMounts[m], volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(specMounts[m].name) });
       }
       containers.push({
         name: String(spec.name),
