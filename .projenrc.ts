@@ -47,6 +47,10 @@ const project = new typescript.TypeScriptProject({
   // One copy of each class in a user's app: peers, and the current releases for our own tests.
   peerDeps: ['cdk8s@^2.68.12', 'constructs@^10.3.0', ...LINES.map((l) => `cdk8s-plus-${l.line}@${l.peer}`)],
   peerDependencyOptions: { pinnedDevDependency: false },
+  // The `cdk8s-sidecars check` command reads multi-document YAML: js-yaml parses Helm-sized input
+  // about ten times faster than yaml 2 (bench/RESULTS.md, the check command's section), and cdk8s's
+  // yaml 2 is a bundled dependency (its own copy, which no other package can require).
+  deps: ['js-yaml@^4'],
   devDeps: [
     'cdk8s@2.70.106', 'cdk8s-plus-28@2.5.6', 'constructs@10.8.1',
     // Every other cdk8s-plus line the library is built for (LINES below), at the release tested.
@@ -56,7 +60,7 @@ const project = new typescript.TypeScriptProject({
     // Manifests in tests are checked against the Kubernetes API: a strict JSON schema generated
     // from kubernetes-types (unknown fields rejected) and kubernetes-models' validators (enums, formats).
     'kubernetes-types@1.29.0', 'ts-json-schema-generator@^2', 'ajv@^8', 'kubernetes-models@^4.5.1',
-    'fast-check@^4', 'yaml@^2',
+    'fast-check@^4', 'yaml@^2', '@types/js-yaml@^4',
     // API.md from TSDoc (a plain TypeScript library: no jsii-docgen).
     'typedoc@^0.28.20', 'typedoc-plugin-markdown@^4.14.1',
   ],
@@ -166,11 +170,20 @@ project.compileTask.exec(`node tools/lines/emit.js ${otherLines.map((l) => l.lin
 project.package.addField('exports', {
   '.': { types: './build/index.d.ts', default: './build/index.js' },
   ...Object.fromEntries(otherLines.map((l) => [`./plus-${l.line}`, { types: `./build/plus-${l.line}/index.d.ts`, default: `./build/plus-${l.line}/index.js` }])),
+  // The cdk8s validation plugin (lib/check/plugin.ts): loads no cdk8s-plus, so one build serves
+  // every line. cdk8s-cli loads it by path (cdk8s.yaml `package: ./node_modules/cdk8s-sidecars/build/check/plugin.js`).
+  './plugin': { types: './build/check/plugin.d.ts', default: './build/check/plugin.js' },
   './package.json': './package.json',
 });
 project.package.addField('typesVersions', {
-  '*': Object.fromEntries(otherLines.map((l) => [`plus-${l.line}`, [`build/plus-${l.line}/index.d.ts`]])),
+  '*': {
+    ...Object.fromEntries(otherLines.map((l) => [`plus-${l.line}`, [`build/plus-${l.line}/index.d.ts`]])),
+    plugin: ['build/check/plugin.d.ts'],
+  },
 });
+// `npx cdk8s-sidecars check <files>`: the whole-pod rules over plain YAML (lib/check/cli.ts; loads
+// no cdk8s-plus, like the plugin).
+project.addBins({ 'cdk8s-sidecars': 'build/check/cli.js' });
 const apiCheck = project.addTask('api:check', {
   description: 'Fail when API.md is not what the TSDoc of lib/ generates',
   exec: 'bash test/api/check.sh',
@@ -194,6 +207,18 @@ project.addTask('synth', {
 
 // npm run bench: synth cost against hand-written cdk8s-plus and kustomize, written to bench/RESULTS.md.
 // Never part of npm test: timings belong in a report, not in assertions.
+// npm run bench:check: the check command on 10,000 pod templates against a peer that validates
+// Kubernetes YAML (kubernetes-models, a devDependency), to its section of bench/RESULTS.md.
+project.addTask('bench:check', {
+  description: 'Benchmark (bench/check.ts): cdk8s-sidecars check on 10,000 pods against kubernetes-models validation, to bench/RESULTS.md',
+  steps: [
+    { exec: 'rm -rf bench/.out && tsc -p bench/tsconfig.json --noEmit false --outDir bench/.out' },
+    // The command as the package builds it (lib/ with the package's compiler options).
+    { exec: 'tsc -p tsconfig.json --outDir bench/.out/package' },
+    { exec: 'node bench/.out/bench/check.js' },
+  ],
+});
+
 project.addTask('bench', {
   description: 'Benchmarks (bench/): ratios against hand-written cdk8s-plus and kustomize, to bench/RESULTS.md',
   steps: [

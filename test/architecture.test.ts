@@ -80,3 +80,28 @@ test('no import cycle, type-only imports included', () => {
   for (const module of graph.keys()) visit(module, []);
   expect(cycles).toEqual([]);
 });
+
+test('the validation plugin and the check command load no cdk8s-plus (they run on plain manifests, for any line)', () => {
+  // Runtime imports only: `import type` is erased.
+  const runtime = new Map<string, string[]>();
+  for (const file of sources(LIB)) {
+    const text = fs.readFileSync(file, 'utf8');
+    const specifiers = [...text.matchAll(/^(?:import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1]);
+    const module = path.relative(LIB, file).replace(/\.ts$/, '');
+    runtime.set(module, specifiers.map((s) => {
+      if (!s.startsWith('.')) return s;
+      const target = path.resolve(path.dirname(file), s);
+      return path.relative(LIB, fs.existsSync(`${target}.ts`) ? `${target}.ts` : path.join(target, 'index.ts')).replace(/\.ts$/, '');
+    }));
+  }
+  const reached = new Set<string>();
+  const visit = (module: string) => {
+    if (reached.has(module)) return;
+    reached.add(module);
+    for (const next of runtime.get(module) ?? []) visit(next);
+  };
+  visit('check/plugin');
+  visit('check/cli');
+  expect(reached).toContain('engine/manifests');
+  expect([...reached].filter((m) => m === 'engine/kplus' || m.startsWith('cdk8s-plus-') || m === 'cdk8s')).toEqual([]);
+});

@@ -180,7 +180,7 @@ export function attachProgram(scope: Construct, checked: CheckedProgram): Attach
       container = pod.addContainer(props);
       pod.keepOutOfServices(name);
     }
-    registry.addSidecar(container, { mode: mode!, purpose });
+    registry.addSidecar(container, { mode: mode!, purpose, userDescribed: program.userDescribed });
     registry.bindPorts(name, program.sidecar.boundPorts ?? []);
     if (program.sidecar.forbidden?.length) registry.forbid({ container: name, purpose, settings: program.sidecar.forbidden });
   }

@@ -396,13 +396,14 @@ export function builtPodSpec(workload: Workload): { readonly podSpec: any; reado
  */
 export function renderedPodSpec(workload: Workload): { readonly podSpec: KubePodSpec; readonly claimTemplates: string[] } {
   const { podSpec, volumeClaimTemplates } = builtPodSpec(workload);
+  // Built anew by each call: converted in place.
+  for (const list of [podSpec?.initContainers, podSpec?.containers]) {
+    if (Array.isArray(list)) for (let i = 0; i < list.length; i++) list[i] = kubeContainer(list[i]);
+  }
   return {
-    podSpec: {
-      ...podSpec,
-      initContainers: podSpec?.initContainers?.map(kubeContainer),
-      containers: podSpec?.containers?.map(kubeContainer),
-    },
-    claimTemplates: volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string'),
+    podSpec: podSpec ?? {},
+    claimTemplates: volumeClaimTemplates.length === 0 ? []
+      : volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string'),
   };
 }
 

@@ -182,6 +182,14 @@ export interface Program {
   readonly purpose: string;
 
   /**
+   * The user described the container (`withSidecar`): what it binds may not all be declared or
+   * in `boundPorts`, so the whole-pod port checks add the ports its image is known to bind
+   * undeclared (engine/known-ports.ts), as for any container the library did not describe.
+   * @default false - a program of this library: every port it binds is declared or in boundPorts
+   */
+  readonly userDescribed?: boolean;
+
+  /**
    * The container name; every name the engine generates for the program (volumes, the
    * one-time init container, the checksum annotation, the construct id) starts with it.
    */

@@ -143,6 +143,7 @@ function planSidecar(props: SidecarProps): Program {
   return {
     where: `sidecar ${quote(props.name)}`,
     purpose: purpose ?? 'withSidecar',
+    userDescribed: true,
     name: props.name,
     // The user writes the arguments and env values: `$(NAME)` is theirs to use. (Assigned onto the
     // rest's own copy, not spread into a new literal: see containerProps in engine/attach.ts.)

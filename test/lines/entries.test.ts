@@ -1,7 +1,7 @@
 /**
  * The entries the messages name (LINE_ENTRIES, lib/engine/kplus-lines.ts) are the entries
- * package.json serves, and every line is an optional peer: installing cdk8s-sidecars pulls in
- * no cdk8s-plus.
+ * package.json serves (besides the validation plugin's, which serves every line), and every line
+ * is an optional peer: installing cdk8s-sidecars pulls in no cdk8s-plus.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -13,12 +13,17 @@ test('every line the messages name has its entry in exports and typesVersions, a
   const served: Record<string, string> = {};
   for (const [subpath, target] of Object.entries<any>(manifest.exports)) {
     if (subpath === './package.json') continue;
-    const line = /build\/(?:plus-(\d+)\/)?index\.js$/.exec(target.default);
     expect(target.types).toBe(target.default.replace(/\.js$/, '.d.ts'));
+    // The validation plugin's entry loads no cdk8s-plus (test/architecture.test.ts): one for every line.
+    if (subpath === './plugin') {
+      expect(target.default).toBe('./build/check/plugin.js');
+      continue;
+    }
+    const line = /build\/(?:plus-(\d+)\/)?index\.js$/.exec(target.default);
     served[`cdk8s-plus-${line?.[1] ?? '28'}`] = `cdk8s-sidecars${subpath.slice(1)}`;
   }
   expect(served).toEqual(LINE_ENTRIES);
-  const typed = Object.keys(manifest.typesVersions['*']).map((subpath) => `cdk8s-sidecars/${subpath}`);
+  const typed = Object.keys(manifest.typesVersions['*']).filter((subpath) => subpath !== 'plugin').map((subpath) => `cdk8s-sidecars/${subpath}`);
   expect(typed.sort()).toEqual(Object.values(LINE_ENTRIES).filter((e) => e !== 'cdk8s-sidecars').sort());
 });
 
@@ -28,7 +33,8 @@ test('every line is an optional peer dependency, and a development dependency fo
     expect(manifest.peerDependenciesMeta[line]).toEqual({ optional: true });
     expect(manifest.devDependencies[line]).toBe(manifest.peerDependencies[line].slice(1));
   }
-  expect(Object.keys(manifest.dependencies ?? {})).toEqual([]);
+  // The one dependency: the check command's YAML parser (lib/check/cli.ts).
+  expect(Object.keys(manifest.dependencies ?? {})).toEqual(['js-yaml']);
 });
 
 describe('an entry whose line is not installed', () => {

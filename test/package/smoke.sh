@@ -64,8 +64,9 @@ while IFS= read -r md; do
 done < <(find "$work/unpacked/package" -name '*.md')
 echo "tarball: $(basename "$tarball"), $(wc -l <<<"$contents") files, $(du -k "$tarball" | cut -f1) KiB"
 
-# 2. The peers, packed from what npm ci installed (their dependencies are bundled).
-for dep in cdk8s constructs $(for line in $lines; do echo "cdk8s-plus-$line"; done); do
+# 2. The peers and the package's one dependency (js-yaml and its argparse, for the check command), packed from what
+# npm ci installed (their own dependencies are bundled).
+for dep in cdk8s constructs js-yaml argparse $(for line in $lines; do echo "cdk8s-plus-$line"; done); do
   npm pack --silent --pack-destination "$work/tarballs" "./node_modules/$dep" >/dev/null 2>&1 || fail "cannot pack $dep"
 done
 peer() { ls "$work/tarballs/$1"-[0-9]*.tgz; }
@@ -82,7 +83,7 @@ for line in $lines; do
     require("fs").writeFileSync("package.json", JSON.stringify(p, null, 2));'
   cp "$template/tsconfig.json" "$template/cdk8s.yaml" .
   npm install --offline --no-audit --no-fund --loglevel=error \
-    "$(peer cdk8s)" "$(peer constructs)" "$(peer "cdk8s-plus-$line")" "$tarball" >/dev/null \
+    "$(peer cdk8s)" "$(peer constructs)" "$(peer js-yaml)" "$(peer argparse)" "$(peer "cdk8s-plus-$line")" "$tarball" >/dev/null \
     || fail "cdk8s-plus-$line: npm install of the tarballs failed"
   # The template's tools, linked from this project (the template installs them from the registry).
   mkdir -p node_modules/.bin node_modules/@types
@@ -152,6 +153,32 @@ TS
   for name in app log-shipper statsd-exporter; do
     grep -q "name: $name\$" dist/hello.k8s.yaml || fail "cdk8s-plus-$line: container $name is missing from dist/hello.k8s.yaml"
   done
+
+  # 2b'. The check command on what cdk8s synth wrote, through the installed bin.
+  npx --offline cdk8s-sidecars check dist > "$work/check.out" 2>&1 || { cat "$work/check.out" >&2; fail "cdk8s-plus-$line: cdk8s-sidecars check dist failed"; }
+  grep -q '^no problems in ' "$work/check.out" || { cat "$work/check.out" >&2; fail "cdk8s-plus-$line: cdk8s-sidecars check printed no summary"; }
+
+  # 2b''. The validation plugin through the real cdk8s synth: a pod no helper touched, with a port clash.
+  mkdir plugin-app && cp cdk8s.yaml plugin-app/ && ln -s ../node_modules plugin-app/node_modules
+  printf 'validations:\n  - package: ./node_modules/cdk8s-sidecars/build/check/plugin.js\n    version: 0.1.0\n    class: PodChecks\n' >> plugin-app/cdk8s.yaml
+  cat > plugin-app/main.ts <<'TS'
+import { ApiObject, App, Chart } from 'cdk8s';
+const app = new App();
+const chart = new Chart(app, 'plain');
+new ApiObject(chart, 'web', {
+  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+  spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [
+    { name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080 }] },
+    { name: 'exporter', image: 'ghcr.io/acme/exporter:2.0.0', ports: [{ containerPort: 8080 }] },
+  ] } } },
+});
+app.synth();
+TS
+  if (cd plugin-app && node "$cdk8s_cli" synth --no-check-upgrade > "$work/plugin.out" 2>&1); then
+    cat "$work/plugin.out" >&2; fail "cdk8s-plus-$line: cdk8s synth with the validation plugin passed a port clash"
+  fi
+  grep -q 'ports: Deployment web' "$work/plugin.out" && grep -q 'Construct Path: plain/web' "$work/plugin.out" \
+    || { cat "$work/plugin.out" >&2; fail "cdk8s-plus-$line: the validation plugin did not report the port clash"; }
 
   # 2c. A failing check, at synth time and at the call: the library's message at the top of the
   # error, and no stack frame in a file the package does not ship.

@@ -7,6 +7,7 @@
  * cdk8s-plus builds for a workload, with the registry's records; `podViewFromSpec` reads the pod
  * spec of any manifest. This module loads no cdk8s-plus, so the rules run on plain YAML without it.
  */
+import { KnownPort, knownPorts, KnownProgram } from '../known-ports';
 import type { ForbiddenSetting, InternalPath } from '../program';
 import type { SidecarMode } from '../sidecar-mode';
 import type { KubeContainer, KubeContainerPort, KubePodSpec, KubeVolume, KubeVolumeMount } from './kube';
@@ -36,6 +37,11 @@ export interface SidecarInfo {
   readonly mode: SidecarMode;
   /** What attached it, for messages: `withSidecar`, `withProxy (Envoy)`, ... */
   readonly purpose: string;
+  /**
+   * The user described it (`withSidecar`): the ports its image is known to bind undeclared are
+   * added (engine/known-ports.ts), as for a container the library did not attach.
+   */
+  readonly userDescribed?: boolean;
 }
 
 /** What the library knows of a one-time init container it added (a task that runs before the app). */
@@ -117,6 +123,8 @@ export interface ContainerView {
 /** The pod as it stands at synthesis (or in a manifest): every container and volume, added by anyone. */
 export interface PodView {
   readonly kind: string;
+  /** The pod spec as given (its pod-level fields: securityContext, hostNetwork, …). */
+  readonly spec: KubePodSpec;
   readonly runsToCompletion: boolean;
   /** Init containers in order, then regular containers. */
   readonly containers: readonly ContainerView[];
@@ -195,8 +203,12 @@ export function podView(
   identity?: VolumeIdentity,
 ): PodView {
   const isShared = records.isShared;
-  const volumes: VolumeView[] = (identity?.volumes ?? objects<KubeVolume>(podSpec?.volumes).map((spec) => ({ spec, listed: true })))
-    .map(({ spec, listed }, i) => ({ name: String(spec.name), spec, shared: isShared ? isShared(spec, i) : false, listed, claim: false }));
+  const volumes: VolumeView[] = [];
+  const given = identity?.volumes ?? objects<KubeVolume>(podSpec?.volumes).map((spec) => ({ spec, listed: true }));
+  for (let i = 0; i < given.length; i++) {
+    const { spec, listed } = given[i];
+    volumes.push({ name: String(spec.name), spec, shared: isShared ? isShared(spec, i) : false, listed, claim: false });
+  }
   for (const name of claimTemplates) volumes.push({ name, spec: { name }, shared: false, listed: true, claim: true });
   let byName: Map<string, VolumeView> | undefined;
   const named = (name: string): VolumeView | undefined => {
@@ -206,29 +218,34 @@ export function podView(
     }
     return byName.get(name);
   };
-  const view = (spec: KubeContainer, init: boolean, index: number): ContainerView => {
-    const info = records.containerInfo?.(init, index);
-    const mounts = objects<KubeVolumeMount>(spec.volumeMounts).map((mount, m) => ({
-      mount,
-      volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(mount.name),
-    }));
-    return {
-      name: String(spec.name),
-      spec,
-      init,
-      longRunning: !init || spec.restartPolicy === 'Always',
-      mounts,
-      sidecar: info?.sidecar,
-      task: info?.task,
-    };
+  const containers: ContainerView[] = [];
+  const add = (list: readonly KubeContainer[], init: boolean) => {
+    for (let index = 0; index < list.length; index++) {
+      const spec = list[index];
+      const info = records.containerInfo?.(init, index);
+      const specMounts = objects<KubeVolumeMount>(spec.volumeMounts);
+      const mounts: MountView[] = [];
+      for (let m = 0; m < specMounts.length; m++) {
+        mounts.push({ mount: specMounts[m], volume: identity ? volumes[identity.volumeOf(init, index, m)] : named(specMounts[m].name) });
+      }
+      containers.push({
+        name: String(spec.name),
+        spec,
+        init,
+        longRunning: !init || spec.restartPolicy === 'Always',
+        mounts,
+        sidecar: info?.sidecar,
+        task: info?.task,
+      });
+    }
   };
+  add(objects<KubeContainer>(podSpec?.initContainers), true);
+  add(objects<KubeContainer>(podSpec?.containers), false);
   return {
     kind,
+    spec: podSpec ?? {},
     runsToCompletion: RUN_TO_COMPLETION.has(kind),
-    containers: [
-      ...objects<KubeContainer>(podSpec?.initContainers).map((c, i) => view(c, true, i)),
-      ...objects<KubeContainer>(podSpec?.containers).map((c, i) => view(c, false, i)),
-    ],
+    containers,
     volumes,
     boundPorts: records.boundPorts ?? [],
     portHints: records.portHints ?? [],
@@ -246,13 +263,34 @@ export function podView(
  */
 export function podViewFromSpec(kind: string, podSpec: KubePodSpec | undefined, labels: Readonly<Record<string, string>> = {},
   claimTemplates: readonly string[] = []): PodView {
-  return podView(kind, podSpec, labels, {}, claimTemplates);
+  return podView(kind, podSpec, labels, { isShared: (volume) => writtenByOneReadByAnother(podSpec, volume) }, claimTemplates);
+}
+
+/**
+ * An emptyDir of a manifest's pod that two or more containers mount, one of them read-write:
+ * what the library's shared volumes are (a subPath into it is refused, validation/mounts.ts).
+ */
+function writtenByOneReadByAnother(podSpec: KubePodSpec | undefined, volume: KubeVolume): boolean {
+  if (volume.emptyDir === undefined) return false;
+  let mounters = 0;
+  let writes = false;
+  for (const c of [...objects<KubeContainer>(podSpec?.initContainers), ...objects<KubeContainer>(podSpec?.containers)]) {
+    const mounts = objects<KubeVolumeMount>(c.volumeMounts).filter((m) => m.name === volume.name);
+    if (mounts.length === 0) continue;
+    mounters++;
+    if (mounts.some((m) => m.readOnly !== true)) writes = true;
+  }
+  return mounters > 1 && writes;
 }
 
 /** The objects of a list read from a manifest (anything else in it is left to the schema). */
-function objects<T>(list: unknown): T[] {
-  return Array.isArray(list) ? list.filter((x) => typeof x === 'object' && x !== null) as T[] : [];
+function objects<T>(list: unknown): readonly T[] {
+  if (!Array.isArray(list)) return NONE;
+  return list.every(isObject) ? list : list.filter(isObject);
 }
+
+const NONE: readonly never[] = [];
+const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null;
 
 /** `container "proxy" (withProxy (Envoy), native sidecar)`, `init container "setup"`, `container "app"`. */
 export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'longRunning' | 'sidecar' | 'task'>): string {
@@ -264,6 +302,16 @@ export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'l
     return `init container "${view.name}" (${view.task.purpose}, one-time)`;
   }
   return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
+}
+
+/**
+ * The ports the container's program is known to bind without declaring them
+ * (engine/known-ports.ts): for a long-running container whose ports the library did not
+ * describe itself (its own programs declare theirs or list them in boundPorts).
+ */
+export function knownUndeclaredPorts(container: ContainerView): { readonly program: KnownProgram; readonly ports: readonly KnownPort[] } | undefined {
+  if (!container.longRunning || container.task || (container.sidecar && !container.sidecar.userDescribed)) return undefined;
+  return knownPorts(container.spec.image, container.spec.command, container.spec.args);
 }
 
 /** The ports a container declares (an empty list when it declares none). */

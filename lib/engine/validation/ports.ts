@@ -1,5 +1,5 @@
 import { bothOrAll, groupBy, joinAnd } from './group';
-import { ContainerView, declaredPorts, describeContainer, PodView } from './pod-view';
+import { ContainerView, declaredPorts, describeContainer, knownUndeclaredPorts, PodView } from './pod-view';
 import { portNameProblem, portNumberProblem } from './syntax';
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
@@ -117,23 +117,30 @@ function collectListeners(pod: PodView, problems: string[]): Listener[] {
         hostIp: port.hostIP,
       });
     }
-    const bound = boundBy?.get(owner.name);
-    if (!bound) continue;
     const declaredEnd = listeners.length;
-    for (const b of bound) {
+    const sameIn = (from: number, to: number, number: number, protocol: string) => {
+      for (let i = from; i < to; i++) if (listeners[i].number === number && listeners[i].protocol === protocol) return i;
+      return -1;
+    };
+    for (const b of boundBy?.get(owner.name) ?? []) {
       // A bound port the container also declares is one listener, not two; it keeps the purpose.
-      let declared = -1;
-      for (let i = start; i < declaredEnd; i++) {
-        if (listeners[i].number === b.number && listeners[i].protocol === b.protocol) {
-          declared = i;
-          break;
-        }
-      }
+      const declared = sameIn(start, declaredEnd, b.number, b.protocol);
       if (declared >= 0) {
         listeners[declared] = { ...listeners[declared], purpose: listeners[declared].purpose ?? b.purpose };
         continue;
       }
       listeners.push({ owner, number: b.number, protocol: b.protocol, declared: false, purpose: b.purpose, address: b.address });
+    }
+    // The ports its image is known to bind undeclared, unless it declares or binds them already.
+    const known = knownUndeclaredPorts(owner);
+    for (const k of known?.ports ?? []) {
+      const purpose = `${known!.program.name} ${k.purpose}, by default`;
+      const same = sameIn(start, listeners.length, k.number, k.protocol);
+      if (same >= 0) {
+        if (same < declaredEnd) listeners[same] = { ...listeners[same], purpose: listeners[same].purpose ?? purpose };
+        continue;
+      }
+      listeners.push({ owner, number: k.number, protocol: k.protocol, declared: false, purpose, address: k.address });
     }
   }
   return listeners;

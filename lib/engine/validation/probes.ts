@@ -1,8 +1,8 @@
-import { declaredPorts, describeContainer, PodView, probeTargets } from './pod-view';
+import { declaredPorts, describeContainer, knownUndeclaredPorts, PodView, probeTargets } from './pod-view';
 
 /**
  * Every probe of every container of the pod reaches a port: by number, one a container of the
- * pod declares or a program binds (the ledger); by name, one its own container declares (the
+ * pod declares or a program binds (the ledger, and the ports well-known images bind: known-ports.ts); by name, one its own container declares (the
  * kubelet looks a probe's port name up among the ports of the probed container only:
  * kubernetes pkg/probe/util.go `findPortByName`). A probe at a port nothing listens on fails
  * forever: the kubelet restarts the container in a loop, never routes traffic to the pod, or,
@@ -16,7 +16,10 @@ export function checkProbes(pod: PodView): string[] {
     if (targets.length === 0) continue;
     if (!numbers) {
       numbers = new Set<number>(pod.boundPorts.map((p) => p.number));
-      for (const other of pod.containers) for (const port of declaredPorts(other)) numbers.add(port.containerPort);
+      for (const other of pod.containers) {
+        for (const port of declaredPorts(other)) numbers.add(port.containerPort);
+        for (const port of knownUndeclaredPorts(other)?.ports ?? []) numbers.add(port.number);
+      }
     }
     const ours = c.sidecar !== undefined || c.task !== undefined;
     for (const target of targets) {
