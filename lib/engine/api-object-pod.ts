@@ -28,6 +28,7 @@ import {
 import { apiObjectLabel, atPointer, PodKind, POD_KINDS, pointerKey } from './pod-object';
 import { PodTarget } from './pod-target';
 import { KubePodSpec, PodView, podView } from './validation/pod-view';
+import { quote } from './validation/syntax';
 import { WorkloadRecords } from './validation/workload-view';
 
 /** A patch value rendered only when the manifest is (see the module's comment). */
@@ -98,7 +99,7 @@ export class ApiObjectPodTarget implements PodTarget {
           container = readContainer(c, volumes, views);
         } catch (e) {
           // cdk8s-plus refuses what Kubernetes refuses too (two ports of one number or name): nothing to attach to.
-          throw new Error(`${this.label}: its ${field === 'containers' ? 'container' : 'init container'} "${c.name}" cannot be read: `
+          throw new Error(`${this.label}: its ${field === 'containers' ? 'container' : 'init container'} ${quote(c.name)} cannot be read: `
             + `${(e as Error).message}; fix the manifest (Kubernetes refuses it as well)`);
         }
         lists.set(container, { volumeMounts: Array.isArray(c.volumeMounts), env: Array.isArray(c.env) });
@@ -302,7 +303,7 @@ export class ApiObjectPodTarget implements PodTarget {
       const index = list.items.indexOf(container);
       if (index >= 0) return { list, index };
     }
-    throw new Error(`${this.label}: container "${container.name}" is not a container of this pod; please report it`);
+    throw new Error(`${this.label}: container ${quote(container.name)} is not a container of this pod; please report it`);
   }
 
   private patch(patch: JsonPatch): void {

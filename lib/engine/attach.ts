@@ -80,6 +80,8 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
   const { name } = program;
   const nameProblem = dnsLabelProblem(name);
   if (nameProblem) fail(`the name ${nameProblem}`);
+  // withSidecar's purpose is the user's text, shown in the messages of every rule.
+  if (hasControlCharacter(program.purpose)) fail(`purpose ${quote(program.purpose)} holds a control character or NUL; give one line of text`);
   const generated = generatedNames(program);
   const longest = generated.reduce((a, b) => (b.length > a.length ? b : a), name);
   if (longest.length > NAME_LIMIT) {

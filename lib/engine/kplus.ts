@@ -58,14 +58,14 @@ export function workloadOrScope(scope: Construct, id: string, given: AnyWorkload
   const apiObject = (value: ApiObject): ApiObject => {
     const owner = value.node.scope;
     if (owner instanceof kplus.AbstractPod) {
-      return refuse(`the ApiObject "${value.node.path}" is the manifest of the ${KPLUS_LINE.package} workload "${owner.node.path}"; `
+      return refuse(`the ApiObject ${quote(value.node.path)} is the manifest of the ${KPLUS_LINE.package} workload ${quote(owner.node.path)}; `
         + 'pass the workload itself');
     }
     let problem: string | undefined;
     try {
       problem = podObjectProblem(value, value.toJson());
     } catch (e) {
-      problem = `the ApiObject "${value.node.path}" cannot be rendered: ${(e as Error).message}; fix the object first`;
+      problem = `the ApiObject ${quote(value.node.path)} cannot be rendered: ${(e as Error).message}; fix the object first`;
     }
     return problem ? refuse(problem) : value;
   };

@@ -6,6 +6,7 @@
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/ (pod templates of each kind)
  */
 import { ApiObject } from 'cdk8s';
+import { quote } from './validation/syntax';
 
 /** A kind that carries a pod: its API group and the JSON pointer of its pod spec and pod metadata. */
 export interface PodKind {
@@ -44,7 +45,7 @@ export const POD_KIND_LIST = 'Deployment, StatefulSet, DaemonSet, ReplicaSet, Jo
 
 /** `Deployment "chart/web"`: how messages name an ApiObject workload. */
 export function apiObjectLabel(apiObject: ApiObject): string {
-  return `${apiObject.kind} "${apiObject.node.path}"`;
+  return `${apiObject.kind} ${quote(apiObject.node.path)}`;
 }
 
 /** The value at a JSON pointer of `json` (`/spec/template/spec`), or undefined. */
@@ -68,7 +69,7 @@ export function pointerKey(key: string): string {
  * without a `containers` list. Reads `apiObject.toJson()`, which applies the object's JSON patches.
  */
 export function podObjectProblem(apiObject: ApiObject, json: unknown): string | undefined {
-  const what = `the ApiObject "${apiObject.node.path}" (kind ${apiObject.kind}, apiVersion ${apiObject.apiVersion})`;
+  const what = `the ApiObject ${quote(apiObject.node.path)} (kind ${apiObject.kind}, apiVersion ${apiObject.apiVersion})`;
   const kind = POD_KINDS[apiObject.kind];
   if (!kind) {
     return `${what} has no pod to attach to; pass a ${POD_KIND_LIST}: a cdk8s-plus workload, or an ApiObject of one of these kinds `

@@ -100,7 +100,7 @@ export function retargetServiceToFront(front: ServedFront, service: kplus.Servic
   let ports: Array<{ port?: number; targetPort?: number | string }>;
   if (service instanceof ApiObject) {
     if (service.kind !== 'Service') {
-      throw new Error(`${front.where}: retargetService: the ApiObject "${service.node.path}" is a ${service.kind}, not a Service; pass the Service that reaches the pods`);
+      throw new Error(`${front.where}: retargetService: the ApiObject ${quote(service.node.path)} is a ${service.kind}, not a Service; pass the Service that reaches the pods`);
     }
     const spec = (service.toJson() as { spec?: { ports?: unknown } }).spec;
     ports = Array.isArray(spec?.ports) ? spec!.ports as typeof ports : [];

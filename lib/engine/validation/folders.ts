@@ -1,5 +1,5 @@
 import { describeContainer, PodView } from './pod-view';
-import { isInside } from './syntax';
+import { isInside, quote } from './syntax';
 
 /**
  * Nothing is mounted inside a folder whose contents a program replaces (a synced checkout):
@@ -13,8 +13,8 @@ export function checkManagedFolders(pod: PodView): string[] {
       if (!folder.containers.includes(view.name)) continue;
       for (const { mount } of view.mounts) {
         if (mount.name !== folder.volume && isInside(mount.mountPath, folder.path)) {
-          problems.push(`${describeContainer(view)} mounts volume "${mount.name}" at "${mount.mountPath}", inside the folder "${folder.path}" `
-            + `that container "${folder.owner}" (${folder.purpose}) keeps current and rewrites; mount it elsewhere, or give the folder another path`);
+          problems.push(`${describeContainer(view)} mounts volume ${quote(mount.name)} at ${quote(mount.mountPath)}, inside the folder ${quote(folder.path)} `
+            + `that container ${quote(folder.owner)} (${folder.purpose}) keeps current and rewrites; mount it elsewhere, or give the folder another path`);
         }
       }
     }

@@ -1,4 +1,5 @@
 import { describeContainer, PodView } from './pod-view';
+import { quote } from './syntax';
 
 /**
  * Flags and environment variables a program's container must never carry (git-sync's `--git`
@@ -23,7 +24,7 @@ export function checkForbiddenSettings(pod: PodView): string[] {
         }
       }
       if (setting.env !== undefined && env.names.includes(setting.env)) {
-        problems.push(`${who} has the environment variable "${setting.env}": ${setting.reason}; remove it`);
+        problems.push(`${who} has the environment variable ${quote(setting.env)}: ${setting.reason}; remove it`);
       }
     }
     if (env.fromSources && record.settings.some((s) => s.env !== undefined)) {

@@ -32,8 +32,8 @@ export function checkInternalPaths(pod: PodView): string[] {
     for (const internal of pod.internalPaths ?? []) {
       if (internal.port !== guard.appPort) continue;
       if (guard.blockedPaths.some((b) => internalPathCovers(b, internal.path))) continue;
-      problems.push(`${internal.purpose} ${quote(internal.path)} on the app's port ${internal.port} (container "${internal.owner}", ${internal.ownerPurpose}) `
-        + `is reachable from outside through container "${guard.container}" (${guard.purpose}), which forwards every other path to that port; `
+      problems.push(`${internal.purpose} ${quote(internal.path)} on the app's port ${internal.port} (container ${quote(internal.owner)}, ${internal.ownerPurpose}) `
+        + `is reachable from outside through container ${quote(guard.container)} (${guard.purpose}), which forwards every other path to that port; `
         + `call ${guard.purpose.split(' ')[0]} after ${internal.ownerPurpose.split(' ')[0]} so that it blocks the paths registered before it, `
         + `or add ${quote(internal.path.split('?')[0])} to its internalPaths`);
     }

@@ -1,4 +1,5 @@
 import { PodView } from './pod-view';
+import { quote } from './syntax';
 
 /**
  * The pod labels a program reads through the downward API exist on the pod template by
@@ -8,6 +9,6 @@ import { PodView } from './pod-view';
 export function checkPodLabels(pod: PodView): string[] {
   return pod.requiredLabels.flatMap((required) => required.keys
     .filter((key) => pod.labels[key] === undefined)
-    .map((key) => `container "${required.owner}" (${required.purpose}) reads the pod label "${key}", which the pod template does not have; `
+    .map((key) => `container ${quote(required.owner)} (${required.purpose}) reads the pod label ${quote(key)}, which the pod template does not have; `
       + 'add it (workload.podMetadata.addLabel) or stop reading it'));
 }

@@ -1,4 +1,5 @@
 import { describeContainer, PodView } from './pod-view';
+import { quote } from './syntax';
 
 /**
  * Every volumeMount names a volume of the pod (or, on a StatefulSet, a volumeClaimTemplate): the
@@ -10,7 +11,7 @@ export function checkMountedVolumes(pod: PodView): string[] {
   for (const c of pod.containers) {
     for (const { mount, volume } of c.mounts) {
       if (volume === undefined) {
-        problems.push(`${describeContainer(c)} mounts volume "${mount.name}" at "${mount.mountPath}", which the pod does not have; `
+        problems.push(`${describeContainer(c)} mounts volume ${quote(mount.name)} at ${quote(mount.mountPath)}, which the pod does not have; `
           + 'add the volume to the pod\'s volumes, or mount one it has');
       }
     }

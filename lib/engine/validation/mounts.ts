@@ -1,6 +1,6 @@
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { ContainerView, describeContainer, PodView, VolumeView } from './pod-view';
-import { mountPathProblem, normalizePath, samePath } from './syntax';
+import { mountPathProblem, normalizePath, quote, samePath } from './syntax';
 
 /**
  * Volumes and mounts: one volume a name, one mount a path in each container, absolute paths,
@@ -25,11 +25,11 @@ export function checkMounts(pod: PodView): string[] {
     for (const { mount, volume } of c.mounts) {
       const problem = mountPathProblem(mount.mountPath);
       if (problem) {
-        problems.push(`mount path "${mount.mountPath}" of volume "${mount.name}" in ${describeContainer(c)} ${problem}; `
+        problems.push(`mount path ${quote(mount.mountPath)} of volume ${quote(mount.name)} in ${describeContainer(c)} ${problem}; `
           + 'give the absolute path inside the container');
       }
       if (volume?.shared && (mount.subPath !== undefined || mount.subPathExpr !== undefined)) {
-        problems.push(`shared volume "${mount.name}" is mounted with a subPath in ${describeContainer(c)}; `
+        problems.push(`shared volume ${quote(mount.name)} is mounted with a subPath in ${describeContainer(c)}; `
           + 'another container writes this volume, and a subPath into a volume another container writes can be turned '
           + 'into a symlink out of it (CVE-2021-25741): mount the whole volume at a path of its own');
       }
@@ -38,8 +38,8 @@ export function checkMounts(pod: PodView): string[] {
     if (mounts.length > 1 && hasSharedPath(mounts.map((m) => m.mount.mountPath))) {
       for (const [path, same] of groupBy(mounts, (m) => normalizePath(m.mount.mountPath))) {
         if (same.length > 1) {
-          const what = same.map((m) => `volume "${m.mount.name}"`);
-          problems.push(`mount path "${path}" in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(same.length)} `
+          const what = same.map((m) => `volume ${quote(m.mount.name)}`);
+          problems.push(`mount path ${quote(path)} in ${describeContainer(c)}: ${joinAnd(what)} are ${bothOrAll(same.length)} `
             + 'mounted there, and a path takes one mount; move all but one to another path');
         }
       }
@@ -80,7 +80,7 @@ function describeVolumeClashes(pod: PodView): string[] {
     if (volumes.length > 1) {
       const describe = (who: ContainerView | 'pod') => (who === 'pod' ? 'the pod' : describeContainer(who));
       const parties = volumes.map((v, i) => `volume #${i + 1} (used by ${joinAnd([...users.get(v)!].map(describe))})`);
-      problems.push(`volume name "${name}": ${joinAnd(parties)} are different volumes of one name, `
+      problems.push(`volume name ${quote(name)}: ${joinAnd(parties)} are different volumes of one name, `
         + 'and a pod can hold only one; give each its own name, or mount the same volume object in each container');
     }
   }

@@ -1,6 +1,6 @@
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { describeContainer, PodView } from './pod-view';
-import { dnsLabelProblem } from './syntax';
+import { dnsLabelProblem, quote } from './syntax';
 
 /**
  * Container names: unique across containers and init containers (the kubelet addresses
@@ -22,14 +22,14 @@ export function checkContainers(pod: PodView): string[] {
   }
   for (const [name, group] of clash ? groupBy(pod.containers, (c) => c.name) : []) {
     if (group.length > 1) {
-      problems.push(`container name "${name}": ${joinAnd(group.map(describeContainer))} ${bothOrAll(group.length)} use it; `
+      problems.push(`container name ${quote(name)}: ${joinAnd(group.map(describeContainer))} ${bothOrAll(group.length)} use it; `
         + 'names must be unique across containers and init containers: rename all but one');
     }
   }
   for (const name of names) {
     const problem = dnsLabelProblem(name);
     if (problem) {
-      problems.push(`container name "${name}" ${problem}; rename the container`);
+      problems.push(`container name ${quote(name)} ${problem}; rename the container`);
     }
   }
   for (const c of pod.containers) {

@@ -11,6 +11,7 @@ import { KnownPort, knownPorts, KnownProgram } from '../known-ports';
 import type { ForbiddenSetting, InternalPath } from '../program';
 import type { SidecarMode } from '../sidecar-mode';
 import type { KubeContainer, KubeContainerPort, KubePodSpec, KubeVolume, KubeVolumeMount } from './kube';
+import { quote } from './syntax';
 
 export type { KubeContainer, KubeContainerPort, KubePodSpec, KubeProbe, KubeVolume, KubeVolumeMount } from './kube';
 
@@ -296,12 +297,12 @@ const isObject = (x: unknown): boolean => typeof x === 'object' && x !== null;
 export function describeContainer(view: Pick<ContainerView, 'name' | 'init' | 'longRunning' | 'sidecar' | 'task'>): string {
   if (view.sidecar) {
     const where = view.init ? 'native sidecar' : 'classic sidecar';
-    return `container "${view.name}" (${view.sidecar.purpose}, ${where})`;
+    return `container ${quote(view.name)} (${view.sidecar.purpose}, ${where})`;
   }
   if (view.task) {
-    return `init container "${view.name}" (${view.task.purpose}, one-time)`;
+    return `init container ${quote(view.name)} (${view.task.purpose}, one-time)`;
   }
-  return view.init && !view.longRunning ? `init container "${view.name}"` : `container "${view.name}"`;
+  return view.init && !view.longRunning ? `init container ${quote(view.name)}` : `container ${quote(view.name)}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { bothOrAll, groupBy, joinAnd } from './group';
 import { ContainerView, declaredPorts, describeContainer, knownUndeclaredPorts, PodView } from './pod-view';
-import { portNameProblem, portNumberProblem } from './syntax';
+import { portNameProblem, portNumberProblem, quote } from './syntax';
 
 /** One listener of the pod: a declared containerPort or a port from the ledger. */
 interface Listener {
@@ -82,14 +82,14 @@ export function checkPorts(pod: PodView): string[] {
     names.add(l.name);
     const problem = portNameProblem(l.name);
     if (problem) {
-      problems.push(`port name "${l.name}" of ${describeContainer(l.owner)} is not an IANA service name: it ${problem}; `
+      problems.push(`port name ${quote(l.name)} of ${describeContainer(l.owner)} is not an IANA service name: it ${problem}; `
         + 'rename it (for example "http", "metrics", "admin")');
     }
   }
   const byName = repeated.size > 0 ? groupBy(listeners.filter((l) => l.declared && l.name !== undefined), (l) => l.name!) : undefined;
   for (const name of repeated) {
     const group = byName!.get(name)!;
-    problems.push(`port name "${name}": used by ${joinAnd(group.map(describeListener))}; `
+    problems.push(`port name ${quote(name)}: used by ${joinAnd(group.map(describeListener))}; `
       + 'a Service targetPort or probe that names a port must find exactly one: rename all but one');
   }
   return problems;
@@ -158,7 +158,7 @@ function describeListener(l: Listener): string {
   const details: string[] = [];
   if (l.purpose) details.push(l.purpose);
   if (l.declared) {
-    details.push(l.name ? `containerPort "${l.name}"` : 'containerPort');
+    details.push(l.name ? `containerPort ${quote(l.name)}` : 'containerPort');
   } else {
     details.push(`bound on ${l.address ?? '0.0.0.0'}, not declared`);
   }

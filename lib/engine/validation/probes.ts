@@ -1,4 +1,5 @@
 import { declaredPorts, describeContainer, knownUndeclaredPorts, PodView, probeTargets } from './pod-view';
+import { quote } from './syntax';
 
 /**
  * Every probe of every container of the pod reaches a port: by number, one a container of the
@@ -33,9 +34,9 @@ export function checkProbes(pod: PodView): string[] {
       if (declaredPorts(c).some((p) => p.name === target.port)) continue;
       const elsewhere = pod.containers.find((o) => o !== c && declaredPorts(o).some((p) => p.name === target.port));
       problems.push(elsewhere
-        ? `${probe} targets the port named "${target.port}", which only ${describeContainer(elsewhere)} declares; the kubelet looks a probe's `
+        ? `${probe} targets the port named ${quote(target.port)}, which only ${describeContainer(elsewhere)} declares; the kubelet looks a probe's `
           + 'port name up among the ports of the probed container only: probe the port number, or declare the port on this container'
-        : `${probe} targets the port named "${target.port}", which no container of the pod declares; declare the port with that name, or probe a port number`);
+        : `${probe} targets the port named ${quote(target.port)}, which no container of the pod declares; declare the port with that name, or probe a port number`);
     }
   }
   return problems;

@@ -1,4 +1,5 @@
 import { PodView } from './pod-view';
+import { quote } from './syntax';
 
 /** A Service of ours and the container port name it targets. */
 export interface ServiceTarget {
@@ -24,7 +25,7 @@ export function checkRenderedPod(pod: PodView, services: readonly ServiceTarget[
   for (const c of pod.containers) {
     for (const { mount, volume } of c.mounts) {
       if (volume === undefined) {
-        problems.push(`the rendered pod mounts volume "${mount.name}" at "${mount.mountPath}" in container "${c.name}", but has no volume `
+        problems.push(`the rendered pod mounts volume ${quote(mount.name)} at ${quote(mount.mountPath)} in container ${quote(c.name)}, but has no volume `
           + 'of that name (cdk8s-plus left it out); the pod would be rejected: please report it, with the cdk8s-plus version');
       }
     }
@@ -34,7 +35,7 @@ export function checkRenderedPod(pod: PodView, services: readonly ServiceTarget[
     for (const c of pod.containers) for (const p of c.spec.ports ?? []) if (p.name !== undefined) portNames.add(p.name);
     for (const { path, portName } of services) {
       if (!portNames.has(portName)) {
-        problems.push(`Service "${path}" targets the port named "${portName}", which no container of the pod declares; `
+        problems.push(`Service ${quote(path)} targets the port named ${quote(portName)}, which no container of the pod declares; `
           + 'the Service would reach nothing: keep the port, or remove the Service');
       }
     }

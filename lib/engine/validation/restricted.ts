@@ -1,4 +1,5 @@
 import { describeContainer, PodView } from './pod-view';
+import { quote } from './syntax';
 
 /**
  * The volume sources the restricted profile allows.
@@ -25,7 +26,7 @@ export function checkRestrictedProfile(pod: PodView): string[] {
     if (volume.claim) continue;
     const source = Object.keys(volume.spec).find((k) => k !== 'name');
     if (source !== undefined && !ALLOWED_VOLUMES.has(source)) {
-      problems.push(`volume "${volume.name}" is a ${source} volume, which the restricted profile forbids; use an emptyDir, a ConfigMap, a Secret, `
+      problems.push(`volume ${quote(volume.name)} is a ${source} volume, which the restricted profile forbids; use an emptyDir, a ConfigMap, a Secret, `
         + 'a projected volume or a PersistentVolumeClaim');
     }
   }
