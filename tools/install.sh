@@ -39,7 +39,8 @@ fi
 
 # Every tool, including ones added later: tools/<name>/build.sh.
 # A build.sh exits 3 when its program cannot be had on this machine (git-sync: the Go module proxy
-# refuses k8s.io/git-sync); its suite then says so and skips. Any other failure stops the set-up.
+# refuses k8s.io/git-sync; helm: no Go >= 1.26, or the proxy does not serve helm.sh/helm/v3@v3.22.0);
+# its suite then says so and skips. Any other failure stops the set-up.
 for build in tools/*/build.sh; do
   [ -e "$build" ] || continue
   log "$build"

@@ -42,6 +42,7 @@ esac
 
 mkdir -p "$cache"
 tmp="$(mktemp -d "$cache/.$name-XXXXXX")"
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0
 
