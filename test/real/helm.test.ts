@@ -82,6 +82,21 @@ describeReal('a chart rendered by the real helm v3.22.0 through cdk8s\'s Helm co
     expect(run.stdout.trim()).toBe(pinned);
   });
 
+  test('helm assumes the Kubernetes minor version the test API server runs (.Capabilities.KubeVersion, stamped by tools/helm)', () => {
+    // Unstamped, helm v3 assumes Kubernetes v1.20 (pkg/chartutil/capabilities.go); its release builds
+    // stamp the minor of the k8s.io/client-go they are built with.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-sidecars-helm-'));
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: capabilities\nversion: 0.1.0\n');
+    fs.writeFileSync(path.join(dir, 'templates', 'kube.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kube\ndata:\n  version: {{ .Capabilities.KubeVersion.Version | quote }}\n');
+    const { app, chart } = newApp();
+    new Helm(chart, 'capabilities', { chart: dir, helmExecutable: bin });
+    const assumed: string = find(synth(app).manifests, 'ConfigMap').data.version;
+    const served = runningKubeApi().kubernetesVersion;
+    expect(assumed.split('.').slice(0, 2)).toEqual(served.split('.').slice(0, 2));
+  });
+
   test('the chart as helm renders it, with the values given, passes the schema and the API server', async () => {
     const { app, chart } = newApp();
     helmChart(chart, bin);

@@ -11,9 +11,10 @@
 # dependency (checked against the Go checksum database), so no go.mod is kept here. v3.22.0 is the
 # newest helm v3 the module proxy serves that builds with Go 1.26 (helm v4 is a different module,
 # helm.sh/helm/v4, with a different CLI; cdk8s's Helm construct is documented against v3).
-# The version is stamped as helm's Makefile does for release builds
-# (https://github.com/helm/helm/blob/v3.22.0/Makefile: -X helm.sh/helm/v3/internal/version.version=
-# $(BINARY_VERSION), and metadata left empty on a tag), so `helm version --short` prints it.
+# Stamped as helm's Makefile stamps a release build (https://github.com/helm/helm/blob/v3.22.0/Makefile):
+# internal/version.version = the tag and metadata empty, so `helm version --short` prints the version;
+# and the Kubernetes version `helm template` assumes (.Capabilities.KubeVersion; pkg/chartutil and
+# pkg/lint/rules k8sVersionMajor/Minor) from the module's k8s.io/client-go: v0.<minor> -> 1.<minor>.
 set -euo pipefail
 
 name=helm
@@ -30,7 +31,7 @@ if is_pinned "$bin"; then
   exit 0
 fi
 
-# helm v3.22.0's go.mod says `go 1.2x`; the build never downloads a toolchain (GOTOOLCHAIN=local).
+# helm v3.22.0's go.mod says `go 1.26.0`; the build never downloads a toolchain (GOTOOLCHAIN=local).
 if ! command -v go >/dev/null || ! go_version="$(GOTOOLCHAIN=local go env GOVERSION 2>/dev/null)"; then
   echo "go is not installed: helm $version is built from the Go module proxy with Go >= 1.26 (https://go.dev/dl/)" >&2
   exit 3
@@ -53,11 +54,21 @@ if ! (cd "$tmp" && go mod download "$module@$version") >&2; then
   exit 3
 fi
 
-echo "building $name $version (Go, $go_version) into $out (a few minutes on 2 cores, once)" >&2
+# k8s.io/client-go's version in helm's go.mod (v0.37.0 for helm v3.22.0), read from the module cache.
+client_go="$(cd "$tmp" && go mod download -json "$module@$version" | sed -n 's/^\t"GoMod": "\(.*\)",$/\1/p' \
+  | xargs awk '$1 == "k8s.io/client-go" { print $2; exit }')"
+kube_minor="$(echo "$client_go" | cut -d. -f2)"
+[[ "$kube_minor" =~ ^[0-9]+$ ]] || { echo "cannot read k8s.io/client-go's version from $module@$version's go.mod (got \"$client_go\")" >&2; exit 1; }
+ldflags="-s -w -X $module/internal/version.version=$version -X $module/internal/version.metadata="
+for pkg in pkg/chartutil pkg/lint/rules; do
+  ldflags+=" -X $module/$pkg.k8sVersionMajor=1 -X $module/$pkg.k8sVersionMinor=$kube_minor"
+done
+
+echo "building $name $version (Go, $go_version; Kubernetes 1.$kube_minor assumed) into $out (a few minutes on 2 cores, once)" >&2
 start=$SECONDS
 # Outside any module, so that the go command resolves $module@$version with its own go.mod.
 (cd "$tmp" && GOBIN="$tmp" go install -trimpath \
-  -ldflags "-s -w -X $module/internal/version.version=$version -X $module/internal/version.metadata=" \
+  -ldflags "$ldflags" \
   "$module/cmd/helm@$version") >&2
 is_pinned "$tmp/$name" || { echo "$tmp/$name version --short prints \"$("$tmp/$name" version --short 2>&1 | head -1)\", not $version" >&2; exit 1; }
 echo "built in $((SECONDS - start)) s" >&2
