@@ -67,7 +67,8 @@ echo "tarball: $(basename "$tarball"), $(wc -l <<<"$contents") files, $(du -k "$
 # 2. The peers and the package's one dependency (js-yaml and its argparse, for the check command), packed from what
 # npm ci installed (their own dependencies are bundled).
 for dep in cdk8s constructs js-yaml argparse $(for line in $lines; do echo "cdk8s-plus-$line"; done); do
-  npm pack --silent --pack-destination "$work/tarballs" "./node_modules/$dep" >/dev/null 2>&1 || fail "cannot pack $dep"
+  # --ignore-scripts: a package's own prepack script (js-yaml runs its tests and build) is not ours to run.
+  npm pack --silent --ignore-scripts --pack-destination "$work/tarballs" "./node_modules/$dep" >/dev/null 2>&1 || fail "cannot pack $dep"
 done
 peer() { ls "$work/tarballs/$1"-[0-9]*.tgz; }
 
