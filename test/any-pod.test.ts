@@ -253,6 +253,14 @@ describe('an ApiObject workload', () => {
       + 'both listen on it, and the containers of a pod share one network namespace; pass healthPort to withLogShipper');
   });
 
+  test('fails when a container of the object mounts a volume its pod lacks: the manifest\'s to fix, not a rendering bug', () => {
+    const { app, chart } = newApp();
+    const web = deployment(chart, [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', volumeMounts: [{ name: 'data', mountPath: '/data' }] }]);
+    withSidecar(web, { name: 'exporter', image: 'quay.io/prometheus/statsd-exporter:v0.29.0' });
+    expect(synthFails(app)).toBe('Validation failed with the following errors:\n  [test/web] container "app" mounts volume "data" at "/data", '
+      + 'which the pod does not have; add the volume to the pod\'s volumes, or mount one it has');
+  });
+
   test('fails when the log shipper\'s port clashes with the port of a Helm-rendered container', () => {
     const { app, chart } = newApp();
     const included = new Include(chart, 'upstream', { url: path.join(__dirname, 'fixtures', 'helm-rendered.yaml') });

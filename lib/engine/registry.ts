@@ -8,6 +8,7 @@ import { InternalPath } from './program';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
 import { checkPod } from './validation';
+import { checkMountedVolumes } from './validation/mounted-volumes';
 import { sameSnapshot } from './validation/pod-snapshot';
 import {
   describeContainer, ForbiddenSettings, LedgerPort, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo,
@@ -408,7 +409,11 @@ export class PodRegistry implements PodFacts {
       });
       const services = [...this.services]
         .flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ path: service.node.path, portName })));
-      problems.push(...checkRenderedPod(view, services, renderProblem, problems.length > 0));
+      // A plain ApiObject's pod is the user's manifest: a mount of a volume it lacks is theirs to
+      // fix (the manifests' rule says so); on a cdk8s-plus workload only rendering can lose one.
+      const manifest = this.target.construct instanceof ApiObject;
+      if (manifest) problems.push(...checkMountedVolumes(view));
+      problems.push(...checkRenderedPod(view, services, renderProblem, problems.length > 0, !manifest));
       this.checked = { snapshot, problems };
     }
     return [...this.checked.problems];

@@ -16,13 +16,20 @@ export interface ServiceTarget {
  * `renderedPodSpec`), so that a rendering change in cdk8s-plus (a line that drops the `volumes`
  * of some workloads, say) can never produce a pod that mounts a volume it does not have: on a
  * cdk8s-plus workload only rendering can lose a volume, which the message says.
+ * `volumes` false skips the mounts: a plain ApiObject's pod is checked by the manifests' rule instead.
  * `renderProblem` is what cdk8s-plus threw when it could not build the pod; reported only when
  * the rules found nothing (they say what it was, in their words).
  */
-export function checkRenderedPod(pod: PodView, services: readonly ServiceTarget[], renderProblem: string | undefined, rulesFound: boolean): string[] {
+export function checkRenderedPod(
+  pod: PodView,
+  services: readonly ServiceTarget[],
+  renderProblem: string | undefined,
+  rulesFound: boolean,
+  volumes = true,
+): string[] {
   if (renderProblem !== undefined) return rulesFound ? [] : [`cdk8s-plus could not render the pod: ${renderProblem}`];
   const problems: string[] = [];
-  for (const c of pod.containers) {
+  for (const c of volumes ? pod.containers : []) {
     for (const { mount, volume } of c.mounts) {
       if (volume === undefined) {
         problems.push(`the rendered pod mounts volume ${quote(mount.name)} at ${quote(mount.mountPath)} in container ${quote(c.name)}, but has no volume `
