@@ -62,6 +62,8 @@ export class ApiObjectPodTarget implements PodTarget {
   private volumesExist: boolean;
   private readonly labels: Record<string, string>;
   private readonly annotationsExist: boolean;
+  /** The pod template's annotations as read, and those added since. */
+  private readonly annotations: Record<string, string>;
   private annotationAdded = false;
   private securityContextExists: boolean;
   private serviceAccount?: kplus.IServiceAccount;
@@ -111,6 +113,7 @@ export class ApiObjectPodTarget implements PodTarget {
     this.regular = list('containers');
     this.labels = { ...(metadata.labels ?? {}) };
     this.annotationsExist = typeof metadata.annotations === 'object' && metadata.annotations !== null;
+    this.annotations = { ...(this.annotationsExist ? metadata.annotations : {}) };
     const context = (spec.securityContext ?? {}) as Record<string, any>;
     this.securityContextExists = typeof spec.securityContext === 'object' && spec.securityContext !== null;
     this.securityContext = new kplus.PodSecurityContext({
@@ -179,7 +182,12 @@ export class ApiObjectPodTarget implements PodTarget {
     container.env.addVariable(name, value);
   }
 
+  public podAnnotations(): Record<string, string> {
+    return { ...this.annotations };
+  }
+
   public addPodAnnotation(key: string, value: string): void {
+    this.annotations[key] = value;
     if (this.kind === 'Pod') {
       this.construct.metadata.addAnnotation(key, value);
       return;

@@ -52,6 +52,10 @@ export class KplusPodTarget implements PodTarget {
     return podSelectorLabels(this.construct);
   }
 
+  public podAnnotations(): Record<string, string> {
+    return this.construct.podMetadata.toJson().annotations ?? {};
+  }
+
   public addContainer(props: kplus.ContainerProps): kplus.Container {
     return this.construct.addContainer(props);
   }

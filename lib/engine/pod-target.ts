@@ -35,6 +35,8 @@ export interface PodTarget {
   podLabels(): Record<string, string>;
   /** The labels a Service selects the pods with. */
   selectorLabels(): Record<string, string>;
+  /** The pod template's annotations, now (the object's own and those added through this target). */
+  podAnnotations(): Record<string, string>;
 
   addContainer(props: kplus.ContainerProps): kplus.Container;
   /** Adds an init container, last, or at `index` among the init containers. */

@@ -1,7 +1,8 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkOptions } from '../engine/input';
-import { kplus, podSelectorLabels, TCP, workloadLabel } from '../engine/kplus';
+import { kplus, TCP, workloadOrScope } from '../engine/kplus';
+import { PodRegistry } from '../engine/registry';
 import { portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** How a Prometheus finds the pods' metrics endpoint. */
@@ -72,8 +73,14 @@ export class MetricsExposure extends Construct {
   /** The path exposed. */
   public readonly path: string;
 
-  public constructor(workload: kplus.AbstractPod, id: string, options: ExposeMetricsOptions) {
-    const where = `${workloadLabel(workload)}, exposeMetrics`;
+  public constructor(workload: kplus.AbstractPod | ApiObject, id: string, options: ExposeMetricsOptions) {
+    // A JavaScript caller's workload is checked before anything reads it.
+    workload = workloadOrScope(workload as unknown as Construct, id, undefined, 'exposeMetrics');
+    checkOptions(workload, 'exposeMetrics', 'ExposeMetricsOptions', options);
+    // Through the pod's target: a cdk8s-plus workload, or a plain ApiObject (JSON patches).
+    const registry = PodRegistry.of(workload);
+    const pod = registry.target;
+    const where = `${registry.label}, exposeMetrics`;
     const fail = (problem: string): never => {
       throw new Error(`${where}: ${problem}`);
     };
@@ -84,7 +91,7 @@ export class MetricsExposure extends Construct {
     const path = options.path ?? '/metrics';
     if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${quote(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
 
-    const containers = [...workload.initContainers, ...workload.containers];
+    const containers = [...pod.initContainers, ...pod.containers];
     const declared = containers.flatMap((c) => c.ports.filter((p) => (p.protocol ?? TCP) === TCP).map((p) => ({ container: c.name, port: p })));
     const match = declared.find((d) => d.port.number === options.port);
     if (!match) {
@@ -98,7 +105,7 @@ export class MetricsExposure extends Construct {
     if (via === MetricsDiscovery.ANNOTATIONS) {
       if (options.interval !== undefined) fail('interval is for a PodMonitor; the prometheus.io annotations have no interval: drop it, or pass via: MetricsDiscovery.POD_MONITOR');
       if (options.podMonitorLabels !== undefined) fail('podMonitorLabels is for a PodMonitor; drop it, or pass via: MetricsDiscovery.POD_MONITOR');
-      const existing = workload.podMetadata.toJson().annotations ?? {};
+      const existing = pod.podAnnotations();
       const taken = ANNOTATIONS.find((key) => existing[key] !== undefined);
       if (taken) {
         fail(`the pod already has the annotation ${taken}: ${quote(existing[taken])}, and the annotations describe one endpoint per pod; `
@@ -121,7 +128,7 @@ export class MetricsExposure extends Construct {
       }
       monitor = {
         labels,
-        spec: { selector: { matchLabels: podSelectorLabels(workload) }, podMetricsEndpoints: [endpoint] },
+        spec: { selector: { matchLabels: pod.selectorLabels() }, podMetricsEndpoints: [endpoint] },
       };
     }
 
@@ -136,9 +143,9 @@ export class MetricsExposure extends Construct {
         spec: monitor.spec,
       });
     } else {
-      workload.podMetadata.addAnnotation('prometheus.io/scrape', 'true');
-      workload.podMetadata.addAnnotation('prometheus.io/port', String(options.port));
-      workload.podMetadata.addAnnotation('prometheus.io/path', path);
+      pod.addPodAnnotation('prometheus.io/scrape', 'true');
+      pod.addPodAnnotation('prometheus.io/port', String(options.port));
+      pod.addPodAnnotation('prometheus.io/path', path);
     }
   }
 }
@@ -152,7 +159,7 @@ export class MetricsExposure extends Construct {
  * exposeMetrics(web, { port: 9090, path: '/metrics' });
  * exposeMetrics(web, { port: 9090, via: MetricsDiscovery.POD_MONITOR, podMonitorLabels: { release: 'kube-prometheus-stack' } });
  */
-export function exposeMetrics(workload: kplus.AbstractPod, options: ExposeMetricsOptions): MetricsExposure {
-  checkOptions(workload, 'exposeMetrics', 'ExposeMetricsOptions', options);
+export function exposeMetrics(workload: kplus.AbstractPod | ApiObject, options: ExposeMetricsOptions): MetricsExposure {
+  // The construct checks the workload and the options (for JavaScript callers) before anything else.
   return new MetricsExposure(workload, `metrics-${options?.port}`, options);
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { synthWithPodMonitors } from './helpers';
 import { exposeMetrics, MetricsDiscovery, TelemetrySelfMetrics, withTelemetry } from '../../lib';
@@ -111,5 +111,51 @@ describe('exposeMetrics', () => {
     const { chart } = newApp();
     expect(() => exposeMetrics(web(chart), { port: 9090, via: MetricsDiscovery.POD_MONITOR, podMonitorLabels: { release: 'a b' } })).toThrow(
       'exposeMetrics: podMonitorLabels: "release" has the value "a b", not a label value');
+  });
+});
+
+describe('exposeMetrics on a plain ApiObject (an import, an Include, a Helm chart)', () => {
+  function plainDeployment(chart: any, annotations?: Record<string, string>) {
+    return new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' }, annotations },
+          spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 9090, name: 'metrics' }] }] },
+        },
+      },
+    });
+  }
+
+  test('annotations through JSON patches, beside the object\'s own', () => {
+    const { app, chart } = newApp();
+    exposeMetrics(plainDeployment(chart, { team: 'shop' }), { port: 9090 });
+    const deployment = find(synth(app).manifests, 'Deployment');
+    expect(deployment.spec.template.metadata.annotations).toEqual({
+      'team': 'shop', 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9090', 'prometheus.io/path': '/metrics',
+    });
+  });
+
+  test('a PodMonitor selects the object\'s matchLabels and the port by its name', () => {
+    const { app, chart } = newApp();
+    exposeMetrics(plainDeployment(chart), { port: 9090, via: MetricsDiscovery.POD_MONITOR });
+    const { podMonitors } = synthWithPodMonitors(app);
+    expect(podMonitors[0].spec).toEqual({ selector: { matchLabels: { app: 'web' } }, podMetricsEndpoints: [{ port: 'metrics', path: '/metrics' }] });
+  });
+
+  test('fails when the object declares no such port, or already has the annotations', () => {
+    const { chart } = newApp();
+    expect(() => exposeMetrics(plainDeployment(chart), { port: 9091 })).toThrow(
+      'Deployment "test/web", exposeMetrics: port 9091 is not a TCP port of the pod (9090 of "app"); declare the metrics port on its container (portNumber or ports), or give the port it declares');
+    const { chart: other } = newApp();
+    expect(() => exposeMetrics(plainDeployment(other, { 'prometheus.io/scrape': 'true' }), { port: 9090 })).toThrow(
+      'the pod already has the annotation prometheus.io/scrape: "true"');
+  });
+
+  test('fails when a JavaScript caller passes no workload', () => {
+    expect(() => exposeMetrics(undefined as any, { port: 9090 })).toThrow('exposeMetrics "metrics-9090": expected a workload of cdk8s-plus-');
   });
 });
