@@ -1,4 +1,5 @@
 import { kplus } from './kplus';
+import { ProgramVolume } from './program';
 
 /**
  * A CA certificate to trust, in PEM, for an endpoint reached over `https` (a log shipper's
@@ -24,4 +25,17 @@ export class TlsCa {
     | { readonly kind: 'configMap'; readonly configMap: kplus.IConfigMap; readonly key: string }
     | { readonly kind: 'secret'; readonly secret: kplus.ISecret; readonly key: string },
   ) {}
+}
+
+/** The program volume that mounts `ca` read-only at `dir` as `ca.crt`, the `index`-th CA of the program. */
+export function caVolume(ca: TlsCa, dir: string, index: number): ProgramVolume {
+  const source = ca.source;
+  const items = { [source.key]: { path: 'ca.crt' } };
+  return {
+    suffix: `ca-${index}`,
+    path: dir,
+    source: source.kind === 'configMap'
+      ? { kind: 'configMap', configMap: source.configMap, items }
+      : { kind: 'secret', secret: source.secret, items },
+  };
 }

@@ -15,6 +15,7 @@ import { imageReference } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
+import { caVolume } from '../engine/tls-ca';
 import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /** Default resources per engine (request/limit), replaced one by one by `resources`. */
@@ -83,17 +84,7 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
     failureThreshold,
   });
 
-  const volumes: ProgramVolume[] = model.cas.map((ca, i) => {
-    const source = ca.ca.source;
-    const items = { [source.key]: { path: 'ca.crt' } };
-    return {
-      suffix: `ca-${i}`,
-      path: ca.dir,
-      source: source.kind === 'configMap'
-        ? { kind: 'configMap', configMap: source.configMap, items }
-        : { kind: 'secret', secret: source.secret, items },
-    };
-  });
+  const volumes: ProgramVolume[] = model.cas.map((ca, i) => caVolume(ca.ca, ca.dir, i));
   const env: Record<string, kplus.EnvValue> = {};
   if (engine.id === 'fluent-bit') {
     // Fluent Bit substitutes ${VAR} in its configuration: the pod's values and the

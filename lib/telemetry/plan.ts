@@ -13,6 +13,7 @@ import { imageReference, OTEL_COLLECTOR_IMAGE } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
 import { Program, ProgramAppEnv, ProgramVolume } from '../engine/program';
 import { PodFacts } from '../engine/registry';
+import { caVolume } from '../engine/tls-ca';
 import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /**
@@ -123,17 +124,7 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
   env.GOMEMLIMIT = kplus.EnvValue.fromValue(`${model.goMemLimitMib}MiB`);
   for (const item of model.credentials) env[item.env] = kplus.EnvValue.fromSecretValue(item.value);
 
-  const volumes: ProgramVolume[] = model.cas.map((ca, i) => {
-    const source = ca.ca.source;
-    const items = { [source.key]: { path: 'ca.crt' } };
-    return {
-      suffix: `ca-${i}`,
-      path: ca.dir,
-      source: source.kind === 'configMap'
-        ? { kind: 'configMap', configMap: source.configMap, items }
-        : { kind: 'secret', secret: source.secret, items },
-    };
-  });
+  const volumes: ProgramVolume[] = model.cas.map((ca, i) => caVolume(ca.ca, ca.dir, i));
 
   // Probes ask the health_check extension, which answers 200 once every component started,
   // never whether an exporter's backend is reachable: a backend outage must not take the app
