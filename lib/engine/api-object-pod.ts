@@ -269,6 +269,8 @@ export class ApiObjectPodTarget implements PodTarget {
       folders,
       requiredLabels: records.requiredLabels,
       forbidden: records.forbidden,
+      internalPaths: records.internalPaths,
+      pathGuards: records.pathGuards,
     }, claimTemplates);
     return { view };
   }

@@ -7,8 +7,7 @@ import { PodTarget } from './pod-target';
 import { InternalPath } from './program';
 import { SharedVolumeOptions } from './shared-volume';
 import { defaultSidecarMode, SidecarMode } from './sidecar-mode';
-import { checkPod } from './validation';
-import { checkMountedVolumes } from './validation/mounted-volumes';
+import { checkPod, MANIFEST_RULES, RULES } from './validation';
 import { sameSnapshot } from './validation/pod-snapshot';
 import {
   describeContainer, ForbiddenSettings, LedgerPort, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo,
@@ -400,19 +399,16 @@ export class PodRegistry implements PodFacts {
         folders: this.folders,
         requiredLabels: this.requiredLabels,
         forbidden: this.forbidden,
-      });
-      const problems = checkPod({
-        ...view,
         internalPaths: this.internalPaths,
         pathGuards: this.fronts.flatMap((f) => f.blockedPaths
           ? [{ container: f.name, purpose: f.purpose, appPort: f.appPort, blockedPaths: f.blockedPaths }] : []),
       });
+      // A plain ApiObject's pod is the user's manifest: the manifests' rules, a mount of a volume it
+      // lacks included (theirs to fix); on a cdk8s-plus workload only rendering can lose one.
+      const manifest = this.target.construct instanceof ApiObject;
+      const problems = checkPod(view, manifest ? MANIFEST_RULES : RULES);
       const services = [...this.services]
         .flatMap(([service, ports]) => [...ports.values()].map((portName) => ({ path: service.node.path, portName })));
-      // A plain ApiObject's pod is the user's manifest: a mount of a volume it lacks is theirs to
-      // fix (the manifests' rule says so); on a cdk8s-plus workload only rendering can lose one.
-      const manifest = this.target.construct instanceof ApiObject;
-      if (manifest) problems.push(...checkMountedVolumes(view));
       problems.push(...checkRenderedPod(view, services, renderProblem, problems.length > 0, !manifest));
       this.checked = { snapshot, problems };
     }

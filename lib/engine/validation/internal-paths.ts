@@ -28,8 +28,8 @@ export function internalPathCovers(blocked: string, path: string): boolean {
 /** Every internal path on a port a guarding proxy forwards to that the proxy does not block. */
 export function checkInternalPaths(pod: PodView): string[] {
   const problems: string[] = [];
-  for (const guard of pod.pathGuards ?? []) {
-    for (const internal of pod.internalPaths ?? []) {
+  for (const guard of pod.pathGuards) {
+    for (const internal of pod.internalPaths) {
       if (internal.port !== guard.appPort) continue;
       if (guard.blockedPaths.some((b) => internalPathCovers(b, internal.path))) continue;
       problems.push(`${internal.purpose} ${quote(internal.path)} on the app's port ${internal.port} (container ${quote(internal.owner)}, ${internal.ownerPurpose}) `

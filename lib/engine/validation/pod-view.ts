@@ -144,9 +144,9 @@ export interface PodView {
   /** Settings containers of programs must never carry. */
   readonly forbidden: readonly ForbiddenSettings[];
   /** Paths programs call on app ports from inside the pod (internal-paths.ts). */
-  readonly internalPaths?: readonly RegisteredInternalPath[];
+  readonly internalPaths: readonly RegisteredInternalPath[];
   /** Proxies in front of app ports, with the paths they refuse to forward (internal-paths.ts). */
-  readonly pathGuards?: readonly PathGuard[];
+  readonly pathGuards: readonly PathGuard[];
 }
 
 /** A path a program calls on an app port from inside the pod, with the program. */
@@ -177,6 +177,8 @@ export interface PodRecords {
   readonly folders?: readonly FolderView[];
   readonly requiredLabels?: readonly RequiredLabels[];
   readonly forbidden?: readonly ForbiddenSettings[];
+  readonly internalPaths?: readonly RegisteredInternalPath[];
+  readonly pathGuards?: readonly PathGuard[];
 }
 
 /** For a pod built from objects (cdk8s-plus) whose volumes can share a name: which volumes, and which one each mount uses. */
@@ -254,6 +256,8 @@ export function podView(
     labels,
     requiredLabels: records.requiredLabels ?? [],
     forbidden: records.forbidden ?? [],
+    internalPaths: records.internalPaths ?? [],
+    pathGuards: records.pathGuards ?? [],
   };
 }
 

@@ -1,5 +1,7 @@
 import { kplus, kubeContainerOf, kubeVolumeOf, renderedPodSpec, Workload, workloadKind } from '../kplus';
-import { ForbiddenSettings, LedgerPort, PodView, podView, PortHint, RequiredLabels, SidecarInfo, TaskInfo, VolumeIdentity } from './pod-view';
+import {
+  ForbiddenSettings, LedgerPort, PathGuard, PodView, podView, PortHint, RegisteredInternalPath, RequiredLabels, SidecarInfo, TaskInfo, VolumeIdentity,
+} from './pod-view';
 
 /**
  * A folder whose contents a program replaces, as the registry records it (cdk8s-plus objects);
@@ -28,6 +30,8 @@ export interface WorkloadRecords {
   readonly folders: readonly ManagedFolder[];
   readonly requiredLabels: readonly RequiredLabels[];
   readonly forbidden: readonly ForbiddenSettings[];
+  readonly internalPaths: readonly RegisteredInternalPath[];
+  readonly pathGuards: readonly PathGuard[];
 }
 
 /**
@@ -60,6 +64,8 @@ export function viewWorkload(workload: Workload, records: WorkloadRecords): { re
     folders,
     requiredLabels: records.requiredLabels,
     forbidden: records.forbidden,
+    internalPaths: records.internalPaths,
+    pathGuards: records.pathGuards,
     containerInfo,
   };
 
