@@ -25,7 +25,8 @@ import { Construct } from 'constructs';
 import {
   containerEnv, containerJson, containerPorts, envVarJson, kplus, mountJson, PatchShape, volumeFromSource, volumeJson,
 } from './kplus';
-import { apiObjectLabel, atPointer, PodKind, POD_KINDS, pointerKey } from './pod-object';
+import { atPointer } from './pod-kinds';
+import { apiObjectLabel, PodKind, POD_KINDS, pointerKey } from './pod-object';
 import { PodTarget } from './pod-target';
 import { KubePodSpec, PodView, podView } from './validation/pod-view';
 import { quote } from './validation/syntax';

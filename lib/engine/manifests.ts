@@ -4,6 +4,7 @@
  * wrote it. What the cdk8s validation plugin (plugin.ts) and the `cdk8s-sidecars check` command
  * (cli.ts) run. Loads no cdk8s-plus.
  */
+import { atPointer, POD_PLACES } from './pod-kinds';
 import { MANIFEST_RULES, PodRule, RESTRICTED_RULE } from './validation';
 import { KubePodSpec, podViewFromSpec } from './validation/pod-view';
 
@@ -51,30 +52,8 @@ export interface ManifestReport {
   readonly skipped: Readonly<Record<string, number>>;
 }
 
-/** Where each kind keeps its pod template: the path of the pod spec and of the template's labels. */
-const TEMPLATES: Readonly<Record<string, { readonly spec: readonly string[]; readonly labels: readonly string[] }>> = {
-  Pod: { spec: ['spec'], labels: ['metadata', 'labels'] },
-  PodTemplate: { spec: ['template', 'spec'], labels: ['template', 'metadata', 'labels'] },
-  Deployment: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  StatefulSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  DaemonSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  ReplicaSet: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  ReplicationController: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  Job: { spec: ['spec', 'template', 'spec'], labels: ['spec', 'template', 'metadata', 'labels'] },
-  CronJob: {
-    spec: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
-    labels: ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'],
-  },
-};
-
-function valueAt(object: any, path: readonly string[]): any {
-  let value = object;
-  for (const key of path) value = typeof value === 'object' && value !== null ? value[key] : undefined;
-  return value;
-}
-
-/** The kinds whose objects hold a pod template. */
-export const POD_KINDS: readonly string[] = Object.keys(TEMPLATES);
+/** The kinds whose pod templates the rules read (pod-kinds.ts says where each keeps it). */
+export const POD_KINDS: readonly string[] = Object.keys(POD_PLACES);
 
 /**
  * Runs the whole-pod rules over every pod template in `docs` (parsed manifests, in input order;
@@ -97,17 +76,17 @@ export function checkManifests(docs: readonly unknown[], options: CheckManifests
       (Array.isArray(o.items) ? o.items : []).forEach((item: unknown, i: number) => check(item, documentIndex, i));
       return;
     }
-    const template = TEMPLATES[kind];
-    if (template === undefined) return skip(kind);
-    const spec = valueAt(o, template.spec);
+    const place = POD_PLACES[kind];
+    if (place === undefined) return skip(kind);
+    const spec = atPointer(o, place.specPointer);
     if (typeof spec !== 'object' || spec === null) return skip(kind);
     pods++;
     const claims = kind === 'StatefulSet' && Array.isArray(o.spec?.volumeClaimTemplates)
       ? o.spec.volumeClaimTemplates.map((t: any) => t?.metadata?.name).filter((n: unknown): n is string => typeof n === 'string')
       : [];
-    const labels = valueAt(o, template.labels);
-    const view = podViewFromSpec(kind, spec as KubePodSpec, typeof labels === 'object' && labels !== null ? labels : {}, claims);
-    const path = `${itemIndex === undefined ? '' : `items[${itemIndex}].`}${template.spec.join('.')}`;
+    const labels = atPointer(o, `${place.metadataPointer}/labels`);
+    const view = podViewFromSpec(kind, spec as KubePodSpec, typeof labels === 'object' && labels !== null ? labels as Record<string, string> : {}, claims);
+    const path = `${itemIndex === undefined ? '' : `items[${itemIndex}].`}${place.specPointer.slice(1).replace(/\//g, '.')}`;
     const resource: ManifestResource = {
       apiVersion: typeof o.apiVersion === 'string' ? o.apiVersion : undefined,
       kind,

@@ -6,38 +6,27 @@
  * @see https://kubernetes.io/docs/concepts/workloads/controllers/ (pod templates of each kind)
  */
 import { ApiObject } from 'cdk8s';
+import { atPointer, PodPlace, POD_PLACES } from './pod-kinds';
 import { quote } from './validation/syntax';
 
-/** A kind that carries a pod: its API group and the JSON pointer of its pod spec and pod metadata. */
-export interface PodKind {
+/** A kind the library attaches to: where it keeps its pod, and the API versions it is served under. */
+export interface PodKind extends PodPlace {
   readonly kind: string;
   /** The API versions it is served under (apps/v1 since Kubernetes 1.9, batch/v1 for CronJob since 1.21). */
   readonly apiVersions: readonly string[];
-  /** The pod spec: `/spec/template/spec`, `/spec/jobTemplate/spec/template/spec`, `/spec`. */
-  readonly specPointer: string;
-  /** The pod's metadata: `/spec/template/metadata`, …, `/metadata` for a bare Pod. */
-  readonly metadataPointer: string;
-  /** Its pods run to completion (Job, CronJob). */
-  readonly runsToCompletion: boolean;
 }
 
-const TEMPLATE = { specPointer: '/spec/template/spec', metadataPointer: '/spec/template/metadata' };
+const kindOf = (kind: string, apiVersion: string): PodKind => ({ kind, apiVersions: [apiVersion], ...POD_PLACES[kind] });
 
 /** Every kind the library attaches to, by `kind`. */
 export const POD_KINDS: Readonly<Record<string, PodKind>> = {
-  Deployment: { kind: 'Deployment', apiVersions: ['apps/v1'], ...TEMPLATE, runsToCompletion: false },
-  StatefulSet: { kind: 'StatefulSet', apiVersions: ['apps/v1'], ...TEMPLATE, runsToCompletion: false },
-  DaemonSet: { kind: 'DaemonSet', apiVersions: ['apps/v1'], ...TEMPLATE, runsToCompletion: false },
-  ReplicaSet: { kind: 'ReplicaSet', apiVersions: ['apps/v1'], ...TEMPLATE, runsToCompletion: false },
-  Job: { kind: 'Job', apiVersions: ['batch/v1'], ...TEMPLATE, runsToCompletion: true },
-  CronJob: {
-    kind: 'CronJob',
-    apiVersions: ['batch/v1'],
-    specPointer: '/spec/jobTemplate/spec/template/spec',
-    metadataPointer: '/spec/jobTemplate/spec/template/metadata',
-    runsToCompletion: true,
-  },
-  Pod: { kind: 'Pod', apiVersions: ['v1'], specPointer: '/spec', metadataPointer: '/metadata', runsToCompletion: false },
+  Deployment: kindOf('Deployment', 'apps/v1'),
+  StatefulSet: kindOf('StatefulSet', 'apps/v1'),
+  DaemonSet: kindOf('DaemonSet', 'apps/v1'),
+  ReplicaSet: kindOf('ReplicaSet', 'apps/v1'),
+  Job: kindOf('Job', 'batch/v1'),
+  CronJob: kindOf('CronJob', 'batch/v1'),
+  Pod: kindOf('Pod', 'v1'),
 };
 
 /** `Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod`. */
@@ -46,16 +35,6 @@ export const POD_KIND_LIST = 'Deployment, StatefulSet, DaemonSet, ReplicaSet, Jo
 /** `Deployment "chart/web"`: how messages name an ApiObject workload. */
 export function apiObjectLabel(apiObject: ApiObject): string {
   return `${apiObject.kind} ${quote(apiObject.node.path)}`;
-}
-
-/** The value at a JSON pointer of `json` (`/spec/template/spec`), or undefined. */
-export function atPointer(json: unknown, pointer: string): unknown {
-  let value: unknown = json;
-  for (const key of pointer.split('/').slice(1)) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return value;
 }
 
 /** A key as one step of a JSON pointer (RFC 6901: `~` is `~0`, `/` is `~1`). */

@@ -8,6 +8,7 @@
  * spec of any manifest. This module loads no cdk8s-plus, so the rules run on plain YAML without it.
  */
 import { KnownPort, knownPorts, KnownProgram } from '../known-ports';
+import { POD_PLACES } from '../pod-kinds';
 import type { ForbiddenSetting, InternalPath } from '../program';
 import type { SidecarMode } from '../sidecar-mode';
 import type { KubeContainer, KubeContainerPort, KubePodSpec, KubeVolume, KubeVolumeMount } from './kube';
@@ -189,9 +190,6 @@ export interface VolumeIdentity {
   readonly volumeOf: (init: boolean, container: number, mount: number) => number;
 }
 
-/** The kinds whose pods run to completion. */
-const RUN_TO_COMPLETION = new Set(['Job', 'CronJob']);
-
 /**
  * The view of a pod spec with what this library recorded about it. `claimTemplates` are the
  * names of a StatefulSet's volumeClaimTemplates; `identity` is for cdk8s-plus pods whose volumes
@@ -247,7 +245,7 @@ export function podView(
   return {
     kind,
     spec: podSpec ?? {},
-    runsToCompletion: RUN_TO_COMPLETION.has(kind),
+    runsToCompletion: POD_PLACES[kind]?.runsToCompletion ?? false,
     containers,
     volumes,
     boundPorts: records.boundPorts ?? [],
