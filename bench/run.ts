@@ -106,6 +106,11 @@ for (const scenario of Object.keys(SCENARIOS)) {
 // exit), and inside each process the phases (loading, build, validate + write YAML).
 const N = 1000;
 const TARGET = 1.15;
+/**
+ * The issue's order when plain code and the target conflict (#15): plain code first, up to this
+ * ratio of wall time; bench/ANALYSIS.md says what stands between it and the target.
+ */
+const PLAIN_CODE_BUDGET = 1.25;
 /** The scenarios whose whole-process ratios carry the goal; the others are reported beside them. */
 const HEADLINE = ['light', 'helpers'];
 // Rounds, with a full bench at about 6 minutes on 2 vCPUs: the headline scenarios get the most.
@@ -130,6 +135,14 @@ for (const scenario of Object.keys(SCENARIOS)) {
   const isHeadline = HEADLINE.includes(scenario);
   const goal = isHeadline ? `≤ ${TARGET.toFixed(2)}×` : `(≤ ${TARGET.toFixed(2)}×)`;
   goals.push({ name: `${what}: whole process, wall time, N=1,000`, measured: figure(wall), goal, met: wall.value <= TARGET });
+  if (isHeadline) {
+    goals.push({
+      name: `${what}: whole process, wall time, N=1,000, within the plain-code budget`,
+      measured: figure(wall),
+      goal: `≤ ${PLAIN_CODE_BUDGET.toFixed(2)}×`,
+      met: wall.value <= PLAIN_CODE_BUDGET,
+    });
+  }
   goals.push({ name: `${what}: whole process, peak RSS, N=1,000`, measured: figure(mem), goal, met: mem.value <= TARGET });
   headline.push(`| ${isHeadline ? `**${scenario}**` : scenario} | ${ms(mid(lib, 'wallMs'))} | ${ms(mid(hand, 'wallMs'))} | **${figure(wall)}** | `
     + `${mib(mid(lib, 'maxRssKiB'))} | ${mib(mid(hand, 'maxRssKiB'))} | **${figure(mem)}** | ${lib.length} |`);
@@ -241,12 +254,15 @@ const checkGrowth = checks[2].minMs / checks[1].minMs;
 const rulesGrowth = checks[2].rulesMinMs / checks[1].rulesMinMs;
 const referenceGrowth = checks[2].referenceMs / checks[1].referenceMs;
 // Linear: at most 11× for 10× the containers, or no more than the reference loop grows (linear
-// work whose cost per item rises on this machine as its tables outgrow the CPU caches).
-const linear = (factor: number) => factor <= 11 || factor <= 1.1 * referenceGrowth;
+// work whose cost per item rises on this machine as its tables outgrow the CPU caches), within
+// the noise of one such measurement: six runs of one build (2026-12-02) put the checks' growth
+// at 0.95–1.33× the reference's, while a step that is quadratic in the containers would grow
+// about 100× here, ten times the reference.
+const linear = (factor: number) => factor <= 11 || factor <= 1.5 * referenceGrowth;
 goals.push({
   name: 'whole-pod checks: 1,000 → 10,000 containers in one pod',
   measured: `sound pod ${checkGrowth.toFixed(2)}×, pod with a clash ${rulesGrowth.toFixed(2)}× (a reference loop over the same containers: ${referenceGrowth.toFixed(2)}×)`,
-  goal: '≤ 11×, or no more than the reference loop (linear)',
+  goal: '≤ 11×, or no more than the reference loop (linear; within 1.5× of its growth, this machine\'s noise)',
   met: linear(checkGrowth) && linear(rulesGrowth),
 });
 sections.push([
@@ -442,7 +458,8 @@ const report = [
   `## Headline: whole processes, ${N.toLocaleString('en-US')} workloads`,
   '',
   `Goal: a \`cdk8s synth\` of ${N.toLocaleString('en-US')} workloads with the library takes at most ${TARGET.toFixed(2)}× the wall time and ${TARGET.toFixed(2)}× the peak memory `
-    + 'of the same objects written by hand with cdk8s-plus, for the light and the helpers scenarios (in bold; the third is reported beside them). '
+    + 'of the same objects written by hand with cdk8s-plus, for the light and the helpers scenarios (in bold; the third is reported beside them); '
+    + `where plain code and that target conflict, plain code comes first, up to ${PLAIN_CODE_BUDGET.toFixed(2)}× the wall time (\`bench/ANALYSIS.md\` says what stands between). `
     + 'Each side is a whole Node.js process, timed from spawn to exit by the parent: starting Node.js, loading cdk8s and cdk8s-plus-28 (and the library, on its side only: '
     + 'in a hand-written process the library\'s module is a stub that throws if touched), building, the whole-pod checks, writing the YAML. '
     + 'Peak RSS is the process\'s high-water mark of resident memory as the kernel counts it (`getrusage` `ru_maxrss`, all threads), read as it exits.',
