@@ -39,9 +39,11 @@ export function countInstructions(workDir: string, runs: Record<string, string[]
   const script = names.map((name) => [
     'valgrind', '--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', `--cachegrind-out-file=${outFile(name)}`,
     process.execPath, ...runs[name],
-  ].map(quote).join(' ') + ' >/dev/null 2>&1 &').join('\n') + '\nwait\n';
+  ].map(quote).join(' ') + ' >/dev/null 2>&1 & pids+=($!)').join('\n')
+    // valgrind exits with the program's status: a worker that failed counted nothing worth comparing.
+    + '\nfor pid in "${pids[@]}"; do wait "$pid" || exit 1; done\n';
   const result = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`valgrind failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`valgrind or a worker under it failed (status ${result.status}); run the worker without valgrind to see why`);
   const counts: Record<string, InstructionCount> = {};
   for (const name of names) {
     if (!fs.existsSync(outFile(name))) throw new Error(`valgrind wrote no counts for ${name}`);

@@ -114,7 +114,9 @@ const PLAIN_CODE_BUDGET = 1.25;
 /** The scenarios whose whole-process ratios carry the goal; the others are reported beside them. */
 const HEADLINE = ['light', 'helpers'];
 // Rounds, with a full bench at about 6 minutes on 2 vCPUs: the headline scenarios get the most.
-const ROUNDS_AT_N: Record<string, number> = { light: 15, helpers: 15, sidecars: 9 };
+// At 15 pairs the helpers ratio of one build moved from 1.26× to 1.35× between two benches
+// (2026-12-02); at 30 its interval was 0.05 wide.
+const ROUNDS_AT_N: Record<string, number> = { light: 25, helpers: 25, sidecars: 9 };
 const at1000: Record<string, { lib: Run[]; hand: Run[] }> = {};
 const headline: string[] = [];
 const series = (runs: Run[], f: keyof Run) => runs.map((r) => r[f]);
@@ -379,7 +381,9 @@ if (process.env.BENCH_INSTRUCTIONS === '1') {
     sections.push('### Instructions executed\n\nSkipped: `valgrind` (cachegrind) is not on this machine.');
   } else {
     log('instructions: helpers, N=1000, under valgrind (some minutes) …');
-    const args = (variant: string) => [...NODE_FLAGS, path.join(HERE, 'worker.js'), 'helpers', variant, String(N), path.join(WORK, `instructions-${variant}`)];
+    // The hand-written side holds the configuration text as literals: it needs the prepared file, as when timed.
+    const args = (variant: 'lib' | 'hand') => [...NODE_FLAGS, path.join(HERE, 'worker.js'), 'helpers', variant, String(N), path.join(WORK, `instructions-${variant}`),
+      ...(variant === 'hand' && preparedFiles.helpers ? [preparedFiles.helpers] : [])];
     const counts = countInstructions(WORK, { lib: args('lib'), hand: args('hand') });
     const { lib, hand } = counts;
     const extra = lib.total - hand.total;
