@@ -160,6 +160,9 @@ export class MetricsExposure extends Construct {
  * exposeMetrics(web, { port: 9090, via: MetricsDiscovery.POD_MONITOR, podMonitorLabels: { release: 'kube-prometheus-stack' } });
  */
 export function exposeMetrics(workload: kplus.AbstractPod | ApiObject, options: ExposeMetricsOptions): MetricsExposure {
-  // The construct checks the workload and the options (for JavaScript callers) before anything else.
-  return new MetricsExposure(workload, `metrics-${options?.port}`, options);
+  // The construct checks the workload and the options (for JavaScript callers) before anything else;
+  // the id is made of the port only when it is a number (an object without a prototype, a JavaScript
+  // caller's mistake, cannot even become text).
+  const port = options?.port;
+  return new MetricsExposure(workload, `metrics-${typeof port === 'number' ? port : 'port'}`, options);
 }

@@ -107,6 +107,26 @@ describe('exposeMetrics', () => {
       'exposeMetrics: path "metrics" must start with "/" and hold letters, digits and _ . ~ / - only');
   });
 
+  test('fails when a JavaScript caller\'s port is not a number, with the library\'s message and nothing added', () => {
+    // An object without a prototype cannot become text: the construct id made of it threw a TypeError.
+    for (const port of [Object.create(null), { valueOf: () => 9090 }, '9090']) {
+      const { app, chart } = newApp();
+      const pod = web(chart);
+      const before = JSON.stringify(ApiObject.of(pod).toJson());
+      let thrown: unknown;
+      try {
+        exposeMetrics(pod, { port } as any);
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(Error);
+      expect((thrown as Error).constructor).toBe(Error);
+      expect((thrown as Error).message).toMatch(/^Deployment "test\/web", exposeMetrics: option port must be a number \(got /);
+      expect(JSON.stringify(ApiObject.of(pod).toJson())).toBe(before);
+      expect(synth(app).manifests.map((m) => m.kind)).toEqual(['Deployment']);
+    }
+  });
+
   test('fails when a PodMonitor label value is not a label value', () => {
     const { chart } = newApp();
     expect(() => exposeMetrics(web(chart), { port: 9090, via: MetricsDiscovery.POD_MONITOR, podMonitorLabels: { release: 'a b' } })).toThrow(
