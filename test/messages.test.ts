@@ -12,10 +12,10 @@
  *   messages used to print it raw.
  */
 import * as fs from 'fs';
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CacheListener, ConfigReload, ConfigSource, exposeMetrics, GitAuth, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine,
+  CacheListener, ConfigReload, ConfigSource, exposeMetrics, GitAuth, LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine,
   SecretTemplate, SecurityHeaders, setDefaultSidecarMode, SkipAuthRoute, TelemetryExporter, TelemetrySource, TlsCa,
   VaultCaCertificate, withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy, withSecretsAgent, withSidecar, withTelemetry,
 } from '../lib';
@@ -110,6 +110,12 @@ const TARGETS: Target[] = [
     call: (p, o) => withConfigSync(p.web, o),
   },
   { name: 'withCache', shape: 'CacheOptions', base: () => ({ urlEnv: 'CACHE_URL', appContainers: ['app'] }), call: (p, o) => withCache(p.web, o) },
+  {
+    name: 'CacheListener.unixSocket',
+    shape: 'CacheUnixSocketOptions',
+    base: () => ({ dir: '/run/cache' }),
+    call: (p, o) => withCache(p.web, { listen: CacheListener.unixSocket(o) }),
+  },
   {
     name: 'withTelemetry',
     shape: 'TelemetryOptions',
@@ -402,6 +408,8 @@ describe('control characters in any string of any option', () => {
   test('every public options interface is swept (a new helper or factory needs its target here)', () => {
     const NOT_TARGETS: Record<string, string> = {
       SharedVolumeOptions: 'swept inside SidecarOptions.sharedVolumes',
+      LogBufferOptions: 'no string option; swept for values that cannot become text (NO_STRING_TARGETS)',
+      CacheLoopbackOptions: 'no string option; swept for values that cannot become text (NO_STRING_TARGETS)',
       SshGitAuthOptions: 'Secret references only',
       TelemetryNetworkExporterOptions: 'the common part of the network exporters, swept through each',
     };
@@ -417,6 +425,56 @@ describe('control characters in any string of any option', () => {
   test('a JavaScript caller\'s record key in an option path is shown escaped', () => {
     const message = answer(nothing, (p) => withSidecar(p.web, { name: 'side', image: 'registry.example/side:1.0.0', envVariables: { 'a\nb': 'plain' } } as any));
     expect(message).toContain('option envVariables["a\\nb"] must be');
+  });
+});
+
+/**
+ * Every option of every helper and factory given an object without a prototype, which a
+ * template literal or `String()` cannot turn into text (a TypeError): the library's own Error
+ * (or, where the option takes anything, manifests the strict schema accepts), never a TypeError
+ * from code that ran before the options were checked, and never a half-applied call.
+ */
+/** Factories whose options hold no string, so that the control-character sweep has nothing to give them. */
+const NO_STRING_TARGETS: Target[] = [
+  {
+    name: 'LogBuffer.memory',
+    shape: 'LogBufferOptions',
+    base: () => ({ maxSize: Size.mebibytes(32) }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', buffer: LogBuffer.memory(o) }),
+  },
+  {
+    name: 'LogBuffer.filesystem',
+    shape: 'LogBufferOptions',
+    base: () => ({ maxSize: Size.mebibytes(256) }),
+    call: (p, o) => withLogShipper(p.web, { logPath: '/var/log/app', buffer: LogBuffer.filesystem(o) }),
+  },
+  {
+    name: 'CacheListener.loopback',
+    shape: 'CacheLoopbackOptions',
+    base: () => ({ port: 6380 }),
+    call: (p, o) => withCache(p.web, { listen: CacheListener.loopback(o) }),
+  },
+];
+
+const UNPRINTABLE_CASES: Array<[string, (p: Pod) => any, (p: Pod, prepared: any) => void]> = [];
+for (const target of [...TARGETS, ...NO_STRING_TARGETS]) {
+  for (const key of Object.keys(OPTION_SHAPES[target.shape].props)) {
+    UNPRINTABLE_CASES.push([`${target.name}: ${key}`, target.prepare ?? nothing, (p, prepared) => {
+      const options = copy(target.base(p));
+      options[key] = Object.create(null);
+      target.call(p, options, prepared);
+    }]);
+  }
+}
+
+describe('an option that cannot become text (an object without a prototype)', () => {
+  test('every helper and factory is swept', () => {
+    const swept = new Set(UNPRINTABLE_CASES.map(([name]) => name.split(':')[0]));
+    for (const t of [...TARGETS, ...NO_STRING_TARGETS]) expect(swept).toContain(t.name);
+  });
+
+  test.each(UNPRINTABLE_CASES)('%s: the library\'s own answer, never half applied', (_name, prepare, call) => {
+    answer(prepare, call);
   });
 });
 

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { MEMCACHED_IMAGE, UpstreamImage, VALKEY_IMAGE } from '../engine/images';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -35,6 +36,25 @@ export class CacheEngine {
   ) {}
 }
 
+/** Options of `CacheListener.loopback`. */
+export interface CacheLoopbackOptions {
+  /**
+   * The TCP port on 127.0.0.1.
+   * @default - the program's conventional port: 6379 (Valkey), 11211 (memcached)
+   */
+  readonly port?: number;
+}
+
+/** Options of `CacheListener.unixSocket`. */
+export interface CacheUnixSocketOptions {
+  /**
+   * The socket's folder in the app containers (and in the cache), absolute; the app must not
+   * mount anything there already.
+   * @default '/run/<name>' (`/run/cache`)
+   */
+  readonly dir?: string;
+}
+
 /**
  * Where the cache listens: on 127.0.0.1 (reachable from every container of the pod, from nothing
  * outside it), or on a Unix socket in an in-memory emptyDir mounted into the app containers only.
@@ -45,7 +65,8 @@ export class CacheListener {
    * can reach it) but kept in the pod's port ledger, so another container on it fails at synth.
    * @example CacheListener.loopback({ port: 6380 })
    */
-  public static loopback(options: { readonly port?: number } = {}): CacheListener {
+  public static loopback(options: CacheLoopbackOptions = {}): CacheListener {
+    checkFactoryOptions('CacheListener.loopback', 'CacheLoopbackOptions', options);
     return new CacheListener('loopback', options.port, undefined);
   }
 
@@ -55,14 +76,8 @@ export class CacheListener {
    * No TCP port at all.
    * @example CacheListener.unixSocket({ dir: '/run/cache' })
    */
-  public static unixSocket(options: {
-    /**
-     * The socket's folder in the app containers (and in the cache), absolute; the app must not
-     * mount anything there already.
-     * @default '/run/<name>' (`/run/cache`)
-     */
-    readonly dir?: string;
-  } = {}): CacheListener {
+  public static unixSocket(options: CacheUnixSocketOptions = {}): CacheListener {
+    checkFactoryOptions('CacheListener.unixSocket', 'CacheUnixSocketOptions', options);
     return new CacheListener('unixSocket', undefined, options.dir);
   }
 

@@ -4,7 +4,7 @@
 import type { ShapeDefinitions } from './option-shape';
 
 /** The public options and props interfaces, checked at the call by `checkOptions`. */
-export const OPTION_ROOTS = ["AuthProxyExposeViaServiceOptions","AuthProxyOptions","AuthProxyProps","CacheOptions","CacheProps","ConfigSyncOptions","ConfigSyncProps","DatabaseSecretOptions","DebugExporterOptions","ElasticsearchOutputOptions","ExposeMetricsOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","KvSecretOptions","LabelledSourceOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","OtlpExporterOptions","OtlpHttpExporterOptions","PrometheusRemoteWriteExporterOptions","PrometheusSourceOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SecretsAgentOptions","SecretsAgentProps","SecurityHeadersOptions","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SkipAuthRouteOptions","SshGitAuthOptions","TelemetryNetworkExporterOptions","TelemetryOptions","TelemetryProps"] as const;
+export const OPTION_ROOTS = ["AuthProxyExposeViaServiceOptions","AuthProxyOptions","AuthProxyProps","CacheLoopbackOptions","CacheOptions","CacheProps","CacheUnixSocketOptions","ConfigSyncOptions","ConfigSyncProps","DatabaseSecretOptions","DebugExporterOptions","ElasticsearchOutputOptions","ExposeMetricsOptions","GitSourceOptions","HttpOutputOptions","HttpPostReloadOptions","HttpsGitAuthOptions","KvSecretOptions","LabelledSourceOptions","LogBufferOptions","LogShipperOptions","LogShipperProps","LokiOutputOptions","OtlpExporterOptions","OtlpHttpExporterOptions","PrometheusRemoteWriteExporterOptions","PrometheusSourceOptions","ProxyExposeViaServiceOptions","ProxyOptions","RawOutputOptions","ReverseProxyProps","S3OutputOptions","SecretsAgentOptions","SecretsAgentProps","SecurityHeadersOptions","SharedVolumeOptions","SidecarOptions","SidecarProps","SignalReloadOptions","SkipAuthRouteOptions","SshGitAuthOptions","TelemetryNetworkExporterOptions","TelemetryOptions","TelemetryProps"] as const;
 
 export const OPTION_SHAPES: ShapeDefinitions = {
  "AuthProxyExposeViaServiceOptions": {
@@ -573,6 +573,16 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    }
   }
  },
+ "CacheLoopbackOptions": {
+  "props": {
+   "port": {
+    "shape": {
+     "k": "number"
+    },
+    "optional": true
+   }
+  }
+ },
  "CacheOptions": {
   "props": {
    "engine": {
@@ -841,6 +851,16 @@ export const OPTION_SHAPES: ShapeDefinitions = {
       "SidecarMode.NATIVE",
       "SidecarMode.CLASSIC"
      ]
+    },
+    "optional": true
+   }
+  }
+ },
+ "CacheUnixSocketOptions": {
+  "props": {
+   "dir": {
+    "shape": {
+     "k": "string"
     },
     "optional": true
    }
@@ -1890,6 +1910,24 @@ export const OPTION_SHAPES: ShapeDefinitions = {
    "fileMode": {
     "shape": {
      "k": "number"
+    },
+    "optional": true
+   }
+  }
+ },
+ "LogBufferOptions": {
+  "props": {
+   "maxSize": {
+    "shape": {
+     "k": "instance",
+     "name": "Size",
+     "members": [
+      "Size.kibibytes(…)",
+      "Size.mebibytes(…)",
+      "Size.gibibytes(…)",
+      "Size.tebibytes(…)",
+      "Size.pebibyte(…)"
+     ]
     },
     "optional": true
    }

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { FLUENT_BIT_IMAGE, UpstreamImage, VECTOR_IMAGE } from '../engine/images';
+import { checkFactoryOptions } from '../engine/input';
 
 /**
  * The program that ships the logs.
@@ -40,6 +41,16 @@ export type LogBufferSpec =
   | { readonly kind: 'memory'; readonly maxSize?: Size }
   | { readonly kind: 'filesystem'; readonly maxSize?: Size };
 
+/** Options of `LogBuffer.memory` and `LogBuffer.filesystem`. */
+export interface LogBufferOptions {
+  /**
+   * How much the buffer holds.
+   * @default - memory: Fluent Bit 16MiB (`mem_buf_limit`), Vector 500 events a sink; filesystem:
+   * Fluent Bit 128MiB in all, Vector 256MiB a sink (each engine's documented default or minimum)
+   */
+  readonly maxSize?: Size;
+}
+
 /**
  * Where the shipper keeps records it has read but not yet delivered.
  *
@@ -59,7 +70,8 @@ export class LogBuffer {
    * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
    * @see https://vector.dev/docs/architecture/end-to-end-acknowledgements/
    */
-  public static memory(options: { readonly maxSize?: Size } = {}): LogBuffer {
+  public static memory(options: LogBufferOptions = {}): LogBuffer {
+    checkFactoryOptions('LogBuffer.memory', 'LogBufferOptions', options);
     return new LogBuffer({ kind: 'memory', maxSize: options.maxSize });
   }
 
@@ -73,7 +85,8 @@ export class LogBuffer {
    * @see https://docs.fluentbit.io/manual/administration/buffering-and-storage
    * @see https://vector.dev/docs/reference/configuration/sinks/loki/#buffer
    */
-  public static filesystem(options: { readonly maxSize?: Size } = {}): LogBuffer {
+  public static filesystem(options: LogBufferOptions = {}): LogBuffer {
+    checkFactoryOptions('LogBuffer.filesystem', 'LogBufferOptions', options);
     return new LogBuffer({ kind: 'filesystem', maxSize: options.maxSize });
   }
 

@@ -1,4 +1,5 @@
 import { Duration, Size } from 'cdk8s';
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -80,6 +81,7 @@ export class SecretTemplate {
    * Renders `{{ with secret "secret/data/app/db" }}{{ index .Data.data "password" }}{{ end }}`.
    */
   public static kv(options: KvSecretOptions): SecretTemplate {
+    checkFactoryOptions('SecretTemplate.kv', 'KvSecretOptions', options);
     return new SecretTemplate({ kind: 'kv', options });
   }
 
@@ -91,6 +93,7 @@ export class SecretTemplate {
    * @see https://developer.hashicorp.com/vault/docs/secrets/databases
    */
   public static database(options: DatabaseSecretOptions): SecretTemplate {
+    checkFactoryOptions('SecretTemplate.database', 'DatabaseSecretOptions', options);
     return new SecretTemplate({ kind: 'database', options });
   }
 

@@ -1,3 +1,4 @@
+import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { TlsCa } from '../engine/tls-ca';
 
@@ -179,6 +180,7 @@ export class TelemetryExporter {
    * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/otlpexporter
    */
   public static otlp(options: OtlpExporterOptions): TelemetryExporter {
+    checkFactoryOptions('TelemetryExporter.otlp', 'OtlpExporterOptions', options);
     return new TelemetryExporter({ kind: 'otlp_grpc', options });
   }
 
@@ -187,6 +189,7 @@ export class TelemetryExporter {
    * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/otlphttpexporter
    */
   public static otlpHttp(options: OtlpHttpExporterOptions): TelemetryExporter {
+    checkFactoryOptions('TelemetryExporter.otlpHttp', 'OtlpHttpExporterOptions', options);
     return new TelemetryExporter({ kind: 'otlp_http', options });
   }
 
@@ -195,6 +198,7 @@ export class TelemetryExporter {
    * @see https://github.com/open-telemetry/opentelemetry-collector-contrib/tree/main/exporter/prometheusremotewriteexporter
    */
   public static prometheusRemoteWrite(options: PrometheusRemoteWriteExporterOptions): TelemetryExporter {
+    checkFactoryOptions('TelemetryExporter.prometheusRemoteWrite', 'PrometheusRemoteWriteExporterOptions', options);
     return new TelemetryExporter({ kind: 'prometheus_remote_write', options });
   }
 
@@ -203,6 +207,7 @@ export class TelemetryExporter {
    * @see https://github.com/open-telemetry/opentelemetry-collector/tree/main/exporter/debugexporter
    */
   public static debug(options: DebugExporterOptions = {}): TelemetryExporter {
+    checkFactoryOptions('TelemetryExporter.debug', 'DebugExporterOptions', options);
     return new TelemetryExporter({ kind: 'debug', options });
   }
 

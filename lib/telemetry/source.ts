@@ -1,4 +1,5 @@
 import { Duration } from 'cdk8s';
+import { checkFactoryOptions } from '../engine/input';
 
 /** Options of `TelemetrySource.prometheus`. */
 export interface PrometheusSourceOptions {
@@ -42,6 +43,7 @@ export class TelemetrySource {
    * @example TelemetrySource.prometheus({ port: 9090, path: '/metrics', interval: Duration.seconds(15) })
    */
   public static prometheus(options: PrometheusSourceOptions): TelemetrySource {
+    checkFactoryOptions('TelemetrySource.prometheus', 'PrometheusSourceOptions', options);
     return new TelemetrySource({ kind: 'prometheus', options });
   }
 
