@@ -16,7 +16,7 @@ import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   CacheListener, ConfigReload, ConfigSource, exposeMetrics, GitAuth, LogBuffer, LogMetadata, LogMultiline, LogOutput, LogParser, LogShipperEngine,
-  SecretTemplate, SecurityHeaders, setDefaultSidecarMode, SkipAuthRoute, TelemetryExporter, TelemetrySource, TlsCa,
+  SecretTemplate, SecurityHeaders, setDefaultSidecarMode, SkipAuthRoute, TelemetryExporter, TelemetrySelfMetrics, TelemetrySource, TlsCa,
   VaultCaCertificate, withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy, withSecretsAgent, withSidecar, withTelemetry,
 } from '../lib';
 import { listFiles, newApp, readOutput } from './util/synth';
@@ -466,6 +466,13 @@ for (const target of [...TARGETS, ...NO_STRING_TARGETS]) {
     }]);
   }
 }
+
+// Every positional argument a factory takes: the strings above, and the ports.
+const POSITIONAL_PORTS: Array<[string, (p: Pod, value: any) => void]> = [
+  ['TelemetrySelfMetrics.local(port)', (p, v) => withTelemetry(p.web, { selfMetrics: TelemetrySelfMetrics.local(v) })],
+  ['TelemetrySelfMetrics.exposed(port)', (p, v) => withTelemetry(p.web, { selfMetrics: TelemetrySelfMetrics.exposed(v) })],
+];
+for (const [name, call] of [...POSITIONAL, ...POSITIONAL_PORTS]) UNPRINTABLE_CASES.push([name, nothing, (p) => call(p, Object.create(null))]);
 
 describe('an option that cannot become text (an object without a prototype)', () => {
   test('every helper and factory is swept', () => {

@@ -73,7 +73,7 @@ export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxy
 
   const port = props.port ?? 4180;
   const portProblem = portNumberProblem(port);
-  if (portProblem) fail(`port ${port} ${portProblem}`);
+  if (portProblem) fail(`port ${quote(port)} ${portProblem}`);
   if (port < 1024) fail(`port ${port} is below 1024, which oauth2-proxy, running as a non-root user, cannot bind; pass a port of 1024 or more (a Service can still listen on 80 or 443)`);
   const portName = props.portName ?? 'auth-http';
   const portNameIssue = portNameProblem(portName);

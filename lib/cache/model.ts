@@ -89,7 +89,7 @@ export function buildModel(
   if (listener.kind === 'loopback') {
     const port = listener.port ?? context.freePort(engine.defaultPort);
     const problem = portNumberProblem(port);
-    if (problem) fail(`listen port ${port} ${problem}`);
+    if (problem) fail(`listen port ${quote(port)} ${problem}`);
     if (port < 1024) {
       fail(`listen port ${port} is below 1024, which the cache, running as a non-root user without capabilities, cannot bind; `
         + `pass a port of 1024 or more (for example ${engine.defaultPort})`);

@@ -78,7 +78,7 @@ export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions): SyncPla
   }
   if (props.healthPort !== undefined) {
     const problem = portNumberProblem(props.healthPort);
-    if (problem) fail(`healthPort ${props.healthPort} ${problem}`);
+    if (problem) fail(`healthPort ${quote(props.healthPort)} ${problem}`);
   }
   if (props.sizeLimit !== undefined && !(props.sizeLimit.toMebibytes() > 0)) fail('sizeLimit must be positive, for example Size.mebibytes(200)');
 

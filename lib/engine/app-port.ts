@@ -32,7 +32,7 @@ export function resolveAppPort(pod: PodFacts, given: number | undefined, program
     .join(', ');
   if (given !== undefined) {
     const problem = portNumberProblem(given);
-    if (problem) fail(`targetPort ${given} ${problem}`);
+    if (problem) fail(`targetPort ${quote(given)} ${problem}`);
     if (!givenDeclared) {
       fail(`targetPort ${given} is not a TCP port of the app (it declares ${declared() || 'none'}); `
         + 'pass one of those, or declare the port on the app container (portNumber or ports)');

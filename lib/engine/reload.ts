@@ -121,7 +121,7 @@ export const SIGNALS: readonly ReloadSignal[] = ['SIGHUP', 'SIGUSR1', 'SIGUSR2']
 export function checkHttpReload(fail: Fail, pod: PodFacts, options: HttpPostReloadOptions) {
   if (typeof options !== 'object' || options === null) fail('ConfigReload.httpPost needs { port, path }');
   const problem = portNumberProblem(options.port);
-  if (problem) fail(`reload port ${options.port} ${problem}`);
+  if (problem) fail(`reload port ${quote(options.port)} ${problem}`);
   const apps = pod.appContainers();
   if (!apps.some((c) => c.ports.some((p) => p.number === options.port && (p.protocol ?? kplus.Protocol.TCP) === kplus.Protocol.TCP))) {
     const declared = apps.flatMap((c) => c.ports.map((p) => `${p.number} (${quote(c.name)})`));

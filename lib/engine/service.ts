@@ -62,7 +62,7 @@ export function exposeFrontViaService(scope: Construct, front: ServedFront, opti
   checkFactoryOptions(where, front.serviceOptionsShape ?? 'ProxyExposeViaServiceOptions', options);
   const port = options.port ?? front.port;
   const problem = portNumberProblem(port);
-  if (problem) throw new Error(`${where} port ${port} ${problem}`);
+  if (problem) throw new Error(`${where} port ${quote(port)} ${problem}`);
   if (options.name !== undefined && !SERVICE_NAME.test(options.name)) {
     throw new Error(`${where}: name ${quote(options.name)} is not a Service name: at most 63 lowercase letters, digits and "-", `
       + 'starting with a letter and ending with a letter or digit (RFC 1035), for example "web"');

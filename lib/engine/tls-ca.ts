@@ -1,5 +1,6 @@
 import { kplus } from './kplus';
 import { ProgramVolume } from './program';
+import { describeValue } from './validation/syntax';
 
 /**
  * A CA certificate to trust, in PEM, for an endpoint reached over `https` (a log shipper's
@@ -11,11 +12,13 @@ import { ProgramVolume } from './program';
 export class TlsCa {
   /** A key of a ConfigMap (a CA is public: a ConfigMap is the usual place). */
   public static fromConfigMap(configMap: kplus.IConfigMap, key: string): TlsCa {
+    checkKey('TlsCa.fromConfigMap', 'ConfigMap', key);
     return new TlsCa({ kind: 'configMap', configMap, key });
   }
 
   /** A key of a Secret (for example the `ca.crt` of a cert-manager Certificate's Secret). */
   public static fromSecret(secret: kplus.ISecret, key: string): TlsCa {
+    checkKey('TlsCa.fromSecret', 'Secret', key);
     return new TlsCa({ kind: 'secret', secret, key });
   }
 
@@ -25,6 +28,11 @@ export class TlsCa {
     | { readonly kind: 'configMap'; readonly configMap: kplus.IConfigMap; readonly key: string }
     | { readonly kind: 'secret'; readonly secret: kplus.ISecret; readonly key: string },
   ) {}
+}
+
+/** A JavaScript caller's key is text before anything reads it (its form is checked with the program that mounts it). */
+function checkKey(factory: string, what: string, key: unknown): void {
+  if (typeof key !== 'string') throw new Error(`${factory}: key must be a string, a key of the ${what} (got ${describeValue(key)})`);
 }
 
 /** The program volume that mounts `ca` read-only at `dir` as `ca.crt`, the `index`-th CA of the program. */

@@ -2,7 +2,7 @@
  * Values a log record can carry that are only known in the running pod: its name, namespace and
  * UID, one of its labels, and the app containers that write the log folder.
  */
-import { quote } from '../engine/validation/syntax';
+import { describeValue, quote } from '../engine/validation/syntax';
 
 /** What a `LogMetadata` reads, for the engine renderers. */
 export type LogMetadataSource =
@@ -48,6 +48,8 @@ export class LogMetadata {
    * pod template when the app is synthesized: a missing one is reported at synthesis.
    */
   public static podLabel(key: string): LogMetadata {
+    // A JavaScript caller's key is text before anything reads it (the label's rules are checked with the pod).
+    if (typeof key !== 'string') throw new Error(`LogMetadata.podLabel: the label key must be a string (got ${describeValue(key)})`);
     const id = `label_${key.replace(/[^A-Za-z0-9_]/g, '_')}`;
     return new LogMetadata({ kind: 'field', id, fieldPath: `metadata.labels['${key}']`, labelKey: key }, `pod label ${quote(key)}`);
   }

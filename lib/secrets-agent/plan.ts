@@ -179,7 +179,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
   if (props.cachePort !== undefined && !props.cache) fail('cachePort without cache: true; set cache: true, or remove cachePort');
   if (props.cachePort !== undefined) {
     const problem = portNumberProblem(props.cachePort);
-    if (problem) fail(`cachePort ${props.cachePort} ${problem}`);
+    if (problem) fail(`cachePort ${quote(props.cachePort)} ${problem}`);
   }
   const cachePort = props.cache ? props.cachePort ?? pod.freePort(DEFAULT_CACHE_PORT) : undefined;
 

@@ -87,7 +87,7 @@ export class MetricsExposure extends Construct {
     const via = options.via ?? MetricsDiscovery.ANNOTATIONS;
     if (!Object.values(MetricsDiscovery).includes(via)) fail(`via ${quote(String(via))} is not a MetricsDiscovery`);
     const problem = portNumberProblem(options.port);
-    if (problem) fail(`port ${options.port} ${problem}`);
+    if (problem) fail(`port ${quote(options.port)} ${problem}`);
     const path = options.path ?? '/metrics';
     if (typeof path !== 'string' || !PATH.test(path)) fail(`path ${quote(path)} must start with "/" and hold letters, digits and _ . ~ / - only`);
 

@@ -152,7 +152,7 @@ export function buildModel(where: string, options: TelemetryOptions, context: Mo
   const port = (option: string, given: number | undefined, fallback: number): number => {
     const value = given ?? fallback;
     const problem = portNumberProblem(value);
-    if (problem) fail(`${option} ${value} ${problem}`);
+    if (problem) fail(`${option} ${quote(value)} ${problem}`);
     return value;
   };
   const otlpGrpcPort = port('otlpGrpcPort', options.otlpGrpcPort, 4317);
@@ -296,7 +296,7 @@ function scrapeModel(fail: (p: string) => never, source: TelemetrySource, index:
   const o = source.spec.options;
   const what = `sources[${index}] (prometheus)`;
   const problem = portNumberProblem(o.port);
-  if (problem) fail(`${what}: port ${o.port} ${problem}`);
+  if (problem) fail(`${what}: port ${quote(o.port)} ${problem}`);
   if (!context.appPorts.has(o.port)) {
     fail(`${what}: port ${o.port} is not a TCP port of the app (${context.describeAppPorts || 'the app containers declare none'}); `
       + 'declare the metrics port on the app container (portNumber or ports), or give the port it declares');
