@@ -467,6 +467,17 @@ for (const target of [...TARGETS, ...NO_STRING_TARGETS]) {
   }
 }
 
+// Every string nested in the options (the places the control-character sweep fills), but record keys.
+for (const target of TARGETS) {
+  const base = target.base(pod());
+  for (const change of changes(target.shape, base).filter((c) => c.where.includes('.') && !c.where.endsWith(' key'))) {
+    UNPRINTABLE_CASES.push([`${target.name}: ${change.where}`, target.prepare ?? nothing, (p, prepared) => {
+      const options = copy(target.base(p));
+      change.apply(options, Object.create(null));
+      target.call(p, options, prepared);
+    }]);
+  }
+}
 // Every positional argument a factory takes: the strings above, and the ports.
 const POSITIONAL_PORTS: Array<[string, (p: Pod, value: any) => void]> = [
   ['TelemetrySelfMetrics.local(port)', (p, v) => withTelemetry(p.web, { selfMetrics: TelemetrySelfMetrics.local(v) })],
