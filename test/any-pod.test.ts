@@ -13,7 +13,7 @@ import {
   withSecretsAgent, withSidecar, withTelemetry,
 } from '../lib';
 import { newApp, synth, synthFails } from './util/synth';
-import { APP, WORKLOADS } from './workloads';
+import { APP, plainDeployment, WORKLOADS } from './workloads';
 
 type Helper = (workload: kplus.AbstractPod | ApiObject, chart: Chart) => unknown;
 
@@ -154,16 +154,7 @@ describe('a pod with an init container and two app containers, four helpers in t
 });
 
 describe('an ApiObject workload', () => {
-  const deployment = (chart: Chart, containers: any[] = [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 8080, name: 'http' }] }]) =>
-    new ApiObject(chart, 'web', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers } },
-      },
-    });
+  const deployment = (chart: Chart, containers?: any[]) => plainDeployment(chart, containers);
 
   test('a log shipper in one call: container, volumes, mounts on both sides, ConfigMap, checksum annotation', () => {
     const { app, chart } = newApp();

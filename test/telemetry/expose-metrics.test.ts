@@ -1,9 +1,10 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { synthWithPodMonitors } from './helpers';
 import { exposeMetrics, MetricsDiscovery, TelemetrySelfMetrics, withTelemetry } from '../../lib';
 import { podSpecOf } from '../util/restricted';
 import { find, newApp, synth } from '../util/synth';
+import { plainDeployment as plainWorkload } from '../workloads';
 
 function web(chart: any, ports: kplus.ContainerPort[] = [{ number: 8080, name: 'http' }, { number: 9090, name: 'metrics' }]) {
   return new kplus.Deployment(chart, 'web', { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports }] });
@@ -135,20 +136,8 @@ describe('exposeMetrics', () => {
 });
 
 describe('exposeMetrics on a plain ApiObject (an import, an Include, a Helm chart)', () => {
-  function plainDeployment(chart: any, annotations?: Record<string, string>) {
-    return new ApiObject(chart, 'web', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        selector: { matchLabels: { app: 'web' } },
-        template: {
-          metadata: { labels: { app: 'web' }, annotations },
-          spec: { containers: [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 9090, name: 'metrics' }] }] },
-        },
-      },
-    });
-  }
+  const METRICS_APP = [{ name: 'app', image: 'ghcr.io/acme/web:1.4.2', ports: [{ containerPort: 9090, name: 'metrics' }] }];
+  const plainDeployment = (chart: Chart, annotations?: Record<string, string>) => plainWorkload(chart, METRICS_APP, annotations);
 
   test('annotations through JSON patches, beside the object\'s own', () => {
     const { app, chart } = newApp();
