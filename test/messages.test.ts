@@ -302,34 +302,54 @@ interface Change {
   readonly apply: (options: Record<string, unknown>, value: string) => void;
 }
 
-/**
- * Every place a string goes in options of shape `shapeName`, walking into nested data
- * interfaces the valid options hold: a string option, an entry of a string array, a record's
- * key, and a record's string value.
- */
-function changes(shapeName: string, base: Record<string, unknown>, path: string[] = []): Change[] {
-  const at = (options: Record<string, unknown>): Record<string, unknown> =>
-    path.reduce<any>((o, k) => (Array.isArray(o[k]) ? o[k][0] : o[k]), options);
-  const out: Change[] = [];
+/** An option: the path of keys to the object that holds it, its key, its shape, and its value in the valid options. */
+interface OptionPlace {
+  readonly path: string[];
+  readonly key: string;
+  readonly shape: Shape;
+  readonly value: unknown;
+}
+
+/** Every option of shape `shapeName`, and of the nested data interfaces the valid options hold (an array entered at its first item), in order. */
+function optionPlaces(shapeName: string, base: Record<string, unknown>, path: string[] = []): OptionPlace[] {
+  const out: OptionPlace[] = [];
   for (const [key, { shape }] of Object.entries(OPTION_SHAPES[shapeName].props)) {
-    const where = [...path, key].join('.');
-    if (takesString(shape)) {
-      out.push({ where, apply: (o, v) => { at(o)[key] = v; } });
-    } else if (shape.k === 'array' && takesString(shape.of)) {
-      out.push({ where: `${where}[0]`, apply: (o, v) => { at(o)[key] = [v]; } });
-    } else if (shape.k === 'record') {
-      out.push({ where: `${where} key`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [v]: takesString(shape.of) ? 'x' : kplus.EnvValue.fromValue('x') }; } });
-      if (takesString(shape.of) && isPlain(base[key]) && Object.keys(base[key] as object).length > 0) {
-        const first = Object.keys(base[key] as object)[0];
-        out.push({ where: `${where}.${first}`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [first]: v }; } });
-      }
-    } else if (shape.k === 'ref' && isPlain(base[key])) {
-      out.push(...changes(shape.name, base[key] as Record<string, unknown>, [...path, key]));
-    } else if (shape.k === 'array' && shape.of.k === 'ref' && Array.isArray(base[key]) && isPlain((base[key] as unknown[])[0])) {
-      out.push(...changes(shape.of.name, (base[key] as Array<Record<string, unknown>>)[0], [...path, key]));
+    const value = base[key];
+    out.push({ path, key, shape, value });
+    if (shape.k === 'ref' && isPlain(value)) {
+      out.push(...optionPlaces(shape.name, value as Record<string, unknown>, [...path, key]));
+    } else if (shape.k === 'array' && shape.of.k === 'ref' && Array.isArray(value) && isPlain(value[0])) {
+      out.push(...optionPlaces(shape.of.name, value[0] as Record<string, unknown>, [...path, key]));
     }
   }
   return out;
+}
+
+/** The object at `path` in `options` (an array at its first item). */
+function parentAt(options: Record<string, unknown>, path: string[]): Record<string, unknown> {
+  return path.reduce<any>((o, k) => (Array.isArray(o[k]) ? o[k][0] : o[k]), options);
+}
+
+/**
+ * Every place a string goes in options of shape `shapeName`, nested data interfaces included:
+ * a string option, an entry of a string array, a record's key, and a record's string value.
+ */
+function changes(shapeName: string, base: Record<string, unknown>): Change[] {
+  return optionPlaces(shapeName, base).flatMap(({ path, key, shape, value }): Change[] => {
+    const at = (options: Record<string, unknown>) => parentAt(options, path);
+    const where = [...path, key].join('.');
+    if (takesString(shape)) return [{ where, apply: (o, v) => { at(o)[key] = v; } }];
+    if (shape.k === 'array' && takesString(shape.of)) return [{ where: `${where}[0]`, apply: (o, v) => { at(o)[key] = [v]; } }];
+    if (shape.k !== 'record') return [];
+    const out: Change[] = [
+      { where: `${where} key`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [v]: takesString(shape.of) ? 'x' : kplus.EnvValue.fromValue('x') }; } },
+    ];
+    if (takesString(shape.of) && isPlain(value) && Object.keys(value as object).length > 0) {
+      const first = Object.keys(value as object)[0];
+      out.push({ where: `${where}.${first}`, apply: (o, v) => { at(o)[key] = { ...(at(o)[key] as object), [first]: v }; } });
+    }
+    return out;
+  });
 }
 
 /** A deep copy of plain data (objects and arrays), keeping constructs and class instances as they are. */
@@ -467,29 +487,12 @@ for (const target of [...TARGETS, ...NO_STRING_TARGETS]) {
   }
 }
 
-/**
- * Every option nested in the valid options' data interfaces (`rateLimit.burst`, `sharedVolumes.sizeLimit`),
- * whatever its type, as a path of keys (an array is entered at its first item).
- */
-function nestedPlaces(shapeName: string, base: Record<string, unknown>, path: string[] = []): string[][] {
-  const out: string[][] = [];
-  for (const [key, { shape }] of Object.entries(OPTION_SHAPES[shapeName].props)) {
-    if (path.length > 0) out.push([...path, key]);
-    const value = base[key];
-    if (shape.k === 'ref' && isPlain(value)) {
-      out.push(...nestedPlaces(shape.name, value as Record<string, unknown>, [...path, key]));
-    } else if (shape.k === 'array' && shape.of.k === 'ref' && Array.isArray(value) && isPlain(value[0])) {
-      out.push(...nestedPlaces(shape.of.name, value[0] as Record<string, unknown>, [...path, key]));
-    }
-  }
-  return out;
-}
+// Every option nested in the valid options' data interfaces (`rateLimit.burst`), whatever its type.
 for (const target of TARGETS) {
-  for (const place of nestedPlaces(target.shape, target.base(pod()))) {
-    UNPRINTABLE_CASES.push([`${target.name}: ${place.join('.')}`, target.prepare ?? nothing, (p, prepared) => {
+  for (const { path, key } of optionPlaces(target.shape, target.base(pod())).filter((place) => place.path.length > 0)) {
+    UNPRINTABLE_CASES.push([`${target.name}: ${[...path, key].join('.')}`, target.prepare ?? nothing, (p, prepared) => {
       const options = copy(target.base(p));
-      const parent = place.slice(0, -1).reduce<any>((o, k) => (Array.isArray(o[k]) ? o[k][0] : o[k]), options);
-      parent[place[place.length - 1]] = Object.create(null);
+      parentAt(options, path)[key] = Object.create(null);
       target.call(p, options, prepared);
     }]);
   }
