@@ -32,6 +32,15 @@ function run(lib, kplus, cdk8s) {
     ['faults without the switch', (web) => lib.withProxy(web, { faults: { abort: { status: 503, percentage: 1 } } })],
     ['a rate limit as a number', (web) => lib.withProxy(web, { rateLimit: 10 })],
     ['an internal path that is not a string', (web) => lib.withProxy(web, { internalPaths: [42] })],
+    // Every option factory checks its options at the call, before a helper reads them.
+    ['a buffer size that is not a Size', () => lib.LogBuffer.memory({ maxSize: 64 })],
+    ['a loopback port that is a string', () => lib.CacheListener.loopback({ port: '6380' })],
+    ['a KV version that is a string', () => lib.SecretTemplate.kv({ path: 'web/api', version: '2' })],
+    ['an unknown key in an exporter', () => lib.TelemetryExporter.debug({ verbose: 'detailed' })],
+    ['a scrape port that is a string', () => lib.TelemetrySource.prometheus({ port: '9090' })],
+    ['a CA key that is not a string', () => lib.TlsCa.fromSecret(kplus.Secret.fromSecretName(new cdk8s.App(), 'ca', 'ca'), { key: 'ca.crt' })],
+    ['a pod label key that is not a string', () => lib.LogMetadata.podLabel(['app'])],
+    ['a self-metrics port that cannot become text', (web) => lib.withTelemetry(web, { selfMetrics: lib.TelemetrySelfMetrics.local(Object.create(null)) })],
     // Issue #16's other classes, as a JavaScript caller meets them: the same refusals as in TypeScript.
     ['1. an image with a scheme', (web) => lib.withSidecar(web, { name: 's', image: 'https://registry.example/s:1.0.0' })],
     ['1. a helper image with whitespace', (web) => lib.withProxy(web, { image: 'envoyproxy/envoy:v1 .0' })],

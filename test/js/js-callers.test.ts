@@ -41,6 +41,15 @@ const EXPECTED: Record<string, string> = {
   'faults without the switch': 'Deployment "test/web", withProxy: option faults.enabled is missing; give true or false',
   'a rate limit as a number': 'Deployment "test/web", withProxy: option rateLimit must be a ProxyRateLimit { requestsPerSecond, burst? } (got the number 10)',
   'an internal path that is not a string': 'Deployment "test/web", withProxy: option internalPaths[0] must be a string (got the number 42)',
+  'a buffer size that is not a Size': 'LogBuffer.memory: option maxSize must be a Size: Size.kibibytes(…), Size.mebibytes(…), Size.gibibytes(…), '
+    + 'Size.tebibytes(…) or Size.pebibyte(…) (got the number 64)',
+  'a loopback port that is a string': 'CacheListener.loopback: option port must be a number (got the string "6380")',
+  'a KV version that is a string': 'SecretTemplate.kv: option version must be a number (got the string "2")',
+  'an unknown key in an exporter': 'TelemetryExporter.debug: unknown option "verbose"; the options are verbosity, signals',
+  'a scrape port that is a string': 'TelemetrySource.prometheus: option port must be a number (got the string "9090")',
+  'a CA key that is not a string': 'TlsCa.fromSecret: key must be a string, a key of the Secret (got an object)',
+  'a pod label key that is not a string': 'LogMetadata.podLabel: the label key must be a string (got an array)',
+  'a self-metrics port that cannot become text': 'Deployment "test/web", withTelemetry: selfMetrics port an object must be an integer from 1 to 65535',
   '1. an image with a scheme': 'Deployment "test/web", sidecar "s": image "https://registry.example/s:1.0.0" starts with a scheme ("https://"); '
     + 'an image reference has none: give "registry.example/s:1.0.0"',
   '1. a helper image with whitespace': 'Deployment "test/web", withProxy: image "envoyproxy/envoy:v1 .0" holds whitespace or a control character; an image reference has none: remove it',
