@@ -6,6 +6,7 @@ import { planAuthProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { IProxyTarget } from '../engine/proxy-target';
 import { PodRegistry } from '../engine/registry';
 import { exposeFrontViaService, retargetServiceToFront, ServedFront } from '../engine/service';
@@ -77,7 +78,7 @@ export class AuthProxy extends Construct implements IProxyTarget {
     checkOptions(scope, 'withAuthProxy', 'AuthProxyProps', props);
     const workload = workloadOrScope(scope, id, props?.workload, 'AuthProxy');
     const registry = PodRegistry.of(workload);
-    const plan = planAuthProxy(registry, props);
+    const plan = planFor(planAuthProxy, registry, props, 'withAuthProxy');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { SidecarMode } from '../engine/sidecar-mode';
 
 /**
@@ -308,3 +309,6 @@ export const AUTH_PROXY_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(25), limit: kplus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
 };
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(SkipAuthRoute);

@@ -12,9 +12,9 @@ import { AUTH_PROXY_PATHS, AUTH_PROXY_RESOURCES, AuthProxyOptions, AuthProxySecr
 import { resolveAppPort } from '../engine/app-port';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference, OAUTH2_PROXY_IMAGE } from '../engine/images';
-import { httpGetProbes, kplus, TCP } from '../engine/kplus';
+import { kplus, TCP } from '../engine/kplus';
+import { Fail, PodFacts } from '../engine/pod-facts';
 import { Program } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { portNameProblem, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** oauth2-proxy's own endpoints, under its `/oauth2` prefix so that no path of the app is shadowed. */
@@ -38,10 +38,7 @@ export interface AuthProxyPlan {
 }
 
 /** Checks the options against the pod and works out oauth2-proxy's command line. Throws on input that is wrong. */
-export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions): AuthProxyPlan {
-  const fail = (problem: string): never => {
-    throw new Error(`${pod.label}, withAuthProxy: ${problem}`);
-  };
+export function planAuthProxy(pod: PodFacts, props: AuthProxyOptions, fail: Fail): AuthProxyPlan {
   if (props === undefined || props === null || typeof props !== 'object') {
     fail('options are missing; pass { issuerUrl, clientId, clientSecret, cookieSecret, emailDomains or allowedGroups }');
   }
@@ -203,7 +200,7 @@ function probePaths(pod: PodFacts, appPort: number): string[] {
     const declared = c.ports.filter((p) => p.number === appPort && (p.protocol ?? TCP) === TCP);
     if (declared.length === 0) continue;
     const names = new Set(declared.map((p) => p.name).filter((n) => n !== undefined));
-    for (const probe of httpGetProbes(c)) {
+    for (const probe of pod.httpGetProbes(c.name)) {
       if (probe.port !== appPort && !names.has(probe.port as string)) continue;
       const path = probe.path.split('?')[0];
       if (path === '/' || !path.startsWith('/')) continue;

@@ -5,6 +5,7 @@ import { planCache } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -80,7 +81,7 @@ export class Cache extends Construct {
     checkOptions(scope, 'withCache', 'CacheProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Cache');
     const registry = PodRegistry.of(workload);
-    const plan = planCache(registry, props);
+    const plan = planFor(planCache, registry, props, 'withCache');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

@@ -5,6 +5,7 @@
 import { Size } from 'cdk8s';
 import { CacheEngine, CacheEviction, CacheListener, CacheOptions } from './options';
 import { kplus } from '../engine/kplus';
+import { Fail } from '../engine/pod-facts';
 import { mountPathProblem, normalizePath, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the cache's own files live in its container. */
@@ -67,9 +68,9 @@ const SOCKET_DIR = /^\/[A-Za-z0-9/._-]*$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MEBIBYTE = 1024 * 1024;
 
-/** Input checked against itself and the pod's free ports; throws `${where}: <problem>; <fix>`. */
+/** Input checked against itself and the pod's free ports; throws through `fail` (`<problem>; <fix>`). */
 export function buildModel(
-  where: string,
+  fail: Fail,
   props: CacheOptions,
   context: {
     readonly engine: CacheEngine;
@@ -78,9 +79,6 @@ export function buildModel(
     readonly freePort: (start: number) => number;
   },
 ): CacheModel {
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
   const { engine, name } = context;
 
   const listener = props.listen ?? CacheListener.loopback();

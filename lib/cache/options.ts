@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { MEMCACHED_IMAGE, UpstreamImage, VALKEY_IMAGE } from '../engine/images';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { SidecarMode } from '../engine/sidecar-mode';
 
 /**
@@ -203,3 +204,6 @@ export interface CacheOptions {
    */
   readonly mode?: SidecarMode;
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(CacheEngine, CacheListener);

@@ -13,8 +13,8 @@ import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { Fail, PodFacts } from '../engine/pod-facts';
 import { Program } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
 /** The cache's program, and what the construct shows of it. */
@@ -24,8 +24,6 @@ export interface CachePlan {
   readonly model: CacheModel;
   /** valkey.conf (Valkey only). */
   readonly file?: ConfigFile;
-  /** The app containers that get the environment variables. */
-  readonly appContainers: kplus.Container[];
   /** Environment variables of the app containers, in order. */
   readonly appEnv: ReadonlyArray<{ readonly name: string; readonly value: kplus.EnvValue }>;
   readonly url: string;
@@ -34,11 +32,7 @@ export interface CachePlan {
 }
 
 /** Checks the options against the pod and works out the cache. Throws on input that is wrong. */
-export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
-  const where = `${pod.label}, withCache`;
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function planCache(pod: PodFacts, props: CacheOptions, fail: Fail): CachePlan {
   const engine = props.engine ?? CacheEngine.VALKEY;
   if (!(engine instanceof CacheEngine)) fail('engine must be CacheEngine.VALKEY or CacheEngine.MEMCACHED');
   const name = props.name ?? 'cache';
@@ -48,7 +42,7 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
   if (typeof image !== 'string' || image.trim() === '') fail('image is empty; leave it unset for the pinned upstream image');
 
   const resources = sidecarResources(props.resources, CACHE_RESOURCES);
-  const model = buildModel(where, props, { engine, name, memoryLimit: resources.memory?.limit, freePort: (start) => pod.freePort(start) });
+  const model = buildModel(fail, props, { engine, name, memoryLimit: resources.memory?.limit, freePort: (start) => pod.freePort(start) });
 
   // The app containers and their environment: never overwrite what the app sets itself.
   const appContainers = props.appContainers
@@ -74,7 +68,7 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
     if (passwordEnv === urlEnv) fail(`passwordEnv and urlEnv are both ${quote(urlEnv)}; give each its own name`);
   }
   for (const c of appContainers) {
-    const env = c.env.variables;
+    const env = c.env;
     for (const [option, envName] of [['urlEnv', urlEnv], ['passwordEnv', passwordEnv]] as const) {
       if (envName !== undefined && Object.prototype.hasOwnProperty.call(env, envName)) {
         const suffix = option === 'urlEnv' ? 'URL' : 'PASSWORD';
@@ -150,5 +144,5 @@ export function planCache(pod: PodFacts, props: CacheOptions): CachePlan {
       variables: Object.fromEntries(appContainers.map((c) => [c.name, appEnv])),
     },
   };
-  return { program, engine, model, file, appContainers, appEnv, url, urlEnv, passwordEnv };
+  return { program, engine, model, file, appEnv, url, urlEnv, passwordEnv };
 }

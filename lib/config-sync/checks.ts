@@ -9,8 +9,8 @@ import { K8sSidecarResource } from './k8s-sidecar';
 import type { Fail, GitSourceOptions, HttpsGitAuthOptions, LabelledSourceOptions, SshGitAuthOptions } from './options';
 import { UpstreamImage } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { ContainerFacts, PodFacts } from '../engine/pod-facts';
 import { ForbiddenSetting } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { CheckedSignalReload, checkSignalReload as checkSharedSignalReload, ReloadSignal, SignalReloadOptions } from '../engine/reload';
 import { quote } from '../engine/validation/syntax';
 
@@ -34,7 +34,7 @@ export const GIT_SYNC_FORBIDDEN: readonly ForbiddenSetting[] = [
   { flag: '--password', reason: PASSWORD_REASON },
 ];
 
-export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): kplus.Container[] {
+export function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): ContainerFacts[] {
   const apps = pod.appContainers();
   if (names === undefined) {
     if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the sync');
@@ -281,7 +281,7 @@ export function checkLabelledSource(fail: Fail, resource: K8sSidecarResource, op
 export function checkSignalReload(
   fail: Fail,
   pod: PodFacts,
-  targets: kplus.Container[],
+  targets: ContainerFacts[],
   signal: ReloadSignal,
   options: SignalReloadOptions,
   context: { engine: string; sshAuth: boolean; image: UpstreamImage; labelled?: CheckedLabelled },

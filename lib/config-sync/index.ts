@@ -9,6 +9,7 @@ import { planConfigSync } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -101,7 +102,7 @@ export class ConfigSync extends Construct {
     checkOptions(scope, 'withConfigSync', 'ConfigSyncProps', props);
     const workload = workloadOrScope(scope, id, props?.workload, 'ConfigSync');
     const registry = PodRegistry.of(workload);
-    const plan = planConfigSync(registry, props);
+    const plan = planFor(planConfigSync, registry, props, 'withConfigSync');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

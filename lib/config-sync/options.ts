@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { K8sSidecarResource } from './k8s-sidecar';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -300,3 +301,6 @@ export function sourceSpec(fail: Fail, source: unknown): GitSpec | LabelledSpec 
   }
   return (source as ConfigSource)._spec;
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(GitAuth, ConfigSource);

@@ -12,8 +12,8 @@ import { k8sSidecarEnv, K8sSidecarSettings } from './k8s-sidecar';
 import { ConfigSyncOptions, DEFAULT_CONFIG_SYNC_HEALTH_PORT, sourceSpec } from './options';
 import { GIT_SYNC_IMAGE, imageReference, K8S_SIDECAR_IMAGE } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { Fail, PodFacts } from '../engine/pod-facts';
 import { Program, ProgramContainer, ProgramSharedVolume, ProgramVolume } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { checkHttpReload, reloadSpec } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 import { signalScript } from '../engine/signal-script';
@@ -39,10 +39,7 @@ export interface SyncPlan {
 }
 
 /** Checks the options against the pod and works out the sync. Throws on input that is wrong. */
-export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions): SyncPlan {
-  const fail = (problem: string): never => {
-    throw new Error(`${pod.label}, withConfigSync: ${problem}`);
-  };
+export function planConfigSync(pod: PodFacts, props: ConfigSyncOptions, fail: Fail): SyncPlan {
   if (typeof props !== 'object' || props === null) fail('options are missing: give { source, mountPath }');
   const spec = sourceSpec(fail, props.source);
   const engine = spec.kind === 'git' ? 'git-sync' : 'k8s-sidecar';

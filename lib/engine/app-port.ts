@@ -3,7 +3,7 @@
  * puts something in front of the app (withProxy, withAuthProxy).
  */
 import { TCP } from './kplus';
-import { PodFacts } from './registry';
+import { PodFacts } from './pod-facts';
 import { portNumberProblem, quote } from './validation/syntax';
 
 /**

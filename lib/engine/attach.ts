@@ -268,7 +268,10 @@ function containerProps(
     name,
     command: literal && props.command ? props.command.map(literal) : props.command,
     args: literal && props.args ? props.args.map(literal) : props.args,
-    envVariables: literal && props.envVariables ? literalEnv(props.envVariables) : props.envVariables,
+    // New objects: cdk8s-plus keeps the ones it is given as the container's and adds to them
+    // (`container.env.addVariable`), and a plan's program may be shared by workloads (plan-cache.ts).
+    envVariables: literal && props.envVariables ? literalEnv(props.envVariables) : props.envVariables && { ...props.envVariables },
+    envFrom: props.envFrom && [...props.envFrom],
     imagePullPolicy: spec.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
     resources: sidecarResources(spec.resources),
     securityContext: sidecarSecurityContext(spec.securityContext, {}, allowOutsideRestrictedProfile === true),
@@ -287,19 +290,15 @@ export function literalText(text: string): string {
   return text.includes('$') ? text.replace(/\$(?=[$(])/g, () => '$$') : text;
 }
 
+/** A new object (see containerProps), with each literal value's `$` escaped. */
 function literalEnv(env: Record<string, kplus.EnvValue>): Record<string, kplus.EnvValue> {
-  let changed = false;
   const out: Record<string, kplus.EnvValue> = {};
   for (const [key, value] of Object.entries(env)) {
     const text = value?.value;
-    if (typeof text === 'string' && value.valueFrom === undefined && literalText(text) !== text) {
-      out[key] = kplus.EnvValue.fromValue(literalText(text));
-      changed = true;
-    } else {
-      out[key] = value;
-    }
+    const escaped = typeof text === 'string' && value.valueFrom === undefined ? literalText(text) : text;
+    out[key] = escaped !== text ? kplus.EnvValue.fromValue(escaped!) : value;
   }
-  return changed ? out : env;
+  return out;
 }
 
 interface ContainerContext {

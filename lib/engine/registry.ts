@@ -36,44 +36,6 @@ function describeMedium(medium: kplus.EmptyDirMedium | undefined): string {
 }
 
 /**
- * What a helper's plan may read of the pod at the call: the facts, never a way to change them.
- */
-export interface PodFacts {
-  /** `Deployment "chart/web"`: how messages name the workload. */
-  readonly label: string;
-  /** `Deployment`, `Job`, … */
-  readonly kind: string;
-  /** The workload's Kubernetes name (`metadata.name`). */
-  readonly name: string;
-  /** A Job or CronJob: its pods run to completion. */
-  readonly runsToCompletion: boolean;
-  /** The mode of a sidecar that chooses none. */
-  readonly defaultMode: SidecarMode;
-  /** The pod-level security context (user, group, fsGroup). */
-  readonly securityContext: kplus.PodSecurityContext;
-  /** `automountServiceAccountToken` of the pod. */
-  readonly automountServiceAccountToken: boolean;
-  /** The regular containers that are not sidecars of this library. */
-  appContainers(): kplus.Container[];
-  /** The container or init container of this name. */
-  containerNamed(name: string): kplus.Container | undefined;
-  /** `"setup", "app"`, for messages. */
-  describeContainerNames(): string;
-  /** The first port from `start` up that nothing in the pod declares or binds. */
-  freePort(start: number): number;
-  /** `base`, or `base-2`, … when a port of the pod already has that name. */
-  freePortName(base: string): string;
-  /** True when `container` is a sidecar or one-time container of this library. */
-  isSidecar(container: kplus.Container): boolean;
-  /** The programs of this library in front of the app's port `appPort`, in attach order. */
-  frontsOf(appPort: number): readonly PortFront[];
-  /** The program that made `volume`, when it is a shared volume of this library. */
-  volumeOwner(volume: kplus.Volume): VolumeOwner | undefined;
-  /** The paths programs of this library call on the app port `port` from inside the pod. */
-  internalPathsOn(port: number): readonly RegisteredInternalPath[];
-}
-
-/**
  * A program of this library that takes the traffic meant for an app port: it listens on its own
  * named port and forwards, directly or through another front, to `appPort` on 127.0.0.1.
  */
@@ -108,7 +70,7 @@ const registries = new WeakMap<Workload | ApiObject, PodRegistry>();
  * declaring them (the port ledger), the shared volumes and the folders programs manage. The
  * first thing recorded registers the one validation that checks the whole pod at synthesis.
  */
-export class PodRegistry implements PodFacts {
+export class PodRegistry {
   /**
    * The registry of `workload`, created on first use: a cdk8s-plus workload, or an ApiObject of a
    * pod-bearing kind (checked by `workloadOrScope` first), read once here from its manifest.

@@ -4,7 +4,8 @@
  */
 import { checkFactoryOptions } from './input';
 import { kplus } from './kplus';
-import { PodFacts } from './registry';
+import { keyedByValue } from './options-key';
+import { ContainerFacts, PodFacts } from './pod-facts';
 import { PROCESS_NAME } from './signal-script';
 import { portNumberProblem, quote } from './validation/syntax';
 
@@ -160,7 +161,7 @@ export interface CheckedSignalReload {
 export function checkSignalReload(
   fail: Fail,
   pod: PodFacts,
-  targets: kplus.Container[],
+  targets: ContainerFacts[],
   signal: ReloadSignal,
   options: SignalReloadOptions,
   context: { readonly who: string; readonly imageGroup: number },
@@ -201,3 +202,6 @@ export function checkSignalReload(
   const group = targets[0].securityContext.group ?? pod.securityContext.group ?? context.imageGroup;
   return { signal, process: processName!, user: user!, group };
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(ConfigReload);

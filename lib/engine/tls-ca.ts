@@ -1,4 +1,5 @@
 import { kplus } from './kplus';
+import { keyedByValue } from './options-key';
 import { ProgramVolume } from './program';
 import { describeValue } from './validation/syntax';
 
@@ -47,3 +48,6 @@ export function caVolume(ca: TlsCa, dir: string, index: number): ProgramVolume {
       : { kind: 'secret', secret: source.secret, items },
   };
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(TlsCa);

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { FLUENT_BIT_IMAGE, UpstreamImage, VECTOR_IMAGE } from '../engine/images';
 import { checkFactoryOptions } from '../engine/input';
+import { keyedByValue } from '../engine/options-key';
 
 /**
  * The program that ships the logs.
@@ -95,3 +96,6 @@ export class LogBuffer {
     public readonly spec: LogBufferSpec,
   ) {}
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(LogShipperEngine, LogBuffer);

@@ -6,6 +6,7 @@ import { planLogShipper } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -84,7 +85,7 @@ export class LogShipper extends Construct {
     checkOptions(scope, 'withLogShipper', 'LogShipperProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'LogShipper');
     const registry = PodRegistry.of(workload);
-    const plan = planLogShipper(registry, props);
+    const plan = planFor(planLogShipper, registry, props, 'withLogShipper');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

@@ -2,6 +2,7 @@
  * Values a log record can carry that are only known in the running pod: its name, namespace and
  * UID, one of its labels, and the app containers that write the log folder.
  */
+import { keyedByValue } from '../engine/options-key';
 import { describeValue, quote } from '../engine/validation/syntax';
 
 /** What a `LogMetadata` reads, for the engine renderers. */
@@ -61,3 +62,6 @@ export class LogMetadata {
     public readonly description: string,
   ) {}
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(LogMetadata);

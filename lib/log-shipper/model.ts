@@ -10,6 +10,7 @@ import { LogShipperOptions } from './options';
 import { LogOutput, TlsCa } from './output';
 import { LogMultilineSpec, LogParserSpec } from './parsing';
 import { kplus } from '../engine/kplus';
+import { Fail } from '../engine/pod-facts';
 import { hasControlCharacter, mountPathProblem, normalizePath, quote } from '../engine/validation/syntax';
 
 /** Where the shipper finds what it needs, inside its container. */
@@ -144,13 +145,10 @@ const USER_NAME = /^[A-Za-z0-9_.@+-]{1,253}$/;
 const INCLUDE = /^[A-Za-z0-9._*?[\]!/-]+$/;
 
 /**
- * Checks the options and builds the model. Throws `${where}: <problem>; <fix>` on input that is
+ * Checks the options and builds the model. Throws through `fail` (`<problem>; <fix>`) on input that is
  * wrong by itself.
  */
-export function buildModel(where: string, options: LogShipperOptions, context: ModelContext): ShipperModel {
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function buildModel(fail: Fail, options: LogShipperOptions, context: ModelContext): ShipperModel {
   const engine = context.engine;
 
   // --- the folder and the files ---

@@ -1,6 +1,7 @@
 import { LogMetadata } from './metadata';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { TlsCa } from '../engine/tls-ca';
 
 export { TlsCa } from '../engine/tls-ca';
@@ -312,3 +313,6 @@ export class LogOutput {
     return this.spec.kind;
   }
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(LogOutput);

@@ -2,6 +2,7 @@
  * How the shipper turns lines into records: a parser for each line and the multiline rule that
  * first joins the lines of one record (a stack trace).
  */
+import { keyedByValue } from '../engine/options-key';
 
 /** @internal */
 export type LogParserSpec =
@@ -121,3 +122,6 @@ export class LogMultiline {
     public readonly spec: LogMultilineSpec,
   ) {}
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(LogParser, LogMultiline);

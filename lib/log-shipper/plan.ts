@@ -13,8 +13,8 @@ import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
+import { Fail, PodFacts } from '../engine/pod-facts';
 import { Program, ProgramVolume } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { caVolume } from '../engine/tls-ca';
 import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
@@ -44,11 +44,7 @@ export interface ShipperPlan {
 }
 
 /** Checks the options against the pod and works out the shipper. Throws on input that is wrong. */
-export function planLogShipper(pod: PodFacts, props: LogShipperOptions): ShipperPlan {
-  const where = `${pod.label}, withLogShipper`;
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function planLogShipper(pod: PodFacts, props: LogShipperOptions, fail: Fail): ShipperPlan {
   const engine = props.engine ?? LogShipperEngine.FLUENT_BIT;
   if (!(engine instanceof LogShipperEngine)) fail('engine must be LogShipperEngine.FLUENT_BIT or LogShipperEngine.VECTOR');
   const name = props.name ?? 'log-shipper';
@@ -68,7 +64,7 @@ export function planLogShipper(pod: PodFacts, props: LogShipperOptions): Shipper
   }
   const writers = writerContainers.map((c) => c.name);
 
-  const model = buildModel(where, props, { engine, writers });
+  const model = buildModel(fail, props, { engine, writers });
   const resources = sidecarResources(props.resources, RESOURCES[engine.id]);
   checkMemoryBuffer(fail, model, engine, resources);
   const file = renderConfigFile(engine.id === 'fluent-bit' ? fluentBitFile : vectorFile, model);

@@ -5,6 +5,7 @@ import { planProxy } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadLabel, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { exposeFrontViaService, retargetServiceToFront, ServedFront, takeOverServices } from '../engine/service';
 import { SidecarMode } from '../engine/sidecar-mode';
@@ -86,7 +87,7 @@ export class ReverseProxy extends Construct {
     checkOptions(scope, 'withProxy', 'ReverseProxyProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'ReverseProxy');
     const registry = PodRegistry.of(workload);
-    const plan = planProxy(registry, props);
+    const plan = planFor(planProxy, registry, props, 'withProxy');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

@@ -10,6 +10,7 @@
  *
  * @see https://nginx.org/en/docs/beginners_guide.html#conf_structure
  */
+import { keyedByValue } from '../engine/options-key';
 
 /** A bare word written as is: a keyword (`on`, `ssl`), a size, or a variable (`$host`). */
 export class NginxToken {
@@ -123,3 +124,6 @@ export function quote(s: string): string {
 function comment(text: string): string {
   return `# ${text.replace(/[\r\n]+/g, ' ')}`.trimEnd();
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(NginxToken);

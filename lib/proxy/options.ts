@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { ENVOY_IMAGE, NGINX_IMAGE, UpstreamImage } from '../engine/images';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { IProxyTarget } from '../engine/proxy-target';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -493,3 +494,6 @@ export const PROXY_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(1) },
   memory: { request: Size.mebibytes(64), limit: Size.mebibytes(256) },
 };
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(ProxyEngine, SecurityHeaders);

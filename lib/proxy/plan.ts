@@ -14,9 +14,9 @@ import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference, NGINX_IMAGE } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
+import { Fail, PodFacts } from '../engine/pod-facts';
 import { Program } from '../engine/program';
 import { IProxyTarget } from '../engine/proxy-target';
-import { PodFacts } from '../engine/registry';
 import { portNameProblem, portNumberProblem, quote } from '../engine/validation/syntax';
 
 const DEFAULT_HEALTH_PATH = '/proxy-healthz';
@@ -41,10 +41,7 @@ export interface ProxyPlan {
 }
 
 /** Checks the options against the pod and works out the proxy. Throws on input that is wrong. */
-export function planProxy(pod: PodFacts, props: ProxyOptions): ProxyPlan {
-  const fail = (problem: string): never => {
-    throw new Error(`${pod.label}, withProxy: ${problem}`);
-  };
+export function planProxy(pod: PodFacts, props: ProxyOptions, fail: Fail): ProxyPlan {
   const engine = props.engine ?? ProxyEngine.ENVOY;
   if (!(engine instanceof ProxyEngine)) fail('engine must be ProxyEngine.ENVOY or ProxyEngine.NGINX');
   const name = props.name ?? 'proxy';
@@ -227,7 +224,7 @@ function resolveTarget(
     if (props.targetPort !== undefined) {
       fail(`targetPort ${quote(props.targetPort)} and target are both given; pass one: target forwards to that sidecar's port ${target.port}, targetPort to the app`);
     }
-    if (pod.containerNamed(target.container.name) !== target.container) {
+    if (!pod.holds(target.container)) {
       fail(`target (container ${quote(target.container.name)}) is not a sidecar of this pod; attach it to this workload first, or pass targetPort`);
     }
     if (props.upstreamProtocol === UpstreamProtocol.GRPC && !target.acceptsGrpc) {

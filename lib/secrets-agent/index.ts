@@ -9,6 +9,7 @@ import { planSecretsAgent, REFUSED_OPTIONS } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -84,7 +85,7 @@ export class SecretsAgent extends Construct {
     checkOptions(scope, 'withSecretsAgent', 'SecretsAgentProps', props, REFUSED_OPTIONS);
     const workload = workloadOrScope(scope, id, props?.workload, 'SecretsAgent');
     const registry = PodRegistry.of(workload);
-    const plan = planSecretsAgent(registry, props);
+    const plan = planFor(planSecretsAgent, registry, props, 'withSecretsAgent');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

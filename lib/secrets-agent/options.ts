@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -345,3 +346,6 @@ export interface SecretsAgentOptions {
    */
   readonly sizeLimit?: Size;
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(SecretTemplate, VaultCaCertificate);

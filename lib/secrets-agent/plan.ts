@@ -13,8 +13,8 @@ import { renderVaultAgent, VaultAgentModel, VaultAgentTemplate } from './vault-a
 import { renderConfigFile } from '../engine/config-file';
 import { imageReference, VAULT_IMAGE } from '../engine/images';
 import { kplus } from '../engine/kplus';
+import { ContainerFacts, PodFacts } from '../engine/pod-facts';
 import { Program, ProgramContainer, ProgramVolume } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { checkHttpReload, checkSignalReload, CheckedSignalReload, HttpPostSpec, reloadSpec } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 import { signalScript } from '../engine/signal-script';
@@ -65,10 +65,7 @@ export const REFUSED_OPTIONS: Record<string, string> = {
 };
 
 /** Checks the options against the pod and works out the agent. Throws on input that is wrong. */
-export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): SecretsAgentPlan {
-  const fail: Fail = (problem: string): never => {
-    throw new Error(`${pod.label}, withSecretsAgent: ${problem}`);
-  };
+export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions, fail: Fail): SecretsAgentPlan {
   if (typeof props !== 'object' || props === null) fail('options are missing: give { address, role, secrets }');
 
   const name = props.name ?? 'vault-agent';
@@ -291,7 +288,7 @@ export function planSecretsAgent(pod: PodFacts, props: SecretsAgentOptions): Sec
   return { program, folder, files: appFiles, cachePort };
 }
 
-function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): kplus.Container[] {
+function resolveTargets(fail: Fail, pod: PodFacts, names: string[] | undefined): ContainerFacts[] {
   const apps = pod.appContainers();
   if (names === undefined) {
     if (apps.length === 0) fail('the pod has no app container yet; add the app containers before attaching the agent');

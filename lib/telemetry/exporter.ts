@@ -1,5 +1,6 @@
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
+import { keyedByValue } from '../engine/options-key';
 import { TlsCa } from '../engine/tls-ca';
 
 /**
@@ -221,3 +222,6 @@ export class TelemetryExporter {
     return this.spec.kind;
   }
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(TelemetryExporter);

@@ -5,6 +5,7 @@ import { planTelemetry } from './plan';
 import { attachProgram, checkProgram } from '../engine/attach';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
 import { PodRegistry } from '../engine/registry';
 import { SidecarMode } from '../engine/sidecar-mode';
 
@@ -83,7 +84,7 @@ export class Telemetry extends Construct {
     checkOptions(scope, 'withTelemetry', 'TelemetryProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Telemetry');
     const registry = PodRegistry.of(workload);
-    const plan = planTelemetry(registry, props);
+    const plan = planFor(planTelemetry, registry, props, 'withTelemetry');
     const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);

@@ -11,6 +11,7 @@ import {
 import { TelemetryBatch, TelemetryMemoryLimit, TelemetryOptions, TelemetryProtocol } from './options';
 import { TelemetrySelfMetrics, TelemetrySelfMetricsSpec, TelemetrySource } from './source';
 import { kplus } from '../engine/kplus';
+import { Fail } from '../engine/pod-facts';
 import { hasControlCharacter, portNumberProblem, quote } from '../engine/validation/syntax';
 
 /** Where the collector finds what it needs, inside its container. */
@@ -140,13 +141,10 @@ export const PROCESS_OVERHEAD_MIB = 50;
 const MIN_LIMIT_MIB = 32;
 
 /**
- * Checks the options and builds the model. Throws `${where}: <problem>; <fix>` on input that is
+ * Checks the options and builds the model. Throws through `fail` (`<problem>; <fix>`) on input that is
  * wrong by itself or against the pod's declared ports.
  */
-export function buildModel(where: string, options: TelemetryOptions, context: ModelContext): CollectorModel {
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function buildModel(fail: Fail, options: TelemetryOptions, context: ModelContext): CollectorModel {
 
   // --- ports ---
   const port = (option: string, given: number | undefined, fallback: number): number => {

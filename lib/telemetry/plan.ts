@@ -11,8 +11,8 @@ import { ConfigFile, renderConfigFile } from '../engine/config-file';
 import { sidecarResources } from '../engine/defaults';
 import { imageReference, OTEL_COLLECTOR_IMAGE } from '../engine/images';
 import { kplus, TCP } from '../engine/kplus';
+import { ContainerFacts, Fail, PodFacts } from '../engine/pod-facts';
 import { Program, ProgramAppEnv, ProgramVolume } from '../engine/program';
-import { PodFacts } from '../engine/registry';
 import { caVolume } from '../engine/tls-ca';
 import { dnsLabelProblem, quote } from '../engine/validation/syntax';
 
@@ -51,11 +51,7 @@ export interface TelemetryPlan {
 }
 
 /** Checks the options against the pod and works out the collector. Throws on input that is wrong. */
-export function planTelemetry(pod: PodFacts, props: TelemetryOptions): TelemetryPlan {
-  const where = `${pod.label}, withTelemetry`;
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function planTelemetry(pod: PodFacts, props: TelemetryOptions, fail: Fail): TelemetryPlan {
   const name = props.name ?? 'otel-collector';
   const nameProblem = dnsLabelProblem(name);
   if (nameProblem) fail(`name ${quote(name)} ${nameProblem}`);
@@ -83,7 +79,7 @@ export function planTelemetry(pod: PodFacts, props: TelemetryOptions): Telemetry
 
   const resources = sidecarResources(props.resources, COLLECTOR_RESOURCES);
   const memoryLimit = resources.memory?.limit;
-  const model = buildModel(where, props, {
+  const model = buildModel(fail, props, {
     appPorts,
     describeAppPorts,
     memoryLimitMib: memoryLimit === undefined ? undefined : Math.floor(memoryLimit.toMebibytes({ rounding: SizeRoundingBehavior.FLOOR })),
@@ -197,8 +193,8 @@ interface AppEnvContext {
  * an endpoint or protocol that sends elsewhere, or a service name other than `serviceName`, is
  * refused rather than silently kept or replaced.
  */
-function appVariables(fail: (p: string) => never, container: kplus.Container, c: AppEnvContext): Array<{ name: string; value: kplus.EnvValue }> {
-  const own = container.env.variables;
+function appVariables(fail: Fail, container: ContainerFacts, c: AppEnvContext): Array<{ name: string; value: kplus.EnvValue }> {
+  const own = container.env;
   const has = (n: string) => Object.prototype.hasOwnProperty.call(own, n);
   const describe = (n: string) => (own[n].value !== undefined ? `to ${quote(own[n].value)}` : 'from a reference (valueFrom)');
   const out: Array<{ name: string; value: kplus.EnvValue }> = [];

@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { checkFactoryOptions } from '../engine/input';
+import { keyedByValue } from '../engine/options-key';
 
 /** Options of `TelemetrySource.prometheus`. */
 export interface PrometheusSourceOptions {
@@ -93,3 +94,6 @@ export class TelemetrySelfMetrics {
     public readonly spec: TelemetrySelfMetricsSpec,
   ) {}
 }
+
+// Options compare by value in the plan cache (engine/options-key.ts): all their state is in their own properties.
+keyedByValue(TelemetrySource, TelemetrySelfMetrics);
