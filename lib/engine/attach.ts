@@ -9,6 +9,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
 import { kplus, TCP, volumeFromSource } from './kplus';
+import { Fail, PodFacts } from './pod-facts';
 import { Program, ProgramContainer, ProgramSharedVolume, ProgramSidecar, ProgramVolume } from './program';
 import { PodRegistry } from './registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
@@ -67,16 +68,18 @@ export function initName(name: string): string {
   return `${name}-init`;
 }
 
+declare const aloneChecked: unique symbol;
+
+/** A program whose own checks passed (`checkProgramAlone`): what `planFor` returns, what `checkProgram` takes. */
+export type AloneCheckedProgram = Program & { readonly [aloneChecked]: true };
+
 /**
- * Checks a program against the pod as it stands, changing nothing: names (and their length,
- * from the longest name generated from them), the construct id under `scope`, each
- * container's ports, the volumes' names, the shared volumes and the app containers they go to.
+ * Checks what is wrong with a program by itself, whatever else the pod holds: names (and their
+ * length, from the longest name generated from them), each container's settings and ports, the
+ * mode, the shared volumes' paths. Pure, so a reused plan (plan-cache.ts) is not checked again;
+ * of the pod it reads only the lowest port a non-root container may bind.
  */
-export function checkProgram(registry: PodRegistry, program: Program, scope: Construct, id: string): CheckedProgram {
-  const where = `${registry.label}, ${program.where}`;
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+export function checkProgramAlone(program: Program, pod: PodFacts, fail: Fail): AloneCheckedProgram {
   const { name } = program;
   const nameProblem = dnsLabelProblem(name);
   if (nameProblem) fail(`the name ${nameProblem}`);
@@ -88,24 +91,15 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
     fail(`the name ${quote(name)} is ${name.length} characters; at most ${NAME_LIMIT - (longest.length - name.length)}, `
       + `since ${quote(longest)} is named after it and a name has at most ${NAME_LIMIT}`);
   }
-  if (program.init) registry.claimName(where, initName(name));
-  if (program.sidecar) registry.claimName(where, name);
-  if (scope.node.tryFindChild(id)) {
-    fail(`${quote(scope.node.path)} already has a construct with the id ${quote(id)}; give the sidecar another name`);
-  }
 
-  const hints = program.portHints;
-  if (program.init) checkContainer(fail, program.init, { registry, hints });
+  const context = { unprivilegedPortStart: pod.unprivilegedPortStart, hints: program.portHints };
+  if (program.init) checkContainer(fail, program.init, context);
   if (program.sidecar) {
-    checkContainer(fail, program.sidecar, { registry, hints });
+    checkContainer(fail, program.sidecar, context);
     if (program.sidecar.mode !== undefined && !Object.values(SidecarMode).includes(program.sidecar.mode)) {
       fail(`mode ${quote(String(program.sidecar.mode))} is not a SidecarMode; pass SidecarMode.NATIVE or SidecarMode.CLASSIC`);
     }
   }
-  // These volumes are named after the program: the user never chose their names, only the program's.
-  const renameFix = `the program's volumes are named after it ("${name}-…"): pass another name, or rename the pod's volume`;
-  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume', renameFix);
-  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume', renameFix);
 
   // Where the program's containers mount things: one mount a path.
   const taken: string[] = [
@@ -113,7 +107,7 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
     ...(program.volumes ?? []).map((v) => v.path),
     ...(program.sidecar?.volumeMounts ?? []).map((m) => m.path),
   ];
-  const targets = (program.sharedVolumes ?? []).map((shared) => {
+  for (const shared of program.sharedVolumes ?? []) {
     const pathProblem = mountPathProblem(shared.path);
     if (pathProblem) fail(`shared volume ${quote(shared.name)}: path ${quote(shared.path)} ${pathProblem}`);
     const appPathProblem = shared.appPath === undefined ? undefined : mountPathProblem(shared.appPath);
@@ -121,8 +115,32 @@ export function checkProgram(registry: PodRegistry, program: Program, scope: Con
     const clash = taken.find((path) => samePath(path, shared.path));
     if (clash !== undefined) fail(`shared volume ${quote(shared.name)}: the sidecar already mounts something at ${quote(clash)}; give it another path`);
     taken.push(shared.path);
-    return resolveAppContainers(where, fail, registry, shared);
-  });
+  }
+  return program as AloneCheckedProgram;
+}
+
+/**
+ * Checks a program, already checked by itself, against the pod as it stands, changing nothing:
+ * the names it takes, the construct id under `scope`, the volumes' names, the shared volumes and
+ * the app containers they go to, the app containers' environment.
+ */
+export function checkProgram(registry: PodRegistry, program: AloneCheckedProgram, scope: Construct, id: string): CheckedProgram {
+  const where = `${registry.label}, ${program.where}`;
+  const fail = (problem: string): never => {
+    throw new Error(`${where}: ${problem}`);
+  };
+  const { name } = program;
+  if (program.init) registry.claimName(where, initName(name));
+  if (program.sidecar) registry.claimName(where, name);
+  if (scope.node.tryFindChild(id)) {
+    fail(`${quote(scope.node.path)} already has a construct with the id ${quote(id)}; give the sidecar another name`);
+  }
+  // These volumes are named after the program: the user never chose their names, only the program's.
+  const renameFix = `the program's volumes are named after it ("${name}-…"): pass another name, or rename the pod's volume`;
+  if (program.config) registry.checkVolumeNameFree(where, `${name}-config`, 'configuration volume', renameFix);
+  for (const volume of program.volumes ?? []) registry.checkVolumeNameFree(where, `${name}-${volume.suffix}`, 'volume', renameFix);
+
+  const targets = (program.sharedVolumes ?? []).map((shared) => resolveAppContainers(where, fail, registry, shared));
   const mode = program.sidecar ? program.sidecar.mode ?? registry.defaultMode : undefined;
   const envTargets = resolveAppEnv(fail, registry, program);
   return { registry, program, where, mode, targets, envTargets };
@@ -302,7 +320,8 @@ function literalEnv(env: Record<string, kplus.EnvValue>): Record<string, kplus.E
 }
 
 interface ContainerContext {
-  readonly registry: PodRegistry;
+  /** The pod's `net.ipv4.ip_unprivileged_port_start`. */
+  readonly unprivilegedPortStart: number;
   readonly hints: Program['portHints'];
 }
 
@@ -327,8 +346,7 @@ function checkContainer(fail: (problem: string) => never, spec: ProgramContainer
 
   const root = security.user === 0;
   const canBindLow = root || (security.capabilities?.add ?? []).includes(kplus.Capability.NET_BIND_SERVICE);
-  const unprivilegedStart = context.registry.securityContext.sysctls
-    .filter((s) => s.name === 'net.ipv4.ip_unprivileged_port_start').map((s) => Number(s.value))[0] ?? 1024;
+  const unprivilegedStart = context.unprivilegedPortStart;
   const lowPortProblem = (what: string, number: number) => {
     if (canBindLow || number >= unprivilegedStart) return;
     const hint = context.hints?.find((h) => h.number === number)?.hint;

@@ -18,8 +18,10 @@
  * copies what cdk8s-plus keeps and changes (attach.ts, `containerProps`).
  */
 import { IConstruct } from 'constructs';
+import { AloneCheckedProgram, checkProgramAlone } from './attach';
 import { optionsKey } from './options-key';
 import { Fail, failOn, PodFacts, podFacts } from './pod-facts';
+import { Program } from './program';
 import type { PodRegistry } from './registry';
 
 /** A helper's plan: options and facts in, a program description out; throws through `fail`. */
@@ -44,11 +46,12 @@ const kept = new WeakMap<IConstruct, Map<Plan<never, unknown>, Map<string, Kept[
 const KEPT_PER_OPTIONS = 8;
 
 /** The plan of `helper` (`withProxy`) for the registry's pod: a kept one when it applies, else a new one. */
-export function planFor<O, P>(plan: Plan<O, P>, registry: PodRegistry, options: O, helper: string): P {
-  const fail = failOn(registry, helper);
+export function planFor<O, P extends { readonly program: Program }>(
+  plan: Plan<O, P>, registry: PodRegistry, options: O, helper: string,
+): Planned<P> {
   const facts = podFacts(registry);
   const key = optionsKey(options);
-  if (key === undefined) return plan(facts, options, fail);
+  if (key === undefined) return made(plan, facts, options, registry, helper);
 
   const root = registry.target.construct.node.root;
   let byPlan = kept.get(root);
@@ -59,13 +62,25 @@ export function planFor<O, P>(plan: Plan<O, P>, registry: PodRegistry, options: 
   if (!plans) byKey.set(key, plans = []);
 
   const same = plans.find((p) => p.reads.every((r) => sameData(read(facts, r), r.value)));
-  if (same) return same.result as P;
+  if (same) return same.result as Planned<P>;
 
   const reads: Read[] = [];
-  const result = plan(recording(facts, reads), options, fail);
+  const result = made(plan, recording(facts, reads), options, registry, helper);
   plans.push({ reads, result });
   if (plans.length > KEPT_PER_OPTIONS) plans.shift();
   return result;
+}
+
+/** A plan whose program passed its own checks. */
+export type Planned<P extends { readonly program: Program }> = P & { readonly program: AloneCheckedProgram };
+
+/** The plan made, and its program checked by itself (attach.ts); both read the pod through `facts` only. */
+function made<O, P extends { readonly program: Program }>(
+  plan: Plan<O, P>, facts: PodFacts, options: O, registry: PodRegistry, helper: string,
+): Planned<P> {
+  const result = plan(facts, options, failOn(registry, helper));
+  checkProgramAlone(result.program, facts, failOn(registry, result.program.where));
+  return result as Planned<P>;
 }
 
 /** `facts`, recording each read and what it returned; a returned value is frozen, since it is kept. */

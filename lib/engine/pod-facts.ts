@@ -49,6 +49,8 @@ export interface PodFacts {
   readonly securityContext: { readonly user?: number; readonly group?: number; readonly fsGroup?: number };
   /** `automountServiceAccountToken` of the pod. */
   readonly automountServiceAccountToken: boolean;
+  /** The lowest port a container may bind without NET_BIND_SERVICE: the pod's sysctl `net.ipv4.ip_unprivileged_port_start`, else 1024. */
+  readonly unprivilegedPortStart: number;
   /** The regular containers that are not sidecars of this library. */
   appContainers(): ContainerFacts[];
   /** The container or init container of this name. */
@@ -93,6 +95,10 @@ export function podFacts(registry: PodRegistry): PodFacts {
     },
     get automountServiceAccountToken() {
       return target.automountServiceAccountToken;
+    },
+    get unprivilegedPortStart() {
+      const sysctl = target.securityContext.sysctls.find((x) => x.name === 'net.ipv4.ip_unprivileged_port_start');
+      return sysctl ? Number(sysctl.value) : 1024;
     },
     appContainers: () => registry.appContainers().map(containerFacts),
     containerNamed: (name) => {

@@ -4,6 +4,8 @@ import { attachProgram, checkProgram } from '../engine/attach';
 import { BoundPort } from '../engine/bound-port';
 import { checkOptions } from '../engine/input';
 import { kplus, workloadOrScope } from '../engine/kplus';
+import { planFor } from '../engine/plan-cache';
+import { PodFacts } from '../engine/pod-facts';
 import { Program } from '../engine/program';
 import { PodRegistry } from '../engine/registry';
 import { SharedVolume, SharedVolumeOptions } from '../engine/shared-volume';
@@ -121,7 +123,9 @@ export class Sidecar extends Construct {
   public constructor(scope: Construct, id: string, props: SidecarProps) {
     checkOptions(scope, 'withSidecar', 'SidecarProps', props);
     const workload = workloadOrScope(scope, id, props.workload, 'Sidecar');
-    const checked = checkProgram(PodRegistry.of(workload), planSidecar(props), scope, id);
+    const registry = PodRegistry.of(workload);
+    const plan = planFor(planSidecar, registry, props, `sidecar ${quote(props.name)}`);
+    const checked = checkProgram(registry, plan.program, scope, id);
     super(scope, id);
     const attached = attachProgram(this, checked);
     this.workload = workload;
@@ -136,11 +140,11 @@ export class Sidecar extends Construct {
   }
 }
 
-/** The program of `withSidecar`: the user's container, as given. */
-function planSidecar(props: SidecarProps): Program {
+/** The program of `withSidecar`: the user's container, as given (nothing of the pod is read; the engine checks it). */
+function planSidecar(_pod: PodFacts, props: SidecarProps): { program: Program } {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   const { workload, sharedVolumes, purpose, ...sidecar } = props;
-  return {
+  const program: Program = {
     where: `sidecar ${quote(props.name)}`,
     purpose: purpose ?? 'withSidecar',
     userDescribed: true,
@@ -150,6 +154,7 @@ function planSidecar(props: SidecarProps): Program {
     sidecar: Object.assign(sidecar, { expandsVariables: true }),
     sharedVolumes,
   };
+  return { program };
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { BoundPort, SidecarMode, withSidecar } from '../../../lib';
-import { attachProgram, checkProgram } from '../../../lib/engine/attach';
+import { attachProgram, checkProgram, checkProgramAlone } from '../../../lib/engine/attach';
+import { failOn, podFacts } from '../../../lib/engine/pod-facts';
 import { PodRegistry } from '../../../lib/engine/registry';
 import { newApp, synth, synthFails } from '../../util/synth';
 import { APP } from '../../workloads';
@@ -128,5 +129,7 @@ describe('the port ledger at synth time', () => {
 /** A program with only a one-time init container, "seed-init", as a helper adds one (withConfigSync on a Job). */
 function addOneTime(workload: kplus.AbstractPod, boundPorts: BoundPort[]): void {
   const program = { where: 'withSeed', purpose: 'withSeed', name: 'seed', init: { image: 's:1', boundPorts } };
-  attachProgram(workload, checkProgram(PodRegistry.of(workload), program, workload, 'seed'));
+  const registry = PodRegistry.of(workload);
+  const checked = checkProgramAlone(program, podFacts(registry), failOn(registry, program.where));
+  attachProgram(workload, checkProgram(registry, checked, workload, 'seed'));
 }
