@@ -4,8 +4,9 @@
  * Equal options are primitives by value; arrays and plain objects by their contents, in order; an
  * instance of a class declared with `keyedByValue` (the library's option classes, cdk8s's
  * `Duration` and `Size`, cdk8s-plus's `Cpu`: each keeps all its state in its own properties) by
- * its class and contents; any other object (a construct, a function) by identity. Options holding
- * a getter, a symbol key or a cycle have no key: their plan is made afresh.
+ * its class and contents; any other object (a construct, a function) by identity. A getter counts
+ * as the value it returns (options are read at the call). Options holding a symbol or nested
+ * deeper than 32 (a cycle) have no key: their plan is made afresh.
  */
 import { Duration, Size } from 'cdk8s';
 import { kplus } from './kplus';
@@ -28,7 +29,7 @@ export function isKeyedByValue(c: object): boolean {
 
 /** The options as a key, equal for equal options; undefined when they cannot have one. */
 export function optionsKey(options: unknown): string | undefined {
-  return keyOf(options, new Set());
+  return keyOf(options, 0);
 }
 
 const ids = new WeakMap<object, number>();
@@ -40,40 +41,42 @@ function identity(value: object): string {
   return `#${id}`;
 }
 
-function keyOf(value: unknown, open: Set<object>): string | undefined {
+/** Deeper options have no key (a cycle among them). */
+const MAX_DEPTH = 32;
+
+/**
+ * Strings and property names are written with their length first, so that no two different
+ * options write the same key.
+ */
+function keyOf(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'undefined': return 'u';
     case 'boolean': return value ? 't' : 'f';
-    case 'number': return Object.is(value, -0) ? '-0' : String(value);
+    case 'number': return Object.is(value, -0) ? '-0' : `${value}`;
     case 'bigint': return `${value}n`;
-    case 'string': return JSON.stringify(value);
+    case 'string': return `${value.length}"${value}`;
     case 'symbol': return undefined;
     case 'function': return identity(value);
   }
   if (value === null) return 'null';
-  const object = value as object;
+  const object = value as Record<string, unknown>;
   const proto = Object.getPrototypeOf(object);
-  let opening: string;
+  let key: string;
   if (Array.isArray(object)) {
-    opening = '[';
+    key = '[';
   } else if (proto === Object.prototype || proto === null) {
-    opening = '{';
+    key = '{';
   } else if (valueClasses.has(proto.constructor) && proto.constructor.prototype === proto) {
-    opening = `${identity(proto.constructor)}{`;
+    key = `${identity(proto.constructor)}{`;
   } else {
     return identity(object);
   }
-  if (open.has(object)) return undefined;
-  open.add(object);
-  const parts: string[] = [];
-  for (const k of Reflect.ownKeys(object)) {
-    if (typeof k === 'symbol') return undefined;
-    const descriptor = Object.getOwnPropertyDescriptor(object, k)!;
-    if (descriptor.get || descriptor.set) return undefined;
-    const part = keyOf(descriptor.value, open);
+  if (depth > MAX_DEPTH) return undefined;
+  // Own properties, enumerable or not (an array's length among them); a getter as what it returns.
+  for (const name of Object.getOwnPropertyNames(object)) {
+    const part = keyOf(object[name], depth + 1);
     if (part === undefined) return undefined;
-    parts.push(`${JSON.stringify(k)}:${part}`);
+    key += `${name.length}"${name}${part}`;
   }
-  open.delete(object);
-  return `${opening}${parts.join(',')}}`;
+  return `${key}}`;
 }

@@ -80,42 +80,79 @@ export function failOn(registry: PodRegistry, helper: string): Fail {
 
 /** The facts of the registry's pod, read afresh at every access. */
 export function podFacts(registry: PodRegistry): PodFacts {
-  const target = registry.target;
-  const all = () => [...target.initContainers, ...target.containers];
-  return {
-    kind: registry.kind,
-    name: registry.name,
-    runsToCompletion: registry.runsToCompletion,
-    get defaultMode() {
-      return registry.defaultMode;
-    },
-    get securityContext() {
-      const context = target.securityContext;
-      return { user: context.user, group: context.group, fsGroup: context.fsGroup };
-    },
-    get automountServiceAccountToken() {
-      return target.automountServiceAccountToken;
-    },
-    get unprivilegedPortStart() {
-      const sysctl = target.securityContext.sysctls.find((x) => x.name === 'net.ipv4.ip_unprivileged_port_start');
-      return sysctl ? Number(sysctl.value) : 1024;
-    },
-    appContainers: () => registry.appContainers().map(containerFacts),
-    containerNamed: (name) => {
-      const found = all().find((c) => c.name === name);
-      return found && containerFacts(found);
-    },
-    holds: (container) => all().includes(container),
-    httpGetProbes: (name) => {
-      const found = all().find((c) => c.name === name);
-      return found ? httpGetProbes(found) : [];
-    },
-    describeContainerNames: () => all().map((c) => quote(c.name)).join(', ') || 'none',
-    freePort: (start) => registry.freePort(start),
-    freePortName: (base) => registry.freePortName(base),
-    frontsOf: (appPort) => registry.frontsOf(appPort),
-    internalPathsOn: (port) => registry.internalPathsOn(port),
-  };
+  return new RegistryFacts(registry);
+}
+
+class RegistryFacts implements PodFacts {
+  public readonly kind: string;
+  public readonly name: string;
+  public readonly runsToCompletion: boolean;
+
+  public constructor(private readonly registry: PodRegistry) {
+    this.kind = registry.kind;
+    this.name = registry.name;
+    this.runsToCompletion = registry.runsToCompletion;
+  }
+
+  public get defaultMode(): SidecarMode {
+    return this.registry.defaultMode;
+  }
+
+  public get securityContext() {
+    const { user, group, fsGroup } = this.registry.target.securityContext;
+    return { user, group, fsGroup };
+  }
+
+  public get automountServiceAccountToken(): boolean {
+    return this.registry.target.automountServiceAccountToken;
+  }
+
+  public get unprivilegedPortStart(): number {
+    const sysctl = this.registry.target.securityContext.sysctls.find((x) => x.name === 'net.ipv4.ip_unprivileged_port_start');
+    return sysctl ? Number(sysctl.value) : 1024;
+  }
+
+  public appContainers(): ContainerFacts[] {
+    return this.registry.appContainers().map(containerFacts);
+  }
+
+  public containerNamed(name: string): ContainerFacts | undefined {
+    const found = this.all().find((c) => c.name === name);
+    return found && containerFacts(found);
+  }
+
+  public holds(container: kplus.Container): boolean {
+    return this.all().includes(container);
+  }
+
+  public httpGetProbes(container: string): HttpGetProbe[] {
+    const found = this.all().find((c) => c.name === container);
+    return found ? httpGetProbes(found) : [];
+  }
+
+  public describeContainerNames(): string {
+    return this.all().map((c) => quote(c.name)).join(', ') || 'none';
+  }
+
+  public freePort(start: number): number {
+    return this.registry.freePort(start);
+  }
+
+  public freePortName(base: string): string {
+    return this.registry.freePortName(base);
+  }
+
+  public frontsOf(appPort: number): readonly PortFront[] {
+    return this.registry.frontsOf(appPort);
+  }
+
+  public internalPathsOn(port: number): readonly RegisteredInternalPath[] {
+    return this.registry.internalPathsOn(port);
+  }
+
+  private all(): kplus.Container[] {
+    return [...this.registry.target.initContainers, ...this.registry.target.containers];
+  }
 }
 
 function containerFacts(c: kplus.Container): ContainerFacts {

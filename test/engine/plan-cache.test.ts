@@ -11,7 +11,7 @@ import {
   withAuthProxy, withCache, withConfigSync, withLogShipper, withProxy, withSecretsAgent, withSidecar, withTelemetry,
 } from '../../lib';
 import * as configSyncPlan from '../../lib/config-sync/plan';
-import { isKeyedByValue } from '../../lib/engine/options-key';
+import { isKeyedByValue, optionsKey } from '../../lib/engine/options-key';
 import * as logShipperPlan from '../../lib/log-shipper/plan';
 import * as proxyPlan from '../../lib/proxy/plan';
 import { newApp, synth } from '../util/synth';
@@ -190,11 +190,14 @@ describe('when a plan is made', () => {
     expect(proxy).toHaveBeenCalledTimes(4);
   });
 
-  test('options with a getter are planned at every call', () => {
+  test('a getter counts as what it returns', () => {
     const shipper = jest.spyOn(logShipperPlan, 'planLogShipper');
     const chart = new Chart(new App(), 'test');
-    for (const web of deployments(chart, 3)) withLogShipper(web, { get logPath() { return '/var/log/app'; } });
-    expect(shipper).toHaveBeenCalledTimes(3);
+    const paths = ['/var/log/a', '/var/log/a', '/var/log/b'];
+    for (const [i, web] of deployments(chart, 3).entries()) withLogShipper(web, { get logPath() { return paths[i]; } });
+    expect(shipper).toHaveBeenCalledTimes(2);
+    expect(shipper.mock.calls.map(([, options]) => options.logPath)).toEqual(['/var/log/a', '/var/log/b']);
+
   });
 
   test('a value changed in place after a call changes neither that call nor the next', () => {
@@ -218,5 +221,36 @@ describe('when a plan is made', () => {
       && /^class /.test(Function.prototype.toString.call(value)) && !(value.prototype instanceof Construct));
     expect(classes.map(([name]) => name)).toEqual(expect.arrayContaining(['ConfigSource', 'LogOutput', 'TelemetryExporter']));
     expect(classes.filter(([, value]) => !isKeyedByValue(value as object)).map(([name]) => name)).toEqual([]);
+  });
+
+  test('options keys are equal for equal options only', () => {
+    const chart = new Chart(new App(), 'test');
+    const secret = kplus.Secret.fromSecretName(chart, 'a', 'same');
+    const twin = kplus.Secret.fromSecretName(chart, 'b', 'same');
+    const equal: Array<[unknown, unknown]> = [
+      [{ a: 'x', b: [1, 2] }, { a: 'x', b: [1, 2] }],
+      [{ size: Size.mebibytes(64), period: Duration.seconds(30) }, { size: Size.mebibytes(64), period: Duration.seconds(30) }],
+      [{ secret }, { secret }],
+      [ConfigSource.git({ repo: 'https://example.com/r.git' }), ConfigSource.git({ repo: 'https://example.com/r.git' })],
+    ];
+    for (const [a, b] of equal) expect(optionsKey(a)).toEqual(optionsKey(b));
+    const different: Array<[unknown, unknown]> = [
+      [{ a: 'x,b' }, { a: 'x', b: '' }],
+      [['a', 'b'], ['ab']],
+      [['1"a'], ['1', 'a']],
+      [{ a: undefined }, {}],
+      [0, -0],
+      [1, '1'],
+      [null, 'null'],
+      [{ secret }, { secret: twin }],
+      [{ size: Size.mebibytes(1) }, { size: Size.mebibytes(2) }],
+      [Size.mebibytes(1), Duration.seconds(1)],
+      [ConfigSource.git({ repo: 'https://example.com/r.git' }), ConfigSource.configMaps({ label: 'app-config' })],
+    ];
+    for (const [a, b] of different) expect(optionsKey(a)).not.toEqual(optionsKey(b));
+    const looped: Record<string, unknown> = {};
+    looped.self = looped;
+    expect(optionsKey({ looped })).toBeUndefined();
+    expect(optionsKey({ [Symbol.iterator]: 1, a: Symbol('s') })).toBeUndefined();
   });
 });
