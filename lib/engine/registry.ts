@@ -84,9 +84,13 @@ export class PodRegistry {
     return registry;
   }
 
+  /** `Deployment "chart/web"`: how messages name the workload. */
   public readonly label: string;
+  /** `Deployment`, `Job`, … */
   public readonly kind: string;
+  /** The workload's Kubernetes name (`metadata.name`). */
   public readonly name: string;
+  /** A Job or CronJob: its pods run to completion. */
   public readonly runsToCompletion: boolean;
 
   private readonly sidecars = new Map<kplus.Container, SidecarInfo>();
