@@ -5,6 +5,7 @@
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import * as fc from 'fast-check';
 import * as lib from '../../lib';
 import {
   CacheListener, ConfigReload, ConfigSource, SecretTemplate, SkipAuthRoute, VaultCaCertificate,
@@ -252,5 +253,83 @@ describe('when a plan is made', () => {
     looped.self = looped;
     expect(optionsKey({ looped })).toBeUndefined();
     expect(optionsKey({ [Symbol.iterator]: 1, a: Symbol('s') })).toBeUndefined();
+  });
+});
+
+/**
+ * Random pods from a small pool of shapes, so that shapes repeat and plans are reused, each given
+ * the same helper calls: every workload's manifests, or its refusal, are what the same pod gets
+ * alone in an app of its own.
+ */
+describe('random fleets', () => {
+  const RUNS = Number(process.env.PROPERTY_RUNS ?? 20);
+
+  interface Shape {
+    readonly ports: number[];
+    readonly apps: number;
+    readonly env: boolean;
+    readonly user?: number;
+  }
+  const shape: fc.Arbitrary<Shape> = fc.record({
+    ports: fc.constantFrom([8080], [9090], [8080, 9090], []),
+    apps: fc.integer({ min: 1, max: 2 }),
+    env: fc.boolean(),
+    user: fc.constantFrom(undefined, 1000, 2000),
+  });
+
+  function podOf(chart: Chart, id: string, s: Shape): kplus.Deployment {
+    const containers = Array.from({ length: s.apps }, (_, i) => ({
+      name: `app-${i}`,
+      image: 'ghcr.io/acme/web:1.4.2',
+      ports: i === 0 ? s.ports.map((number) => ({ number, name: `http-${number}` })) : [],
+      securityContext: s.user === undefined ? undefined : { user: s.user, group: s.user },
+      envVariables: s.env ? { OTEL_SERVICE_NAME: kplus.EnvValue.fromValue('web'), CACHE_URL: kplus.EnvValue.fromValue('redis://x') } : undefined,
+    }));
+    return new kplus.Deployment(chart, id, { containers });
+  }
+
+  /** The calls, each kept apart: a refused one is recorded and the next goes on. */
+  function attach(web: kplus.Deployment, calls: number[]): string[] {
+    const refused: string[] = [];
+    const all: Array<() => unknown> = [
+      () => withLogShipper(web, { logPath: '/var/log/app' }),
+      () => withProxy(web, { port: 8443 }),
+      () => withTelemetry(web, { serviceName: 'web' }),
+      () => withCache(web, {}),
+      () => withConfigSync(web, { source: ConfigSource.git({ repo: 'https://github.com/acme/app-config.git' }), mountPath: '/etc/app/config' }),
+      () => withSidecar(web, { name: 'tool', image: 'registry.example/tool:1.0.0', ports: [{ number: 9100, name: 'tool' }] }),
+    ];
+    for (const i of calls) {
+      try {
+        all[i]();
+      } catch (e) {
+        refused.push((e as Error).message);
+      }
+    }
+    return refused;
+  }
+
+  const fleet = fc.record({
+    shapes: fc.array(shape, { minLength: 2, maxLength: 4 }),
+    pods: fc.array(fc.nat(3), { minLength: 3, maxLength: 6 }),
+    calls: fc.uniqueArray(fc.nat(5), { minLength: 1, maxLength: 6 }),
+  });
+
+  test('each workload gets, or is refused, what it would alone', () => {
+    fc.assert(fc.property(fleet, ({ shapes, pods, calls }) => {
+      const shapeOf = (i: number) => shapes[pods[i] % shapes.length];
+      const refusedTogether: string[][] = [];
+      const together = appWith((chart) => {
+        for (let i = 0; i < pods.length; i++) refusedTogether.push(attach(podOf(chart, `w${i}`, shapeOf(i)), calls));
+      });
+      for (let i = 0; i < pods.length; i++) {
+        let refusedAlone: string[] = [];
+        const alone = appWith((chart) => {
+          refusedAlone = attach(podOf(chart, `w${i}`, shapeOf(i)), calls);
+        });
+        expect(refusedTogether[i]).toEqual(refusedAlone);
+        expect(manifestsOf(together, `w${i}`)).toEqual(alone);
+      }
+    }), { numRuns: RUNS });
   });
 });
