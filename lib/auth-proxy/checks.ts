@@ -5,9 +5,9 @@
 import { ApiObject } from 'cdk8s';
 import { AuthProxySecretKey, SkipAuthRoute } from './options';
 import { kplus } from '../engine/kplus';
+import type { Fail } from '../engine/pod-facts';
 import { hasControlCharacter, quote } from '../engine/validation/syntax';
 
-type Fail = (problem: string) => never;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

@@ -3,11 +3,12 @@ import { K8sSidecarResource } from './k8s-sidecar';
 import { checkFactoryOptions } from '../engine/input';
 import { kplus } from '../engine/kplus';
 import { keyedByValue } from '../engine/options-key';
+import type { Fail } from '../engine/pod-facts';
 import { ConfigReload } from '../engine/reload';
 import { SidecarMode } from '../engine/sidecar-mode';
 
 /** Throws with the workload's label and `withConfigSync` in front. */
-export type Fail = (problem: string) => never;
+export type { Fail };
 
 /** The health port a sync gets when none is asked for, or the next free one. */
 export const DEFAULT_CONFIG_SYNC_HEALTH_PORT = 9487;

@@ -9,7 +9,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { sidecarResources, sidecarSecurityContext } from './defaults';
 import { kplus, TCP, volumeFromSource } from './kplus';
-import { Fail, PodFacts } from './pod-facts';
+import { Fail, failOn, PodFacts } from './pod-facts';
 import { Program, ProgramContainer, ProgramSharedVolume, ProgramSidecar, ProgramVolume } from './program';
 import { PodRegistry } from './registry';
 import { SharedVolume, SharedVolumeOptions } from './shared-volume';
@@ -126,9 +126,7 @@ export function checkProgramAlone(program: Program, pod: PodFacts, fail: Fail): 
  */
 export function checkProgram(registry: PodRegistry, program: AloneCheckedProgram, scope: Construct, id: string): CheckedProgram {
   const where = `${registry.label}, ${program.where}`;
-  const fail = (problem: string): never => {
-    throw new Error(`${where}: ${problem}`);
-  };
+  const fail = failOn(registry, program.where);
   const { name } = program;
   if (program.init) registry.claimName(where, initName(name));
   if (program.sidecar) registry.claimName(where, name);

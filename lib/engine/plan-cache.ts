@@ -51,8 +51,9 @@ export function planFor<O, P extends { readonly program: Program }>(
   plan: Plan<O, P>, registry: PodRegistry, options: O, helper: string,
 ): Planned<P> {
   const facts = podFacts(registry);
+  const fail = failOn(registry, helper);
   const key = optionsKey(options);
-  if (key === undefined) return made(plan, facts, options, registry, helper);
+  if (key === undefined) return made(plan, facts, options, fail);
 
   const root = registry.target.construct.node.root;
   let byPlan = kept.get(root);
@@ -66,7 +67,7 @@ export function planFor<O, P extends { readonly program: Program }>(
   if (same) return same.result as Planned<P>;
 
   const reads: Read[] = [];
-  const result = made(plan, recording(facts, reads), options, registry, helper);
+  const result = made(plan, recording(facts, reads), options, fail);
   plans.push({ reads, result });
   if (plans.length > KEPT_PER_OPTIONS) plans.shift();
   return result;
@@ -76,11 +77,9 @@ export function planFor<O, P extends { readonly program: Program }>(
 export type Planned<P extends { readonly program: Program }> = P & { readonly program: AloneCheckedProgram };
 
 /** The plan made, and its program checked by itself (attach.ts); both read the pod through `facts` only. */
-function made<O, P extends { readonly program: Program }>(
-  plan: Plan<O, P>, facts: PodFacts, options: O, registry: PodRegistry, helper: string,
-): Planned<P> {
-  const result = plan(facts, options, failOn(registry, helper));
-  checkProgramAlone(result.program, facts, failOn(registry, result.program.where));
+function made<O, P extends { readonly program: Program }>(plan: Plan<O, P>, facts: PodFacts, options: O, fail: Fail): Planned<P> {
+  const result = plan(facts, options, fail);
+  checkProgramAlone(result.program, facts, fail);
   return result as Planned<P>;
 }
 

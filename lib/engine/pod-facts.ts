@@ -11,7 +11,6 @@ import { containerPorts, HttpGetProbe, httpGetProbes, kplus } from './kplus';
 import type { PodRegistry, PortFront } from './registry';
 import { SidecarMode } from './sidecar-mode';
 import { RegisteredInternalPath } from './validation/pod-view';
-import { quote } from './validation/syntax';
 
 /** Throws the problem, prefixed with the workload and the helper (`Deployment "chart/web", withProxy: …`). */
 export type Fail = (problem: string) => never;
@@ -117,21 +116,21 @@ class RegistryFacts implements PodFacts {
   }
 
   public containerNamed(name: string): ContainerFacts | undefined {
-    const found = this.all().find((c) => c.name === name);
+    const found = this.registry.containerNamed(name);
     return found && containerFacts(found);
   }
 
   public holds(container: kplus.Container): boolean {
-    return this.all().includes(container);
+    return this.registry.containerNamed(container.name) === container;
   }
 
   public httpGetProbes(container: string): HttpGetProbe[] {
-    const found = this.all().find((c) => c.name === container);
+    const found = this.registry.containerNamed(container);
     return found ? httpGetProbes(found) : [];
   }
 
   public describeContainerNames(): string {
-    return this.all().map((c) => quote(c.name)).join(', ') || 'none';
+    return this.registry.describeContainerNames();
   }
 
   public freePort(start: number): number {
@@ -148,10 +147,6 @@ class RegistryFacts implements PodFacts {
 
   public internalPathsOn(port: number): readonly RegisteredInternalPath[] {
     return this.registry.internalPathsOn(port);
-  }
-
-  private all(): kplus.Container[] {
-    return [...this.registry.target.initContainers, ...this.registry.target.containers];
   }
 }
 

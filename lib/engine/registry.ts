@@ -124,14 +124,6 @@ export class PodRegistry {
     return defaultSidecarMode(this.target.construct);
   }
 
-  public get securityContext(): kplus.PodSecurityContext {
-    return this.target.securityContext;
-  }
-
-  public get automountServiceAccountToken(): boolean {
-    return this.target.automountServiceAccountToken;
-  }
-
   /** The app containers: regular containers that are not sidecars of this library. */
   public appContainers(): kplus.Container[] {
     return this.target.containers.filter((c) => !this.sidecars.has(c));

@@ -5,12 +5,10 @@
 import { checkFactoryOptions } from './input';
 import { kplus } from './kplus';
 import { keyedByValue } from './options-key';
-import { ContainerFacts, PodFacts } from './pod-facts';
+import { ContainerFacts, Fail, PodFacts } from './pod-facts';
 import { PROCESS_NAME } from './signal-script';
 import { portNumberProblem, quote } from './validation/syntax';
 
-/** Throws with the workload's label and the helper in front. */
-type Fail = (problem: string) => never;
 
 /** Options of `ConfigReload.httpPost`. */
 export interface HttpPostReloadOptions {

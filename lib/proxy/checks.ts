@@ -6,10 +6,10 @@
 import { Duration } from 'cdk8s';
 import { ProxyModel } from './model';
 import { FrameAncestors, ProxyEngine, ProxyFaults, ProxyRateLimit, SecurityHeaders } from './options';
+import type { Fail } from '../engine/pod-facts';
 import { normalizeInternalPath } from '../engine/validation/internal-paths';
 import { quote } from '../engine/validation/syntax';
 
-type Fail = (problem: string) => never;
 
 /** RFC 9110 section 5.1 (was RFC 7230 section 3.2.6): a field name is a `token`. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -7,11 +7,12 @@ import {
   DatabaseSecretOptions, KvSecretOptions, SecretFile, SecretTemplate, TemplateSpec, VaultCaCertificate, CaSpec,
 } from './options';
 import { BuiltTemplate, databaseTemplate, kvTemplate } from './templates';
+import type { Fail } from '../engine/pod-facts';
 import { ConfigReload, HttpPostSpec, reloadSpec, SignalSpec } from '../engine/reload';
 import { hasControlCharacter, quote } from '../engine/validation/syntax';
 
 /** Throws with the workload's label and `withSecretsAgent` in front. */
-export type Fail = (problem: string) => never;
+export type { Fail };
 
 /** One segment of a Vault path: a mount, a secret's path, a role. */
 const VAULT_SEGMENT = /^[A-Za-z0-9_@+=:-][A-Za-z0-9_.@+=:-]*$/;

@@ -2,6 +2,7 @@ import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { checkOptions } from '../engine/input';
 import { kplus, TCP, workloadOrScope } from '../engine/kplus';
+import { failOn } from '../engine/pod-facts';
 import { PodRegistry } from '../engine/registry';
 import { portNumberProblem, quote } from '../engine/validation/syntax';
 
@@ -80,10 +81,7 @@ export class MetricsExposure extends Construct {
     // Through the pod's target: a cdk8s-plus workload, or a plain ApiObject (JSON patches).
     const registry = PodRegistry.of(workload);
     const pod = registry.target;
-    const where = `${registry.label}, exposeMetrics`;
-    const fail = (problem: string): never => {
-      throw new Error(`${where}: ${problem}`);
-    };
+    const fail = failOn(registry, 'exposeMetrics');
     const via = options.via ?? MetricsDiscovery.ANNOTATIONS;
     if (!Object.values(MetricsDiscovery).includes(via)) fail(`via ${quote(String(via))} is not a MetricsDiscovery`);
     const problem = portNumberProblem(options.port);

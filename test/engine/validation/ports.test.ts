@@ -1,7 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { BoundPort, SidecarMode, withSidecar } from '../../../lib';
-import { attachProgram, checkProgram, checkProgramAlone } from '../../../lib/engine/attach';
-import { failOn, podFacts } from '../../../lib/engine/pod-facts';
+import { attachProgram, checkProgram } from '../../../lib/engine/attach';
+import { planFor } from '../../../lib/engine/plan-cache';
+import { Program } from '../../../lib/engine/program';
 import { PodRegistry } from '../../../lib/engine/registry';
 import { newApp, synth, synthFails } from '../../util/synth';
 import { APP } from '../../workloads';
@@ -130,6 +131,6 @@ describe('the port ledger at synth time', () => {
 function addOneTime(workload: kplus.AbstractPod, boundPorts: BoundPort[]): void {
   const program = { where: 'withSeed', purpose: 'withSeed', name: 'seed', init: { image: 's:1', boundPorts } };
   const registry = PodRegistry.of(workload);
-  const checked = checkProgramAlone(program, podFacts(registry), failOn(registry, program.where));
-  attachProgram(workload, checkProgram(registry, checked, workload, 'seed'));
+  const plan = planFor((_pod, given: Program) => ({ program: given }), registry, program, program.where);
+  attachProgram(workload, checkProgram(registry, plan.program, workload, 'seed'));
 }
